@@ -1,0 +1,39 @@
+# The two commands of the README: `make demo` and `make test`. Each creates its own
+# virtual environment (.venv) and installs what it needs; nothing else is assumed.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_DB ?= .demo/newsdesk.db
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/newsdesk --db $(DEMO_DB) ingest samples/corpus
+	$(BIN)/newsdesk --db $(DEMO_DB) brief samples/corpus/2024-03-07_china-exports-beat-forecasts-russia.txt
+	$(BIN)/newsdesk --db $(DEMO_DB) search "yuan settlement" --limit 5
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check newsdesk tests bench
+	$(BIN)/mypy newsdesk
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/throughput.py
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .ruff_cache .mypy_cache

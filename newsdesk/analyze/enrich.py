@@ -1,0 +1,65 @@
+"""The analyze stage: one pure function from an Article to its Enrichment.
+
+Taxonomy and gazetteer are passed in (loaded once per process and cached), so the function
+is picklable and can run in a worker pool without hidden state.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from newsdesk.analyze.cues import context_score
+from newsdesk.analyze.places import Gazetteer
+from newsdesk.analyze.topics import Taxonomy, tag_article
+from newsdesk.models import Article, Enrichment, Entity
+
+MAX_CONTEXT_SENTENCES = 12
+
+
+def place_entities(places: dict[str, list[int]], gazetteer: Gazetteer) -> list[Entity]:
+    entities = []
+    for name, idx in sorted(places.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        place = gazetteer.places[name]
+        entities.append(
+            Entity(
+                name=place.name,
+                type="bloc" if place.kind == "bloc" else "country",
+                canonical=place.name,
+                region=place.region,
+                mentions=len(idx),
+                sentences=idx,
+            )
+        )
+    return entities
+
+
+def region_of(entities: list[Entity]) -> str | None:
+    """The region the article is about; 'Global' when its main countries span regions."""
+    countries = [e for e in entities if e.type == "country"]
+    if not countries:
+        return None
+    top = countries[0].mentions
+    main = [e for e in countries if e.mentions * 3 >= top][:4]
+    regions = Counter(e.region for e in main if e.region)
+    if len(regions) == 1:
+        return next(iter(regions))
+    return "Global"
+
+
+def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enrichment:
+    places = gazetteer.find(article.sentences)
+    topics = tag_article(article.title, article.sentences, taxonomy, gazetteer, places)
+    entities = place_entities(places, gazetteer)
+    scored = [
+        (i, context_score(s, article.published_at)) for i, s in enumerate(article.sentences)
+    ]
+    context = sorted(i for i, score in scored if score > 0)[:MAX_CONTEXT_SENTENCES]
+    category = article.category or (topics[0].group.title() if topics else None)
+    return Enrichment(
+        article_id=article.id,
+        topics=topics,
+        entities=entities,
+        region=region_of(entities),
+        category=category,
+        background_cues=context,
+    )

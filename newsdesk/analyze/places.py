@@ -1,0 +1,72 @@
+"""Countries and blocs mentioned in an article, from the shipped gazetteer.
+
+"Moscow", "the Kremlin" and "Russian" all mean Russia for tagging: the gazetteer maps every
+alias to one canonical place, and one compiled alternation finds them all in a single pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from newsdesk.config import packaged_data
+from newsdesk.errors import InputError
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    short: str
+    kind: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    places: dict[str, Place]
+    alias_to_place: dict[str, str]
+    pattern: re.Pattern[str]
+
+    def find(self, sentences: list[str]) -> dict[str, list[int]]:
+        """Canonical place name -> indexes of the sentences that mention it."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for i, sentence in enumerate(sentences):
+            for m in self.pattern.finditer(sentence):
+                name = self.alias_to_place[m.group(0)]
+                if not found[name] or found[name][-1] != i:
+                    found[name].append(i)
+        return dict(found)
+
+
+def load_gazetteer(path: Path | None = None) -> Gazetteer:
+    path = path or packaged_data("gazetteer.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read gazetteer {path}: {exc}") from exc
+    places: dict[str, Place] = {}
+    aliases: dict[str, str] = {}
+    for entry in data.get("places", []):
+        place = Place(
+            name=entry["name"],
+            short=entry.get("short") or entry["name"],
+            kind=entry.get("kind", "country"),
+            region=entry.get("region", "Global"),
+        )
+        places[place.name] = place
+        for alias in [place.name, *entry.get("aliases", [])]:
+            aliases.setdefault(str(alias), place.name)
+    # Longest first so "People's Republic of China" wins over "China".
+    alternation = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])")
+    return Gazetteer(places=places, alias_to_place=aliases, pattern=pattern)
+
+
+@lru_cache(maxsize=4)
+def default_gazetteer() -> Gazetteer:
+    return load_gazetteer()

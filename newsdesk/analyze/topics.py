@@ -1,0 +1,218 @@
+"""Topic tags from a YAML taxonomy, each with a score and the sentences that earned it.
+
+A theme is a set of regular expressions. Its score adds up the sentences that match
+(lead sentences and the headline count more, a second distinct match in one sentence a
+little), and a threshold that grows slowly with article length keeps passing mentions out.
+Country-pair tags ("China-Russia Trade") fire when two countries are prominent and the
+sentences that mention them carry a trade theme.
+
+Users extend the taxonomy by writing their own YAML file in the same shape and naming it
+in NEWSDESK_TAXONOMY (several files separated by ':'); a theme with an existing id
+replaces the shipped one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations
+from pathlib import Path
+
+import yaml
+
+from newsdesk.analyze.places import Gazetteer
+from newsdesk.config import packaged_data
+from newsdesk.errors import InputError
+from newsdesk.models import Topic
+
+GROUPS = ("geopolitics", "trade", "energy", "finance", "technology", "security", "economy")
+DEFAULT_THRESHOLD = 2.0
+LEAD_SENTENCES = 2
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    label: str
+    group: str
+    description: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class PairRule:
+    themes: frozenset[str]
+    label: str = "{a}-{b} Trade"
+    threshold: float = 2.0
+    min_mentions: int = 2
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    themes: tuple[Theme, ...]
+    threshold: float = DEFAULT_THRESHOLD
+    pairs: PairRule | None = None
+
+    def theme(self, theme_id: str) -> Theme | None:
+        return next((t for t in self.themes if t.id == theme_id), None)
+
+
+def _compile_theme(entry: dict, source: Path) -> Theme:
+    where = f"{source}: theme {entry.get('id', '?')!r}"
+    missing = [k for k in ("id", "label", "patterns") if not entry.get(k)]
+    if missing:
+        raise InputError(f"{where}: missing {', '.join(missing)}")
+    group = entry.get("group", "geopolitics")
+    if group not in GROUPS:
+        raise InputError(f"{where}: group {group!r} is not one of {', '.join(GROUPS)}")
+    patterns = [str(p) for p in entry["patterns"]]
+    for p in patterns:
+        try:
+            compiled = re.compile(p, re.I)
+        except re.error as exc:
+            raise InputError(f"{where}: pattern {p!r} is not a valid regex ({exc})") from exc
+        if compiled.fullmatch(""):
+            raise InputError(f"{where}: pattern {p!r} matches the empty string")
+    alternation = "|".join(f"(?:{p})" for p in patterns)
+    return Theme(
+        id=str(entry["id"]),
+        label=str(entry["label"]),
+        group=group,
+        description=str(entry.get("description", "")),
+        pattern=re.compile(rf"\b(?:{alternation})\b", re.I),
+    )
+
+
+def load_taxonomy(extra: Iterable[Path] = ()) -> Taxonomy:
+    """The shipped taxonomy, then each extra file in order (same id replaces)."""
+    themes: dict[str, Theme] = {}
+    threshold = DEFAULT_THRESHOLD
+    pairs: PairRule | None = None
+    for path in [packaged_data("taxonomy.yaml"), *extra]:
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise InputError(f"cannot read taxonomy {path}: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("themes", []), list):
+            raise InputError(f"{path}: expected a mapping with a 'themes' list")
+        for entry in data.get("themes", []):
+            theme = _compile_theme(entry, Path(path))
+            themes[theme.id] = theme
+        threshold = float(data.get("threshold", threshold))
+        if rule := data.get("country_pairs"):
+            pairs = PairRule(
+                themes=frozenset(rule.get("themes", [])),
+                label=rule.get("label", "{a}-{b} Trade"),
+                threshold=float(rule.get("threshold", 2.0)),
+                min_mentions=int(rule.get("min_mentions", 2)),
+            )
+    return Taxonomy(themes=tuple(themes.values()), threshold=threshold, pairs=pairs)
+
+
+@lru_cache(maxsize=8)
+def cached_taxonomy(extra: tuple[Path, ...] = ()) -> Taxonomy:
+    return load_taxonomy(extra)
+
+
+def theme_hits(sentences: list[str], theme: Theme) -> dict[int, int]:
+    """Sentence index -> number of distinct matching phrases."""
+    hits: dict[int, int] = {}
+    for i, sentence in enumerate(sentences):
+        found = {m.group(0).lower() for m in theme.pattern.finditer(sentence)}
+        if found:
+            hits[i] = len(found)
+    return hits
+
+
+def _sentence_weight(i: int, n_hits: int) -> float:
+    return (1.5 if i < LEAD_SENTENCES else 1.0) + 0.25 * min(n_hits - 1, 2)
+
+
+def length_threshold(base: float, n_sentences: int) -> float:
+    """Long articles mention more in passing: the bar rises with sqrt of length past 20."""
+    return base * max(1.0, math.sqrt(n_sentences / 20))
+
+
+def tag_article(
+    title: str,
+    sentences: list[str],
+    taxonomy: Taxonomy,
+    gazetteer: Gazetteer,
+    places: dict[str, list[int]] | None = None,
+) -> list[Topic]:
+    """Tags above the threshold, strongest first, each with its evidence sentences."""
+    threshold = length_threshold(taxonomy.threshold, len(sentences))
+    topics: list[Topic] = []
+    all_hits: dict[str, dict[int, int]] = {}
+    for theme in taxonomy.themes:
+        hits = theme_hits(sentences, theme)
+        in_title = bool(theme.pattern.search(title))
+        if not hits and not in_title:
+            continue
+        all_hits[theme.id] = hits
+        score = sum(_sentence_weight(i, n) for i, n in hits.items()) + (1.5 if in_title else 0)
+        if score >= threshold and hits:
+            topics.append(
+                Topic(
+                    tag=theme.id, label=theme.label, group=theme.group,
+                    score=round(score, 2), evidence=sorted(hits),
+                )
+            )
+    if taxonomy.pairs:
+        if places is None:
+            places = gazetteer.find(sentences)
+        topics.extend(_pair_topics(title, sentences, taxonomy, gazetteer, places, all_hits))
+    topics.sort(key=lambda t: (-t.score, t.label))
+    return topics
+
+
+def _pair_topics(
+    title: str,
+    sentences: list[str],
+    taxonomy: Taxonomy,
+    gazetteer: Gazetteer,
+    places: dict[str, list[int]],
+    all_hits: dict[str, dict[int, int]],
+) -> list[Topic]:
+    rule = taxonomy.pairs
+    assert rule is not None
+    trade = {i for tid in rule.themes for i in all_hits.get(tid, {})}
+    if not trade:
+        return []
+    title_places = set(gazetteer.find([title])) if title else set()
+    prominent = sorted(
+        (
+            name for name, idx in places.items()
+            if gazetteer.places[name].kind == "country"
+            and (len(idx) >= rule.min_mentions or name in title_places)
+        ),
+        key=lambda n: -len(places[n]),
+    )[:5]
+    out: list[Topic] = []
+    for a, b in combinations(prominent, 2):
+        ia, ib = set(places[a]), set(places[b])
+        both = trade & ia & ib
+        either = (trade & (ia | ib)) - both
+        score = len(both) + 0.5 * len(either)
+        if a in title_places and b in title_places:
+            score += 1.0
+        if score < rule.threshold or not both:
+            continue
+        pa, pb = sorted((gazetteer.places[a], gazetteer.places[b]), key=lambda p: p.short)
+        out.append(
+            Topic(
+                tag=f"pair:{_slug(pa.short)}-{_slug(pb.short)}:trade",
+                label=rule.label.format(a=pa.short, b=pb.short),
+                group="trade",
+                score=round(score, 2),
+                evidence=sorted(both | either),
+            )
+        )
+    return out
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -1,0 +1,110 @@
+"""Background: what a reader needs to know from before this article.
+
+Preferred source: earlier stored articles on the same tags and countries (the desk's own
+memory), ranked by shared topics and recency, sentences picked for relevance to this
+article and for reading as context. When the store has nothing, the article's own context
+sentences (history cues, years before publication) are used, and the brief says so.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from newsdesk.analyze.cues import context_score
+from newsdesk.brief.text import content_tokens, jaccard, trim_lead, word_len
+from newsdesk.models import Article, Citation, CitedSentence, Enrichment
+
+MAX_BACKGROUND = 4
+MIN_FROM_STORE = 2
+PER_PRIOR_ARTICLE = 2
+NEAR_DUPLICATE = 0.5
+
+
+@dataclass(frozen=True)
+class Background:
+    sentences: list[CitedSentence]
+    origin: str  # "store" | "article" | "none"
+    note: str
+    prior_ids: list[str]
+
+
+def _key_terms(article: Article, top: int = 25) -> frozenset[str]:
+    counts = Counter(t for s in article.sentences for t in content_tokens(s))
+    counts.update({t: 2 for t in content_tokens(article.title)})
+    return frozenset(t for t, _ in counts.most_common(top))
+
+
+def from_store(
+    article: Article, used: set[int], prior: list[tuple[Article, Enrichment | None]]
+) -> list[tuple[float, Article, int]]:
+    """Scored (score, prior article, sentence index) candidates, best first."""
+    terms = _key_terms(article)
+    own = [content_tokens(article.sentences[i]) for i in used] or [
+        content_tokens(s) for s in article.sentences[:3]
+    ]
+    scored: list[tuple[float, Article, int]] = []
+    for rank, (prev, _) in enumerate(prior):
+        article_weight = 1.0 / (1 + 0.3 * rank)
+        for i, sentence in enumerate(prev.sentences):
+            if word_len(sentence) < 8:
+                continue
+            toks = content_tokens(sentence)
+            if any(jaccard(toks, o) > NEAR_DUPLICATE for o in own):
+                continue  # restates today's news (or a syndicated copy of it)
+            relevance = len(toks & terms) / (len(toks) ** 0.5 + 1)
+            if relevance == 0:
+                continue
+            position = 0.3 / (1 + 0.3 * i)
+            context = 0.2 * context_score(sentence, prev.published_at)
+            scored.append((article_weight * (relevance + position + context), prev, i))
+    scored.sort(key=lambda x: -x[0])
+    return scored
+
+
+def select_background(
+    article: Article,
+    enrichment: Enrichment,
+    summary: list[int],
+    prior: list[tuple[Article, Enrichment | None]],
+) -> Background:
+    picked: list[tuple[Article, int]] = []
+    per_article: Counter[str] = Counter()
+    for _, prev, i in from_store(article, set(summary), prior):
+        if len(picked) >= MAX_BACKGROUND:
+            break
+        if per_article[prev.id] >= PER_PRIOR_ARTICLE:
+            continue
+        picked.append((prev, i))
+        per_article[prev.id] += 1
+    if len(picked) >= MIN_FROM_STORE:
+        picked.sort(key=lambda x: (x[0].published_at is None, x[0].published_at or 0, x[1]))
+        ids = list(dict.fromkeys(p.id for p, _ in picked))
+        return Background(
+            sentences=[
+                CitedSentence(text=trim_lead(p.sentences[i]), citations=[Citation(
+                    article_id=p.id, sentence=i)])
+                for p, i in picked
+            ],
+            origin="store",
+            note=f"Drawn from {len(ids)} earlier article{'s' if len(ids) > 1 else ''} "
+            "in the desk on the same topics.",
+            prior_ids=ids,
+        )
+    own = [i for i in enrichment.background_cues if i not in summary]
+    own.sort(key=lambda i: -context_score(article.sentences[i], article.published_at))
+    chosen = sorted(own[:MAX_BACKGROUND])
+    if not chosen:
+        return Background([], "none", "No earlier coverage in the desk and no context "
+                          "sentences in this article.", [])
+    return Background(
+        sentences=[
+            CitedSentence(text=trim_lead(article.sentences[i]),
+                          citations=[Citation(article_id=article.id, sentence=i)])
+            for i in chosen
+        ],
+        origin="article",
+        note="No earlier coverage in the desk yet: drawn from this article's own context "
+        "sentences.",
+        prior_ids=[],
+    )

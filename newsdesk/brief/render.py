@@ -1,0 +1,115 @@
+"""Renderers: Markdown (default), JSON and standalone HTML, laid out like the seed brief.
+
+Citation labels: `[3]` is sentence 3 of the briefed article (as `newsdesk show ID` numbers
+them); `[B1:4]` is sentence 4 of the first earlier article listed under Sources.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from newsdesk.models import Brief, Citation, CitedSentence
+
+
+def format_time(dt: datetime | None) -> str:
+    """'2025-09-02 14:52 EDT (UTC-04:00)': the local time the source printed, and its offset."""
+    if dt is None:
+        return "unknown"
+    offset = dt.strftime("%z")
+    sign_hm = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    name = dt.tzname()
+    label = f"{name} ({sign_hm})" if name and not name.startswith("UTC") else sign_hm
+    return f"{dt:%Y-%m-%d %H:%M} {label}"
+
+
+def citation_labels(brief: Brief) -> dict[str, str]:
+    """article id -> label prefix ('' for the briefed article, 'B1'... for earlier ones)."""
+    labels = {brief.article_id: ""}
+    for n, ref in enumerate(brief.references, start=1):
+        labels[ref.article_id] = f"B{n}"
+    return labels
+
+
+def cite_label(c: Citation, labels: dict[str, str]) -> str:
+    prefix = labels.get(c.article_id)
+    if prefix is None:
+        return f"{c.article_id[:8]}:{c.sentence}"
+    return f"{prefix}:{c.sentence}" if prefix else str(c.sentence)
+
+
+def _cited(s: CitedSentence, labels: dict[str, str]) -> str:
+    marks = "".join(f"[{cite_label(c, labels)}]" for c in s.citations)
+    return f"{s.text} {marks}"
+
+
+def to_markdown(brief: Brief) -> str:
+    labels = citation_labels(brief)
+    lines = [f"# {brief.title}", ""]
+    meta = [x for x in (brief.region, brief.category) if x]
+    if meta:
+        lines.append(f"**{' · '.join(meta)}**  ")
+    lines.append(
+        f"Source: {brief.source or 'unknown'} · Published: {format_time(brief.published_at)}"
+        f" · {brief.read_time_minutes} min read  "
+    )
+    if brief.tags:
+        lines.append("Tags: " + " · ".join(f"`{t.label}`" for t in brief.tags))
+    lines += ["", "## News Summary", ""]
+    lines.append(" ".join(_cited(s, labels) for s in brief.summary) or "_No summary._")
+    lines += ["", "## Background", "", f"_{brief.background_note}_", ""]
+    if brief.background:
+        lines.append(" ".join(_cited(s, labels) for s in brief.background))
+        lines.append("")
+    lines += ["## In-Depth Insights", ""]
+    for insight in brief.insights:
+        lines.append(f"**{_cited(insight.question, labels)}**")
+        lines.extend(f"- {_cited(b, labels)}" for b in insight.bullets)
+        lines.append("")
+    lines += ["## Sources", ""]
+    lines.append(
+        f"- `[n]` sentence n of this article, id `{brief.article_id}`"
+        + (f" — {brief.url}" if brief.url else "")
+    )
+    for ref in brief.references:
+        lines.append(
+            f"- `[{labels[ref.article_id]}:n]` {ref.title} — {ref.source or 'unknown source'}, "
+            f"{format_time(ref.published_at)}, id `{ref.article_id}`"
+        )
+    v = brief.verification
+    lines += [
+        "",
+        f"_Engine: {brief.engine}. Verified {v.passed} of {v.checked} sentences against their "
+        f"citations; {len(v.dropped)} dropped._",
+    ]
+    for d in v.dropped:
+        lines.append(f"- dropped from {d.section}: “{d.text}” — {d.reason}")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(brief: Brief) -> str:
+    return json.dumps(brief.model_dump(mode="json"), indent=2, ensure_ascii=False)
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("newsdesk", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    env.filters["when"] = format_time
+    return env
+
+
+def to_html(brief: Brief) -> str:
+    """A standalone page (inline CSS, no external assets); all article text is escaped."""
+    labels = citation_labels(brief)
+    return _env().get_template("brief.html.j2").render(
+        brief=brief, label=lambda c: cite_label(c, labels), labels=labels
+    )
+
+
+RENDERERS = {"markdown": to_markdown, "md": to_markdown, "json": to_json, "html": to_html}

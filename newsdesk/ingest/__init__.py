@@ -1,0 +1,1 @@
+"""Ingest: read sources (files, directories, URLs, stdin) into RawDocuments, then Articles."""

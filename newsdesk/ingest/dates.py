@@ -1,0 +1,73 @@
+"""Publication times: always timezone-aware, keeping the offset the source printed.
+
+"09/02/2025, 14:52:00 EDT" must become 2025-09-02T14:52:00-04:00, not a UTC instant and
+not a naive time: readers compare it with local events. US month/day order is assumed for
+slashed dates, as in the outlets the desk reads; ISO 8601 is always understood.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import UTC, datetime, timedelta, timezone
+
+from dateutil import parser as dateparser
+
+from newsdesk.errors import InputError
+
+
+def _tz(hours: float, name: str) -> timezone:
+    return timezone(timedelta(hours=hours), name)
+
+
+# Abbreviations newsrooms print. Ambiguous ones take their most common news meaning:
+# CST = US Central (use "China Standard Time" or +08:00 for Beijing), IST = India.
+TZINFOS: dict[str, timezone] = {
+    name: _tz(hours, name)
+    for name, hours in {
+        "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "IST": 5.5,
+        "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "TRT": 3, "GST": 4,
+        "PKT": 5, "HKT": 8, "SGT": 8, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4,
+        "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8,
+        "HST": -10, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "AWST": 8, "NZST": 12,
+        "NZDT": 13, "BRT": -3, "ART": -3, "SAST": 2, "WAT": 1, "EAT": 3,
+    }.items()
+}
+_LONG_NAMES = {
+    "china standard time": "+08:00",
+    "beijing time": "+08:00",
+    "moscow time": "+03:00",
+    "eastern time": "-05:00",
+}
+_PREFIX = re.compile(r"^(?:published|updated|posted|date|on)\s*[:\-]?\s*", re.I)
+_HINT = "use ISO 8601 such as 2025-09-02T14:52:00-04:00, or 'MM/DD/YYYY, HH:MM:SS TZ'"
+
+
+def parse_published(raw: str) -> datetime:
+    """Parse a publication time; naive times are taken as UTC (the offset is then +00:00)."""
+    text = _PREFIX.sub("", raw.strip()).strip()
+    if not text:
+        raise InputError(f"empty publication date; {_HINT}")
+    for long_name, offset in _LONG_NAMES.items():
+        text = re.sub(long_name, offset, text, flags=re.I)
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        dt = _parse_loose(raw, text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    if not 1900 <= dt.year <= 2100:
+        raise InputError(f"implausible publication year in {raw!r}; {_HINT}")
+    return dt
+
+
+def _parse_loose(raw: str, text: str) -> datetime:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            dt = dateparser.parse(text, tzinfos=TZINFOS, dayfirst=False)
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise InputError(f"unparseable publication date {raw!r}; {_HINT}") from exc
+    if any("tzname" in str(w.message) for w in caught):
+        raise InputError(f"unknown time zone in publication date {raw!r}; {_HINT}")
+    return dt

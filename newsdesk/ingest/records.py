@@ -1,0 +1,125 @@
+"""JSON and JSONL records: one article per object, with the field names feeds commonly use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from newsdesk.errors import InputError
+from newsdesk.ingest.html import parse_html
+from newsdesk.models import RawDocument
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline", "name"),
+    "text": ("text", "body", "content", "articleBody", "article_body", "maintext"),
+    "html": ("html", "raw_html"),
+    "url": ("url", "link", "canonical_url", "href"),
+    "source": ("source", "site", "sitename", "outlet", "publisher", "source_name"),
+    "authors": ("authors", "author", "byline", "creator"),
+    "published": (
+        "published_at", "published", "date", "datePublished", "pubDate", "publish_date",
+        "timestamp", "time",
+    ),
+    "language": ("language", "lang"),
+    "category": ("category", "section", "region"),
+    "tags": ("tags", "keywords", "topics"),
+}
+
+
+def _pick(obj: dict[str, Any], field: str) -> Any:
+    for key in _ALIASES[field]:
+        if key in obj and obj[key] not in (None, "", []):
+            return obj[key]
+    return None
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.replace(" and ", ",").split(",") if v.strip()]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return [str(value)]
+
+
+def _text_field(value: Any, field: str, origin: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dict) and "name" in value:  # schema.org publisher objects
+        value = value["name"]
+    if isinstance(value, list) and field == "text":
+        value = "\n\n".join(str(v) for v in value)
+    if not isinstance(value, (str, int, float)):
+        raise InputError(f"{origin}: field '{field}' must be text, got {type(value).__name__}")
+    return str(value)
+
+
+def record_to_document(obj: Any, origin: str, fmt: str) -> RawDocument:
+    """Map one JSON object onto a RawDocument, or say which field is missing or wrong."""
+    if not isinstance(obj, dict):
+        raise InputError(f"{origin}: expected a JSON object per article, got {type(obj).__name__}")
+    text = _text_field(_pick(obj, "text"), "text", origin)
+    html = _text_field(_pick(obj, "html"), "html", origin)
+    url = _text_field(_pick(obj, "url"), "url", origin)
+    if not text and html:
+        doc = parse_html(html, origin, url)
+        text = doc.text
+        obj = {**{k: v for k, v in doc.model_dump().items() if v}, **obj}
+    if not text or not text.strip():
+        keys = ", ".join(_ALIASES["text"])
+        raise InputError(f"{origin}: no article text (expected one of the fields: {keys})")
+    published = _pick(obj, "published")
+    tags = _pick(obj, "tags")
+    if isinstance(tags, str):
+        tags = [t.strip() for t in tags.split(",")]
+    return RawDocument(
+        origin=origin,
+        title=_text_field(_pick(obj, "title"), "title", origin),
+        text=text,
+        url=url,
+        source=_text_field(_pick(obj, "source"), "source", origin),
+        authors=_names(_pick(obj, "authors")),
+        published_raw=str(published) if published is not None else None,
+        language=_text_field(_pick(obj, "language"), "language", origin),
+        category=_text_field(_pick(obj, "category"), "category", origin),
+        source_tags=[str(t) for t in tags or [] if t],
+        format="jsonl" if fmt == "jsonl" else "json",
+    )
+
+
+def parse_json(text: str, origin: str) -> Iterator[RawDocument | InputError]:
+    """A JSON file holds one article object or a list of them."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{origin}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
+    items = data if isinstance(data, list) else [data]
+    for n, obj in enumerate(items):
+        sub = origin if len(items) == 1 else f"{origin}#{n}"
+        try:
+            yield record_to_document(obj, sub, "json")
+        except InputError as exc:
+            yield exc
+
+
+def parse_jsonl(text: str, origin: str) -> Iterator[RawDocument | InputError]:
+    """One article per line; a bad line is reported by number and the rest still load."""
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        sub = f"{origin}#L{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError(f"{sub}: invalid JSON ({exc.msg}, column {exc.colno})")
+            continue
+        try:
+            yield record_to_document(obj, sub, "jsonl")
+        except InputError as exc:
+            yield exc

@@ -1,0 +1,167 @@
+"""Sources: turn what a user names (paths, directories, URLs, '-') into raw documents.
+
+`expand` lists the units of work up front so the CLI can show progress; `read_unit`
+yields each document in a unit, or an InputError for each part that cannot be read, so
+one bad record never stops a batch.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from newsdesk.errors import InputError
+from newsdesk.ingest.decode import decode, declared_charset, human_size, read_file
+from newsdesk.ingest.html import parse_html
+from newsdesk.ingest.records import parse_json, parse_jsonl
+from newsdesk.ingest.text import parse_text
+from newsdesk.models import RawDocument
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+JSON_SUFFIXES = {".json"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
+USER_AGENT = "newsdesk/0.1 (+https://github.com/newsdesk; self-hosted news desk)"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing to read: a file, a URL or standard input."""
+
+    kind: str  # "file" | "url" | "stdin" | "missing"
+    ref: str
+
+    @property
+    def origin(self) -> str:
+        return self.ref
+
+
+def is_url(ref: str) -> bool:
+    return ref.lower().startswith(("http://", "https://"))
+
+
+def _format_of(name: str) -> str | None:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    suffix = Path(lower).suffix
+    for fmt, suffixes in (
+        ("text", TEXT_SUFFIXES),
+        ("html", HTML_SUFFIXES),
+        ("json", JSON_SUFFIXES),
+        ("jsonl", JSONL_SUFFIXES),
+    ):
+        if suffix in suffixes:
+            return fmt
+    return None
+
+
+def expand(refs: list[str]) -> list[Unit]:
+    """Files, URLs and stdin as given; directories walked recursively in name order."""
+    units: list[Unit] = []
+    for ref in refs:
+        if ref == "-":
+            units.append(Unit("stdin", "-"))
+        elif is_url(ref):
+            units.append(Unit("url", ref))
+        elif Path(ref).is_dir():
+            for path in sorted(Path(ref).rglob("*")):
+                hidden = any(part.startswith(".") for part in path.relative_to(ref).parts)
+                if path.is_file() and not hidden:
+                    units.append(Unit("file", str(path)))
+        elif Path(ref).exists():
+            units.append(Unit("file", ref))
+        else:
+            units.append(Unit("missing", ref))
+    return units
+
+
+def sniff_format(text: str) -> str:
+    head = text.lstrip()[:512].lower()
+    if head.startswith(("<!doctype html", "<html", "<head", "<body", "<article", "<?xml")):
+        return "html"
+    if head.startswith("{") or head.startswith("["):
+        first_line = text.lstrip().split("\n", 1)[0].strip()
+        return "jsonl" if first_line.startswith("{") and first_line.endswith("}") and (
+            text.strip().count("\n") > 0
+        ) else "json"
+    return "text"
+
+
+def parse(text: str, fmt: str, origin: str, url: str | None = None) -> Iterator[
+    RawDocument | InputError
+]:
+    """Parse decoded text in a known format."""
+    if fmt == "json":
+        yield from parse_json(text, origin)
+    elif fmt == "jsonl":
+        yield from parse_jsonl(text, origin)
+    elif fmt == "html":
+        yield parse_html(text, origin, url)
+    else:
+        doc = parse_text(text, origin)
+        yield doc.model_copy(update={"url": doc.url or url})
+
+
+def read_unit(unit: Unit, max_bytes: int) -> Iterator[RawDocument | InputError]:
+    """Every document of a unit; raises InputError when the unit as a whole is unreadable."""
+    if unit.kind == "missing":
+        raise InputError(f"no such file or directory: {unit.ref}")
+    if unit.kind == "url":
+        data, fmt, charset = fetch(unit.ref, max_bytes)
+        text = decode(data, unit.ref, charset or declared_charset(data))
+        yield from parse(text, fmt or sniff_format(text), unit.ref, url=unit.ref)
+        return
+    if unit.kind == "stdin":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        if not data.strip():
+            raise InputError("standard input is empty: pipe an article into 'newsdesk brief -'")
+        if len(data) > max_bytes:
+            raise InputError(f"standard input is over the {human_size(max_bytes)} limit")
+        text = decode(data, "stdin", declared_charset(data))
+        yield from parse(text, sniff_format(text), "stdin")
+        return
+    path = Path(unit.ref)
+    data = read_file(path, max_bytes)
+    fmt = _format_of(path.name)
+    text = decode(data, unit.ref, declared_charset(data) if fmt in (None, "html") else None)
+    if fmt is None:
+        fmt = sniff_format(text)
+        if fmt == "text" and path.suffix:
+            raise InputError(
+                f"{path}: unsupported file type '{path.suffix}' "
+                f"(newsdesk reads {', '.join(sorted(KNOWN_SUFFIXES))})"
+            )
+    if not text.strip():
+        raise InputError(f"empty file: {path} contains only whitespace")
+    yield from parse(text, fmt, unit.ref)
+
+
+def fetch(url: str, max_bytes: int) -> tuple[bytes, str | None, str | None]:
+    """GET a page with a timeout, a redirect cap and a size cap; (body, format, charset)."""
+    try:
+        with httpx.Client(
+            follow_redirects=True, max_redirects=5, timeout=20.0,
+            headers={"User-Agent": USER_AGENT},
+        ) as client, client.stream("GET", url) as response:
+            if response.status_code >= 400:
+                raise InputError(f"{url}: the server answered HTTP {response.status_code}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise InputError(f"{url}: page is over the {human_size(max_bytes)} limit")
+                chunks.append(chunk)
+            ctype = response.headers.get("content-type", "").lower()
+            charset = response.charset_encoding
+    except httpx.HTTPError as exc:
+        raise InputError(f"{url}: could not fetch ({type(exc).__name__}: {exc})") from exc
+    fmt = "html" if "html" in ctype else "json" if "json" in ctype else None
+    fmt = fmt or ("text" if "text/plain" in ctype else None)
+    return b"".join(chunks), fmt, charset

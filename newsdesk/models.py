@@ -1,0 +1,298 @@
+"""The records every stage reads and writes, in one module.
+
+Stages are plain functions over these pydantic models, so a record can be pickled to a
+worker process, stored as JSON, or exported as a versioned JSON Schema (`newsdesk schema`).
+Bump SCHEMA_VERSION when a field changes meaning or is removed; adding an optional field
+does not need a bump.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class Record(BaseModel):
+    """Base for all records: unknown fields are errors, so typos in JSON input surface."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- ingest -----------------------------------------------------------------------------
+
+
+class RawDocument(Record):
+    """What a reader hands to normalisation: text plus whatever metadata the format had."""
+
+    origin: str = Field(description="Where it came from: a path, URL, 'stdin' or 'path#line'.")
+    title: str | None = None
+    text: str
+    url: str | None = None
+    source: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published_raw: str | None = Field(
+        default=None, description="The publication time exactly as the source gave it."
+    )
+    published_at: datetime | None = None
+    language: str | None = None
+    category: str | None = Field(default=None, description="Section/region line, e.g. 'Global'.")
+    source_tags: list[str] = Field(
+        default_factory=list, description="Tag lines the source itself printed."
+    )
+    format: Literal["text", "html", "json", "jsonl"] = "text"
+
+
+class Article(Record):
+    """One normalised article. `sentences` are the unit every citation points into."""
+
+    id: str = Field(description="Stable id: hash of the canonical URL, else of the text.")
+    url: str | None = None
+    title: str
+    source: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published_at: datetime | None = Field(
+        default=None, description="Timezone-aware; the original UTC offset is kept."
+    )
+    published_raw: str | None = None
+    language: str = "en"
+    category: str | None = None
+    source_tags: list[str] = Field(default_factory=list)
+    text: str
+    sentences: list[str]
+    word_count: int
+    read_time_minutes: int
+    content_hash: str = Field(description="sha256 of the normalised text: exact duplicates.")
+    duplicate_of: str | None = None
+    origin: str | None = None
+    format: str = "text"
+
+
+# --- analyze ----------------------------------------------------------------------------
+
+
+class Span(Record):
+    """A character span inside one sentence of an article."""
+
+    sentence: int
+    start: int
+    end: int
+
+
+class Entity(Record):
+    name: str
+    type: Literal["person", "organisation", "country", "bloc", "place", "other"]
+    canonical: str
+    region: str | None = None
+    mentions: int = 0
+    sentences: list[int] = Field(default_factory=list)
+    spans: list[Span] = Field(default_factory=list)
+
+
+class Quote(Record):
+    speaker: str | None = None
+    text: str
+    span: Span | None = None
+
+
+class Figure(Record):
+    value: float
+    unit: str | None = None
+    scale: str | None = None
+    kind: Literal["level", "change", "share", "count"] = "level"
+    direction: Literal["up", "down", "none"] = "none"
+    subject: str | None = None
+    metric: str | None = None
+    period: str | None = None
+    baseline: dict[str, Any] | None = None
+    span: Span | None = None
+
+
+class Topic(Record):
+    """A tag with the score that kept it above the threshold and the sentences behind it."""
+
+    tag: str = Field(description="Theme id, or 'pair:china-russia:trade' for country pairs.")
+    label: str
+    group: str
+    score: float
+    evidence: list[int] = Field(default_factory=list, description="Sentence indexes.")
+
+
+class Enrichment(Record):
+    """Everything the analyze stage learned about one article."""
+
+    article_id: str
+    version: str = SCHEMA_VERSION
+    topics: list[Topic] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)
+    region: str | None = None
+    category: str | None = None
+    background_cues: list[int] = Field(
+        default_factory=list, description="Sentences about earlier events or context."
+    )
+
+
+# --- brief ------------------------------------------------------------------------------
+
+
+class Citation(Record):
+    article_id: str
+    sentence: int = Field(ge=0, description="Index into Article.sentences.")
+
+
+class CitedSentence(Record):
+    """A sentence of a brief and the source sentences it rests on."""
+
+    text: str
+    citations: list[Citation] = Field(min_length=1)
+
+
+class Insight(Record):
+    question: CitedSentence
+    bullets: list[CitedSentence] = Field(min_length=1)
+
+
+class SourceRef(Record):
+    """An article a brief cites besides its own subject (Background from earlier coverage)."""
+
+    article_id: str
+    title: str
+    source: str | None = None
+    published_at: datetime | None = None
+
+
+class Drop(Record):
+    section: str
+    text: str
+    reason: str
+
+
+class VerificationReport(Record):
+    checked: int = 0
+    passed: int = 0
+    dropped: list[Drop] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.dropped
+
+
+class TagRef(Record):
+    tag: str
+    label: str
+    score: float
+
+
+class Brief(Record):
+    version: str = SCHEMA_VERSION
+    article_id: str
+    title: str
+    category: str | None = None
+    region: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    read_time_minutes: int
+    tags: list[TagRef] = Field(default_factory=list)
+    summary: list[CitedSentence] = Field(default_factory=list)
+    background: list[CitedSentence] = Field(default_factory=list)
+    background_origin: Literal["store", "article", "none"] = "none"
+    background_note: str = ""
+    references: list[SourceRef] = Field(default_factory=list)
+    insights: list[Insight] = Field(default_factory=list)
+    engine: str = "extractive"
+    verification: VerificationReport = Field(default_factory=VerificationReport)
+    created_at: datetime
+
+
+# --- stories (filled in by the relate stage; shape fixed now so stores can carry it) ----
+
+
+class TimelineEntry(Record):
+    article_id: str
+    date: datetime | None = None
+    summary: str
+    figure: Figure | None = None
+
+
+class Story(Record):
+    id: str
+    label: str
+    article_ids: list[str] = Field(default_factory=list)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    figure_series: dict[str, list[Figure]] = Field(default_factory=dict)
+
+
+# --- store & reports --------------------------------------------------------------------
+
+
+class QuarantineItem(Record):
+    id: int | None = None
+    origin: str
+    reason: str
+    created_at: datetime
+    payload_size: int | None = None
+
+
+class IngestOutcome(Record):
+    origin: str
+    status: Literal["accepted", "duplicate", "unchanged", "quarantined"]
+    article_id: str | None = None
+    duplicate_of: str | None = None
+    reason: str | None = None
+    title: str | None = None
+
+
+class IngestReport(Record):
+    outcomes: list[IngestOutcome] = Field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+class SearchHit(Record):
+    article_id: str
+    title: str
+    source: str | None = None
+    published_at: datetime | None = None
+    score: float
+    snippet: str
+    tags: list[str] = Field(default_factory=list)
+
+
+RECORDS: dict[str, type[BaseModel]] = {
+    "Article": Article,
+    "Enrichment": Enrichment,
+    "Entity": Entity,
+    "Quote": Quote,
+    "Figure": Figure,
+    "Topic": Topic,
+    "Brief": Brief,
+    "Story": Story,
+    "QuarantineItem": QuarantineItem,
+    "IngestReport": IngestReport,
+    "SearchHit": SearchHit,
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """One JSON Schema document describing every record, versioned."""
+    defs: dict[str, Any] = {}
+    for name, model in RECORDS.items():
+        schema = model.model_json_schema(ref_template="#/$defs/{model}")
+        defs.update(schema.pop("$defs", {}))
+        defs[name] = schema
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://newsdesk.local/schema/{SCHEMA_VERSION}",
+        "title": "newsdesk records",
+        "version": SCHEMA_VERSION,
+        "$defs": defs,
+    }

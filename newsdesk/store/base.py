@@ -1,0 +1,68 @@
+"""The Store protocol: what the Desk needs from a database, whatever the engine.
+
+SQLite implements it now; a PostgreSQL store (tsvector search, several writers) implements
+the same methods later, so nothing above this layer changes.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from newsdesk.models import Article, Brief, Enrichment, QuarantineItem, SearchHit
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes; all or nothing."""
+        ...
+
+    def get_article(self, article_id: str) -> Article | None: ...
+
+    def resolve_id(self, prefix: str) -> str | None:
+        """Full id for a unique prefix (at least 6 characters) or a full id."""
+        ...
+
+    def find_by_hash(self, content_hash: str) -> str | None:
+        """Id of the original (non-duplicate) article with this content hash."""
+        ...
+
+    def put_article(self, article: Article, enrichment: Enrichment | None) -> None:
+        """Insert or replace an article and its enrichment (tags, places) and index it."""
+        ...
+
+    def get_enrichment(self, article_id: str) -> Enrichment | None: ...
+
+    def put_brief(self, brief: Brief) -> None: ...
+
+    def get_brief(self, article_id: str, engine: str = "extractive") -> Brief | None: ...
+
+    def related_before(
+        self,
+        article_id: str,
+        tags: list[str],
+        places: list[str],
+        before: datetime | None,
+        limit: int,
+    ) -> list[str]:
+        """Ids of earlier articles sharing tags/places, most related and recent first."""
+        ...
+
+    def search(
+        self,
+        query: str,
+        tag: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10,
+    ) -> list[SearchHit]: ...
+
+    def quarantine(self, origin: str, reason: str, payload: bytes | None = None) -> int: ...
+
+    def list_quarantine(self, limit: int = 100) -> list[QuarantineItem]: ...
+
+    def stats(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...

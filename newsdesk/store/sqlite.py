@@ -1,0 +1,469 @@
+"""SQLite store: one file, WAL, FTS5 (BM25 + snippets), numbered schema migrations.
+
+The default for one user on one machine: zero set-up, safe against crashes (WAL; each
+ingest batch is a transaction, so a crash loses at most the batch in flight, which was
+never reported as accepted).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newsdesk.errors import StoreError
+from newsdesk.models import Article, Brief, Enrichment, QuarantineItem, SearchHit
+
+APPLICATION_ID = 0x6E657773  # "news": marks a file as a newsdesk database
+
+MIGRATIONS: list[str] = [
+    # 1: articles + full-text index, enrichments with tag/place tables, briefs, quarantine.
+    """
+    CREATE TABLE articles (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        url TEXT,
+        title TEXT NOT NULL,
+        source TEXT,
+        published_at TEXT,
+        published_utc TEXT,
+        ingested_at TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        duplicate_of TEXT,
+        text TEXT NOT NULL,
+        sentences TEXT NOT NULL,
+        meta TEXT NOT NULL
+    );
+    CREATE INDEX articles_hash ON articles(content_hash);
+    CREATE INDEX articles_published ON articles(published_utc);
+    CREATE INDEX articles_source ON articles(source COLLATE NOCASE);
+    CREATE VIRTUAL TABLE article_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid',
+        tokenize='porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles
+        WHEN new.duplicate_of IS NULL BEGIN
+        INSERT INTO article_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles
+        WHEN old.duplicate_of IS NULL BEGIN
+        INSERT INTO article_fts(article_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+    CREATE TABLE enrichments (
+        article_id TEXT PRIMARY KEY,
+        version TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE article_tags (
+        article_id TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        label TEXT NOT NULL,
+        grp TEXT,
+        score REAL NOT NULL,
+        PRIMARY KEY (article_id, tag)
+    );
+    CREATE INDEX article_tags_tag ON article_tags(tag);
+    CREATE INDEX article_tags_label ON article_tags(label COLLATE NOCASE);
+    CREATE TABLE article_places (
+        article_id TEXT NOT NULL,
+        place TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (article_id, place)
+    );
+    CREATE INDEX article_places_place ON article_places(place);
+    CREATE TABLE briefs (
+        article_id TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (article_id, engine)
+    );
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        origin TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        payload BLOB,
+        payload_size INTEGER
+    );
+    """,
+]
+
+_ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
+RECENCY_HALF_LIFE_DAYS = 365.0
+
+
+def _utc(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat() if dt else None
+
+
+def fts_query(query: str) -> str:
+    """Turn user words into a safe FTS5 query: quoted terms, "phrases" kept, OR kept."""
+    phrases = re.findall(r'"([^"]+)"', query)
+    rest = re.sub(r'"[^"]*"', " ", query)
+    parts = [f'"{p.strip()}"' for p in phrases if p.strip()]
+    for token in re.findall(r"[\w'’-]+", rest):
+        if token == "OR":
+            parts.append("OR")
+        else:
+            words = re.findall(r"\w+", token)
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+    while parts and parts[0] == "OR":
+        parts.pop(0)
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(p for i, p in enumerate(parts) if not (p == "OR" and parts[i - 1] == "OR"))
+
+
+class SQLiteStore:
+    """The embedded store. Not shared across threads; open one per process."""
+
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            if not self.path.exists() and not create:
+                raise StoreError(
+                    f"no database at {self.path}; run 'newsdesk ingest' first or pass --db"
+                )
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for {self.path}: {exc}") from exc
+        try:
+            self.conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
+            self.conn.row_factory = sqlite3.Row
+            self._depth = 0
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path} is not a usable newsdesk database ({exc}); choose another "
+                "file with --db or NEWSDESK_DB"
+            ) from exc
+
+    # --- set-up -------------------------------------------------------------------------
+
+    def _configure(self) -> None:
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=10000")
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = self.conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type='table'"
+        ).fetchone()[0]
+        if app_id != APPLICATION_ID and (tables or version):
+            raise StoreError(
+                f"{self.path} is an SQLite file but not a newsdesk database; choose another "
+                "file with --db or NEWSDESK_DB"
+            )
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this newsdesk "
+                f"understands ({len(MIGRATIONS)}); upgrade newsdesk"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in _statements(script):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                self.conn.execute(f"PRAGMA user_version={number}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- articles -----------------------------------------------------------------------
+
+    def _article(self, row: sqlite3.Row) -> Article:
+        data = json.loads(row["meta"])
+        data["text"] = row["text"]
+        data["sentences"] = json.loads(row["sentences"])
+        return Article.model_validate(data)
+
+    def get_article(self, article_id: str) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return self._article(row) if row else None
+
+    def get_articles(self, ids: list[str]) -> dict[str, Article]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", ids
+        ).fetchall()
+        return {row["id"]: self._article(row) for row in rows}
+
+    def resolve_id(self, prefix: str) -> str | None:
+        prefix = prefix.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{6,64}", prefix):
+            return None
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? LIMIT 2",
+            (prefix, prefix + "g"),
+        ).fetchall()
+        return rows[0]["id"] if len(rows) == 1 else None
+
+    def find_by_hash(self, content_hash: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE content_hash = ? AND duplicate_of IS NULL "
+            "ORDER BY rowid LIMIT 1",
+            (content_hash,),
+        ).fetchone()
+        return row["id"] if row else None
+
+    def put_article(self, article: Article, enrichment: Enrichment | None) -> None:
+        meta = article.model_dump(mode="json", exclude={"text", "sentences"})
+        with self.transaction():
+            self._delete_article_rows(article.id)
+            self.conn.execute(
+                "INSERT INTO articles (id, url, title, source, published_at, published_utc, "
+                "ingested_at, content_hash, duplicate_of, text, sentences, meta) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.id, article.url, article.title, article.source,
+                    article.published_at.isoformat() if article.published_at else None,
+                    _utc(article.published_at), datetime.now(UTC).isoformat(),
+                    article.content_hash, article.duplicate_of, article.text,
+                    json.dumps(article.sentences, ensure_ascii=False),
+                    json.dumps(meta, ensure_ascii=False),
+                ),
+            )
+            if enrichment is not None:
+                self._put_enrichment(enrichment)
+
+    def _delete_article_rows(self, article_id: str) -> None:
+        for table, column in (
+            ("articles", "id"), ("enrichments", "article_id"), ("article_tags", "article_id"),
+            ("article_places", "article_id"), ("briefs", "article_id"),
+        ):
+            self.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
+
+    def _put_enrichment(self, e: Enrichment) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO enrichments (article_id, version, data) VALUES (?, ?, ?)",
+            (e.article_id, e.version, e.model_dump_json()),
+        )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO article_tags (article_id, tag, label, grp, score) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(e.article_id, t.tag, t.label, t.group, t.score) for t in e.topics],
+        )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO article_places (article_id, place, mentions) VALUES (?, ?, ?)",
+            [(e.article_id, p.canonical, p.mentions) for p in e.entities
+             if p.type in ("country", "bloc")],
+        )
+
+    def get_enrichment(self, article_id: str) -> Enrichment | None:
+        row = self.conn.execute(
+            "SELECT data FROM enrichments WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return Enrichment.model_validate_json(row["data"]) if row else None
+
+    # --- briefs -------------------------------------------------------------------------
+
+    def put_brief(self, brief: Brief) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO briefs (article_id, engine, created_at, data) "
+            "VALUES (?, ?, ?, ?)",
+            (brief.article_id, brief.engine, brief.created_at.isoformat(),
+             brief.model_dump_json()),
+        )
+
+    def get_brief(self, article_id: str, engine: str = "extractive") -> Brief | None:
+        row = self.conn.execute(
+            "SELECT data FROM briefs WHERE article_id = ? AND engine = ?", (article_id, engine)
+        ).fetchone()
+        return Brief.model_validate_json(row["data"]) if row else None
+
+    # --- retrieval ----------------------------------------------------------------------
+
+    def related_before(
+        self,
+        article_id: str,
+        tags: list[str],
+        places: list[str],
+        before: datetime | None,
+        limit: int,
+    ) -> list[str]:
+        if not tags and not places:
+            return []
+        parts, params = [], []
+        if tags:
+            parts.append(
+                "SELECT article_id, CASE WHEN tag LIKE 'pair:%' THEN 3.0 ELSE 1.0 END AS w "
+                f"FROM article_tags WHERE tag IN ({','.join('?' * len(tags))})"
+            )
+            params += tags
+        if places:
+            parts.append(
+                "SELECT article_id, 0.5 AS w FROM article_places "
+                f"WHERE place IN ({','.join('?' * len(places))})"
+            )
+            params += places
+        sql = (
+            "SELECT a.id AS id, SUM(m.w) AS overlap, a.published_utc AS published "
+            f"FROM ({' UNION ALL '.join(parts)}) m JOIN articles a ON a.id = m.article_id "
+            "WHERE a.id != ? AND a.duplicate_of IS NULL"
+        )
+        params.append(article_id)
+        if before is not None:
+            sql += " AND a.published_utc < ?"
+            params.append(_utc(before))
+        sql += " GROUP BY a.id ORDER BY overlap DESC, a.published_utc DESC LIMIT ?"
+        params.append(max(limit * 6, 30))
+        rows = self.conn.execute(sql, params).fetchall()
+        reference = before or datetime.now(UTC)
+
+        def weight(row: sqlite3.Row) -> float:
+            if not row["published"]:
+                return float(row["overlap"]) * 0.5
+            age = (reference - datetime.fromisoformat(row["published"])).days
+            return float(row["overlap"]) * 0.5 ** (max(age, 0) / RECENCY_HALF_LIFE_DAYS)
+
+        ranked = sorted(rows, key=lambda r: (-weight(r), r["id"]))
+        return [r["id"] for r in ranked[:limit]]
+
+    def search(
+        self,
+        query: str,
+        tag: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10,
+    ) -> list[SearchHit]:
+        filters, params = ["a.duplicate_of IS NULL"], []
+        if tag:
+            filters.append(
+                "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND "
+                "(t.tag = ? OR t.label = ? COLLATE NOCASE))"
+            )
+            params += [tag, tag]
+        if source:
+            filters.append("a.source LIKE ?")
+            params.append(f"%{source}%")
+        if since:
+            filters.append("a.published_utc >= ?")
+            params.append(_utc(since))
+        if until:
+            filters.append("a.published_utc <= ?")
+            params.append(_utc(until))
+        where = " AND ".join(filters)
+        tags_sql = (
+            "(SELECT group_concat(label, '|') FROM "
+            "(SELECT label FROM article_tags WHERE article_id = a.id ORDER BY score DESC))"
+        )
+        match = fts_query(query)
+        if match:
+            sql = (
+                f"SELECT a.id, a.title, a.source, a.published_at, {tags_sql} AS tags, "
+                "bm25(article_fts, 4.0, 1.0) AS rank, "
+                "snippet(article_fts, 1, '**', '**', ' … ', 20) AS snip "
+                "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
+                f"WHERE article_fts MATCH ? AND {where} ORDER BY rank LIMIT ?"
+            )
+            rows = self.conn.execute(sql, [match, *params, limit]).fetchall()
+        else:
+            sql = (
+                f"SELECT a.id, a.title, a.source, a.published_at, {tags_sql} AS tags, "
+                "0.0 AS rank, substr(a.text, 1, 160) AS snip FROM articles a "
+                f"WHERE {where} ORDER BY a.published_utc DESC LIMIT ?"
+            )
+            rows = self.conn.execute(sql, [*params, limit]).fetchall()
+        return [
+            SearchHit(
+                article_id=r["id"],
+                title=r["title"],
+                source=r["source"],
+                published_at=datetime.fromisoformat(r["published_at"])
+                if r["published_at"] else None,
+                score=round(-float(r["rank"]), 3),
+                snippet=" ".join(r["snip"].split()),
+                tags=r["tags"].split("|") if r["tags"] else [],
+            )
+            for r in rows
+        ]
+
+    # --- quarantine & stats -------------------------------------------------------------
+
+    def quarantine(self, origin: str, reason: str, payload: bytes | None = None) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO quarantine (origin, reason, created_at, payload, payload_size) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (origin, reason, datetime.now(UTC).isoformat(), payload,
+             len(payload) if payload is not None else None),
+        )
+        return int(cur.lastrowid or 0)
+
+    def list_quarantine(self, limit: int = 100) -> list[QuarantineItem]:
+        rows = self.conn.execute(
+            "SELECT id, origin, reason, created_at, payload_size FROM quarantine "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            QuarantineItem(
+                id=r["id"], origin=r["origin"], reason=r["reason"],
+                created_at=datetime.fromisoformat(r["created_at"]),
+                payload_size=r["payload_size"],
+            )
+            for r in rows
+        ]
+
+    def stats(self) -> dict[str, int]:
+        one = lambda sql: int(self.conn.execute(sql).fetchone()[0])  # noqa: E731
+        return {
+            "articles": one("SELECT count(*) FROM articles WHERE duplicate_of IS NULL"),
+            "duplicates": one("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+            "briefs": one("SELECT count(*) FROM briefs"),
+            "quarantined": one("SELECT count(*) FROM quarantine"),
+        }
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements, keeping trigger bodies whole."""
+    out, buf = [], ""
+    for line in script.strip().splitlines():
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
