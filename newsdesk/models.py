@@ -243,7 +243,7 @@ class QuarantineItem(Record):
 
 class IngestOutcome(Record):
     origin: str
-    status: Literal["accepted", "duplicate", "unchanged", "quarantined"]
+    status: Literal["accepted", "updated", "duplicate", "unchanged", "quarantined"]
     article_id: str | None = None
     duplicate_of: str | None = None
     reason: str | None = None

@@ -68,7 +68,14 @@ def _compile_theme(entry: dict, source: Path) -> Theme:
     group = entry.get("group", "geopolitics")
     if group not in GROUPS:
         raise InputError(f"{where}: group {group!r} is not one of {', '.join(GROUPS)}")
-    patterns = [str(p) for p in entry["patterns"]]
+    if not isinstance(entry["patterns"], list):
+        raise InputError(f"{where}: 'patterns' must be a list of regular expressions")
+    bad = [p for p in entry["patterns"] if not isinstance(p, str)]
+    if bad:
+        raise InputError(
+            f"{where}: pattern {bad[0]!r} is not text; quote patterns that contain ': '"
+        )
+    patterns = list(entry["patterns"])
     for p in patterns:
         try:
             compiled = re.compile(p, re.I)

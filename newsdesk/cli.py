@@ -1,0 +1,316 @@
+"""Command line: a thin Typer layer over the Desk. Parsing and printing only.
+
+Errors the user can fix (bad input, unknown id, unusable database) print one red line on
+stderr and exit 1; usage errors exit 2 (Typer's convention). No command prints a
+traceback unless NEWSDESK_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from newsdesk import __version__
+from newsdesk.brief.render import RENDERERS, format_time
+from newsdesk.config import Settings
+from newsdesk.desk import Desk
+from newsdesk.errors import InputError, NewsdeskError
+from newsdesk.models import IngestOutcome
+
+app = typer.Typer(
+    help="newsdesk: raw news in, grounded and cited briefs out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(str, Enum):
+    markdown = "markdown"
+    json = "json"
+    html = "html"
+
+
+class _State:
+    db: Path | None = None
+
+
+state = _State()
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", envvar="NEWSDESK_DB", help="SQLite database file (default: in the user data dir)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn the desk's errors into one actionable line and exit status 1."""
+    try:
+        yield
+    except NewsdeskError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]")
+        raise typer.Exit(130) from None
+
+
+def _settings() -> Settings:
+    return Settings.from_env(state.db)
+
+
+def _dump(data: Any) -> None:
+    out.print_json(json.dumps(data, ensure_ascii=False, default=str), highlight=False)
+
+
+def _day(value: str | None, end: bool = False) -> datetime | None:
+    """'2024-03-07' or a full ISO time; a bare day means its start (or end) in UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            f"cannot read the date '{value}': use YYYY-MM-DD or an ISO 8601 time"
+        ) from None
+    if len(value.strip()) == 10:
+        parsed = datetime.combine(parsed.date(), time.max if end else time.min)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@app.callback()
+def _root(
+    db: DbOption = None,
+    version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False,
+) -> None:
+    state.db = db
+    if version:
+        out.print(f"newsdesk {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def brief(
+    ref: Annotated[str, typer.Argument(help="Article file, URL, '-' for stdin, or stored id.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.markdown
+    ),
+    as_json: JsonOption = False,
+    save: Annotated[
+        bool, typer.Option("--save", help="Store the article and its brief in the database.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
+    ] = None,
+) -> None:
+    """Write a cited brief of one article."""
+    with _errors(), Desk.open(_settings(), read_only=not save) as desk:
+        result = desk.brief(ref, save=save)
+        kind = "json" if as_json else fmt.value
+        text = RENDERERS[kind](result)
+        if output is not None:
+            try:
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"cannot write {output}: {exc.strerror}") from None
+            err.print(f"wrote {output}")
+        elif kind == "markdown" and out.is_terminal:
+            out.print(Markdown(text))
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+_STYLE = {
+    "accepted": "green", "updated": "cyan", "duplicate": "yellow", "unchanged": "dim",
+    "quarantined": "red",
+}
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, URLs or '-'.")],
+    as_json: JsonOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
+) -> None:
+    """Read articles into the database; bad items are quarantined, the rest go on."""
+    with _errors(), Desk.open(_settings()) as desk:
+        units = desk.plan(paths)
+        problems: list[IngestOutcome] = []
+        show_bar = not as_json and err.is_terminal
+        with Progress(
+            TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[name]}"), TimeElapsedColumn(),
+            console=err, disable=not show_bar, transient=True,
+        ) as progress:
+            task = progress.add_task("ingest", total=len(units), name="")
+
+            def done(unit: Any, outcomes: list[IngestOutcome]) -> None:
+                progress.update(task, advance=1, name=Path(unit.origin).name[-40:])
+                problems.extend(o for o in outcomes if o.status == "quarantined")
+                if not quiet and not as_json and not show_bar:
+                    for o in outcomes:
+                        err.print(f"[{_STYLE[o.status]}]{o.status:>11}[/] {o.origin}",
+                                  highlight=False)
+
+            report = desk.ingest(units, on_unit=done)
+        counts = {s: report.count(s) for s in _STYLE}
+        if as_json:
+            _dump({"database": str(desk.store.path), "counts": counts,
+                   "outcomes": [o.model_dump(mode="json") for o in report.outcomes]})
+        else:
+            table = Table(title=f"Ingested into {desk.store.path}", show_edge=False)
+            for status in _STYLE:
+                table.add_column(status, justify="right", style=_STYLE[status])
+            table.add_row(*(str(counts[s]) for s in _STYLE))
+            out.print(table)
+            for o in problems:
+                err.print(f"[red]quarantined[/] {o.origin}: {o.reason}", highlight=False)
+    if report.outcomes and counts["quarantined"] == len(report.outcomes):
+        raise typer.Exit(1)  # nothing usable at all: tell scripts
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Keywords; quotes for a phrase. '' lists newest.")],
+    tag: Annotated[str | None, typer.Option(help="Tag id or label, e.g. 'Sanctions'.")] = None,
+    source: Annotated[str | None, typer.Option(help="Outlet name (substring).")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
+    limit: Annotated[int, typer.Option(help="Most results to show.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Keyword search (BM25) over stored articles, with filters."""
+    with _errors(), Desk.open(_settings(), read_only=True) as desk:
+        hits = desk.search(query, tag=tag, source=source, since=_day(since),
+                           until=_day(until, end=True), limit=limit)
+    if as_json:
+        _dump([h.model_dump(mode="json") for h in hits])
+        return
+    if not hits:
+        err.print("no matching articles")
+        return
+    table = Table(show_lines=True)
+    for col in ("id", "published", "source", "title / snippet", "tags"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        table.add_row(
+            h.article_id[:10],
+            h.published_at.strftime("%Y-%m-%d") if h.published_at else "",
+            h.source or "",
+            f"[bold]{_esc(h.title)}[/]\n{_esc(h.snippet)}",
+            ", ".join(h.tags[:4]),
+        )
+    out.print(table)
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@app.command()
+def show(
+    article_id: Annotated[str, typer.Argument(help="Article id or a unique prefix (>= 6).")],
+    as_json: JsonOption = False,
+) -> None:
+    """An article's metadata, numbered sentences, tags and brief."""
+    with _errors(), Desk.open(_settings(), read_only=True) as desk:
+        view = desk.show(article_id)
+    a, e = view.article, view.enrichment
+    if as_json:
+        _dump({
+            "article": a.model_dump(mode="json"),
+            "enrichment": e.model_dump(mode="json") if e else None,
+            "brief": view.brief.model_dump(mode="json"),
+        })
+        return
+    out.print(f"[bold]{_esc(a.title)}[/]")
+    out.print(f"id {a.id} · {a.source or 'unknown source'} · "
+              f"{format_time(a.published_at)} · {a.read_time_minutes} min read",
+              highlight=False)
+    if a.duplicate_of:
+        out.print(f"[yellow]exact copy of {a.duplicate_of}[/]")
+    if e and e.topics:
+        out.print("tags: " + ", ".join(f"{t.label} ({t.score:g})" for t in e.topics))
+    if e and e.entities:
+        out.print("places: " + ", ".join(f"{x.name} ×{x.mentions}" for x in e.entities[:10]))
+    out.print()
+    for i, s in enumerate(a.sentences):
+        out.print(f"[dim]{i:>3}[/] {_esc(s)}")
+    out.print()
+    out.print(Markdown(RENDERERS["markdown"](view.brief)))
+
+
+@app.command()
+def schema(as_json: JsonOption = True) -> None:
+    """JSON Schema of every record (Article, Enrichment, Brief, ...); always JSON."""
+    _dump(Desk.schema())
+
+
+@app.command()
+def stats(as_json: JsonOption = False) -> None:
+    """Counts of articles, duplicates, briefs and quarantined items."""
+    with _errors(), Desk.open(_settings(), read_only=True) as desk:
+        data = desk.stats()
+    if as_json:
+        _dump(data)
+    else:
+        for k, v in data.items():
+            out.print(f"{k:>12}  {v}", highlight=False)
+
+
+@app.command()
+def quarantine(
+    limit: Annotated[int, typer.Option(help="Most items to list.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Items that could not be ingested, newest first, with the reason."""
+    with _errors(), Desk.open(_settings(), read_only=True) as desk:
+        items = desk.quarantined(limit)
+    if as_json:
+        _dump([i.model_dump(mode="json") for i in items])
+        return
+    if not items:
+        err.print("quarantine is empty")
+    for i in items:
+        out.print(f"[red]#{i.id}[/] {i.created_at:%Y-%m-%d %H:%M} {_esc(i.origin)}: "
+                  f"{_esc(i.reason)}", highlight=False)
+
+
+def main() -> None:
+    """Console entry point: no traceback ever reaches the user unless asked for."""
+    try:
+        app(prog_name="newsdesk")
+    except NewsdeskError as exc:  # raised outside a command body (should be rare)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - last line of defence
+        if os.environ.get("NEWSDESK_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            "(set NEWSDESK_DEBUG=1 for a traceback and please report it)",
+            highlight=False,
+        )
+        sys.exit(70)
+

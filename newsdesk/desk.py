@@ -1,0 +1,284 @@
+"""The Desk: the one object the CLI (and later the web layer) talks to.
+
+It owns the store and the loaded resources (taxonomy, gazetteer) and strings the pure
+pipeline stages together: read -> prepare -> analyze -> store, and article -> brief. Every
+policy decision that is not a pure transformation lives here: what counts as a duplicate,
+what goes to quarantine, which earlier articles a brief may draw on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from newsdesk.analyze.enrich import analyze
+from newsdesk.analyze.places import Gazetteer, default_gazetteer
+from newsdesk.analyze.topics import Taxonomy, cached_taxonomy
+from newsdesk.brief.compose import compose_brief
+from newsdesk.config import Settings
+from newsdesk.errors import InputError, NewsdeskError, NotFoundError, StoreError
+from newsdesk.ingest.prepare import prepare
+from newsdesk.ingest.sources import Unit, expand, read_unit
+from newsdesk.models import (
+    Article,
+    Brief,
+    Enrichment,
+    IngestOutcome,
+    IngestReport,
+    QuarantineItem,
+    RawDocument,
+    SearchHit,
+    json_schema,
+)
+from newsdesk.store.sqlite import SQLiteStore
+
+PRIOR_ARTICLES = 5
+QUARANTINE_PAYLOAD_MAX = 1024 * 1024
+UnitCallback = Callable[[Unit, list[IngestOutcome]], None]
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """Everything `show` prints about one stored article."""
+
+    article: Article
+    enrichment: Enrichment | None
+    brief: Brief
+
+
+class Desk:
+    """Facade over store + pipeline. Use as a context manager so the store is closed."""
+
+    def __init__(self, store: SQLiteStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, read_only: bool = False) -> Desk:
+        """Open (or create) the configured database.
+
+        A read-only command on a database that does not exist yet gets an empty in-memory
+        store, so `newsdesk brief article.txt` works before anything was ingested and does
+        not leave a database file behind.
+        """
+        settings = settings or Settings.from_env()
+        path: str | Path = settings.db_path
+        if read_only and not Path(path).exists():
+            path = ":memory:"
+        return cls(SQLiteStore(path), settings)
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- resources ----------------------------------------------------------------------
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return cached_taxonomy(tuple(self.settings.extra_taxonomies))
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return default_gazetteer()
+
+    def analyze(self, article: Article) -> Enrichment:
+        return analyze(article, self.taxonomy, self.gazetteer)
+
+    # --- ingest -------------------------------------------------------------------------
+
+    def plan(self, refs: Iterable[str]) -> list[Unit]:
+        """The units (files, URLs, stdin) that `ingest` would read, directories expanded."""
+        return expand(list(refs))
+
+    def ingest(
+        self, refs: Iterable[str | Unit], on_unit: UnitCallback | None = None
+    ) -> IngestReport:
+        """Ingest every unit; a bad unit or record is quarantined and the batch goes on.
+
+        Each unit is one transaction: what a unit accepted is committed before the next
+        unit is read, so an interrupted batch loses at most the unit in flight.
+        """
+        units: list[Unit] = []
+        for ref in refs:
+            units.extend([ref] if isinstance(ref, Unit) else self.plan([ref]))
+        report = IngestReport()
+        for unit in units:
+            outcomes = self.ingest_unit(unit)
+            report.outcomes.extend(outcomes)
+            if on_unit:
+                on_unit(unit, outcomes)
+        return report
+
+    def ingest_unit(self, unit: Unit) -> list[IngestOutcome]:
+        outcomes: list[IngestOutcome] = []
+        with self.store.transaction():
+            try:
+                for item in read_unit(unit, self.settings.max_bytes):
+                    if isinstance(item, InputError):
+                        outcomes.append(self._quarantine(unit.origin, str(item), None))
+                    else:
+                        outcomes.append(self.ingest_document(item))
+            except InputError as exc:
+                outcomes.append(self._quarantine(unit.origin, str(exc), None))
+        return outcomes
+
+    def ingest_document(self, raw: RawDocument) -> IngestOutcome:
+        """Prepare, deduplicate, analyze and store one document."""
+        try:
+            article = prepare(raw)
+        except InputError as exc:
+            return self._quarantine(raw.origin, str(exc), raw.text.encode("utf-8"))
+        existing = self.store.get_article(article.id)
+        if existing is not None and existing.content_hash == article.content_hash:
+            return IngestOutcome(
+                origin=raw.origin, status="unchanged", article_id=article.id,
+                duplicate_of=existing.duplicate_of, title=article.title,
+            )
+        original = self.store.find_by_hash(article.content_hash)
+        if original is not None and original != article.id:
+            # An exact copy under another id (a syndicated story): kept for the record,
+            # linked to the original, never analysed, searched or used as background.
+            copy = article.model_copy(update={"duplicate_of": original})
+            self.store.put_article(copy, None)
+            return IngestOutcome(
+                origin=raw.origin, status="duplicate", article_id=article.id,
+                duplicate_of=original, title=article.title,
+            )
+        self.store.put_article(article, self.analyze(article))
+        return IngestOutcome(
+            origin=raw.origin, status="updated" if existing else "accepted",
+            article_id=article.id, title=article.title,
+        )
+
+    def _quarantine(self, origin: str, reason: str, payload: bytes | None) -> IngestOutcome:
+        if payload is not None and len(payload) > QUARANTINE_PAYLOAD_MAX:
+            payload = payload[:QUARANTINE_PAYLOAD_MAX]
+        self.store.quarantine(origin, reason, payload)
+        return IngestOutcome(origin=origin, status="quarantined", reason=reason)
+
+    def quarantined(self, limit: int = 100) -> list[QuarantineItem]:
+        return self.store.list_quarantine(limit)
+
+    # --- read ---------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> str:
+        """Full article id for an id or unique id prefix; NotFoundError otherwise."""
+        found = self.store.resolve_id(ref.strip())
+        if found is None:
+            raise NotFoundError(
+                f"no stored article with id '{ref}' (use 'newsdesk search' to find ids)"
+            )
+        return found
+
+    def load(self, ref: str) -> Article:
+        """A single article from a path, URL or '-', or a stored one by id."""
+        if ref != "-" and not Path(ref).exists() and "://" not in ref:
+            found = self.store.resolve_id(ref.strip()) if len(ref.strip()) >= 6 else None
+            if found is not None:
+                article = self.store.get_article(found)
+                assert article is not None
+                return article
+        units = expand([ref])
+        if not units:
+            raise InputError(f"{ref}: no article files found there")
+        docs: list[RawDocument] = []
+        for unit in units:
+            for item in read_unit(unit, self.settings.max_bytes):
+                if isinstance(item, InputError):
+                    raise item
+                docs.append(item)
+        if not docs:
+            raise InputError(f"{ref}: no articles in it")
+        if len(docs) > 1:
+            raise InputError(
+                f"{ref} holds {len(docs)} articles; a brief is for one article: "
+                "run 'newsdesk ingest' on it, then 'newsdesk brief ID'"
+            )
+        return prepare(docs[0])
+
+    def prior_coverage(
+        self, article: Article, enrichment: Enrichment
+    ) -> list[tuple[Article, Enrichment | None]]:
+        """Earlier stored articles on the same tags and countries, most related first."""
+        tags = [t.tag for t in enrichment.topics]
+        places = [e.canonical or e.name for e in enrichment.entities if e.mentions >= 2][:6]
+        ids = self.store.related_before(
+            article.id, tags, places, article.published_at, PRIOR_ARTICLES + 2
+        )
+        found = self.store.get_articles(ids)
+        prior: list[tuple[Article, Enrichment | None]] = []
+        for i in ids:
+            prev = found.get(i)
+            if prev is None or prev.content_hash == article.content_hash:
+                continue  # a copy of this very article is not background
+            prior.append((prev, None))
+            if len(prior) == PRIOR_ARTICLES:
+                break
+        return prior
+
+    def brief(self, ref: str, *, save: bool = False, now: datetime | None = None) -> Brief:
+        """The extractive brief of an article given by path, URL, '-' or stored id."""
+        article = self.load(ref)
+        stored = self.store.get_enrichment(article.id)
+        enrichment = stored if stored is not None else self.analyze(article)
+        brief = compose_brief(
+            article, enrichment, self.gazetteer, self.prior_coverage(article, enrichment),
+            now=now or datetime.now(UTC),
+        )
+        if save:
+            with self.store.transaction():
+                if self.store.get_article(article.id) is None:
+                    self.store.put_article(article, enrichment)
+                self.store.put_brief(brief)
+        return brief
+
+    def show(self, ref: str) -> ArticleView:
+        article_id = self.resolve(ref)
+        article = self.store.get_article(article_id)
+        if article is None:
+            raise NotFoundError(f"article {article_id} vanished from the store")
+        enrichment = self.store.get_enrichment(article_id)
+        brief = self.store.get_brief(article_id) or self.brief(article_id)
+        return ArticleView(article=article, enrichment=enrichment, brief=brief)
+
+    def search(
+        self,
+        query: str,
+        *,
+        tag: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10,
+    ) -> list[SearchHit]:
+        if limit < 1:
+            raise InputError("--limit must be at least 1")
+        if since and until and since > until:
+            raise InputError("--since is after --until: no article can match")
+        return self.store.search(query, tag=tag, source=source, since=since, until=until,
+                                 limit=limit)
+
+    def stats(self) -> dict[str, Any]:
+        return {"database": str(self.store.path), **self.store.stats()}
+
+    @staticmethod
+    def schema() -> dict[str, Any]:
+        return json_schema()
+
+
+__all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
