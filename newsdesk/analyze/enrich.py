@@ -14,6 +14,11 @@ from newsdesk.analyze.topics import Taxonomy, tag_article
 from newsdesk.models import Article, Enrichment, Entity
 
 MAX_CONTEXT_SENTENCES = 12
+REGION_NAMES = frozenset({
+    "global", "world", "international", "asia", "asia-pacific", "europe", "eurasia",
+    "americas", "north america", "latin america", "africa", "middle east", "south asia",
+    "central asia", "east asia", "southeast asia", "oceania",
+})
 
 
 def place_entities(places: dict[str, list[int]], gazetteer: Gazetteer) -> list[Entity]:
@@ -54,12 +59,17 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
         (i, context_score(s, article.published_at)) for i, s in enumerate(article.sentences)
     ]
     context = sorted(i for i, score in scored if score > 0)[:MAX_CONTEXT_SENTENCES]
-    category = article.category or (topics[0].group.title() if topics else None)
+    region, category = region_of(entities), article.category
+    if category and category.casefold() in REGION_NAMES:
+        # "Region: Asia" in a header is the outlet's region, not a subject category.
+        region, category = category, None
+    if category is None and topics:
+        category = topics[0].group.title()
     return Enrichment(
         article_id=article.id,
         topics=topics,
         entities=entities,
-        region=region_of(entities),
+        region=region,
         category=category,
         background_cues=context,
     )

@@ -39,6 +39,8 @@ _BOUNDARY = re.compile(
     r"""(?P<end>[.!?…]+)(?P<close>["'”’»)\]]*)(?P<space>\s+)(?=(?P<next>["'“‘«(\[]?[\w$€£¥]))"""
 )
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
+# Chinese and Japanese full stops end a sentence with no space after them.
+_CJK_BOUNDARY = re.compile(r"(?<=[。！？])(?![」』”）])")
 
 
 def _is_abbreviation(text: str, end: int) -> tuple[bool, bool]:
@@ -88,6 +90,9 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     for par in re.split(r"\n\s*\n", text):
         par = " ".join(par.split())
-        if par:
-            sentences.extend(_split_paragraph(par))
+        if not par:
+            continue
+        for piece in _CJK_BOUNDARY.split(par) if "。" in par or "！" in par or "？" in par else [par]:
+            if piece.strip():
+                sentences.extend(_split_paragraph(piece.strip()))
     return sentences

@@ -31,6 +31,7 @@ from newsdesk.models import Topic
 GROUPS = ("geopolitics", "trade", "energy", "finance", "technology", "security", "economy")
 DEFAULT_THRESHOLD = 2.0
 LEAD_SENTENCES = 2
+PAIR_RELATIVE_CUTOFF = 0.5
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class PairRule:
     label: str = "{a}-{b} Trade"
     threshold: float = 2.0
     min_mentions: int = 2
+    # Sentences where these themes match are about restricting trade ("US sanctions on
+    # Russia"), not about trade between the two countries: they count for less.
+    discount: frozenset[str] = frozenset()
+    discount_weight: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,8 @@ def load_taxonomy(extra: Iterable[Path] = ()) -> Taxonomy:
                 label=rule.get("label", "{a}-{b} Trade"),
                 threshold=float(rule.get("threshold", 2.0)),
                 min_mentions=int(rule.get("min_mentions", 2)),
+                discount=frozenset(rule.get("discount_themes", [])),
+                discount_weight=float(rule.get("discount_weight", 0.25)),
             )
     return Taxonomy(themes=tuple(themes.values()), threshold=threshold, pairs=pairs)
 
@@ -187,6 +194,11 @@ def _pair_topics(
     rule = taxonomy.pairs
     assert rule is not None
     trade = {i for tid in rule.themes for i in all_hits.get(tid, {})}
+    restricted = {i for tid in rule.discount for i in all_hits.get(tid, {})}
+
+    def weight(i: int) -> float:
+        return rule.discount_weight if i in restricted else 1.0
+
     if not trade:
         return []
     title_places = set(gazetteer.find([title])) if title else set()
@@ -202,12 +214,16 @@ def _pair_topics(
     for a, b in combinations(prominent, 2):
         ia, ib = set(places[a]), set(places[b])
         both = trade & ia & ib
-        either = (trade & (ia | ib)) - both
-        score = len(both) + 0.5 * len(either)
-        if a in title_places and b in title_places:
-            score += 1.0
-        if score < rule.threshold or not both:
+        only_a, only_b = (trade & ia) - both, (trade & ib) - both
+        core = sum(weight(i) for i in both)
+        # Each country trading on its own adds a little, but only as much as the less
+        # engaged one: a pair needs both sides, not one busy country and a bystander.
+        side = min(sum(weight(i) for i in only_a), sum(weight(i) for i in only_b))
+        in_title = a in title_places and b in title_places
+        score = core + 0.5 * side + (1.0 if in_title else 0.0)
+        if score < rule.threshold or core < (1.0 if in_title else 1.5):
             continue
+        either = only_a | only_b
         pa, pb = sorted((gazetteer.places[a], gazetteer.places[b]), key=lambda p: p.short)
         out.append(
             Topic(
@@ -218,7 +234,9 @@ def _pair_topics(
                 evidence=sorted(both | either),
             )
         )
-    return out
+    # A pair far weaker than the article's main pair is a passing mention.
+    best = max((t.score for t in out), default=0.0)
+    return [t for t in out if t.score >= PAIR_RELATIVE_CUTOFF * best]
 
 
 def _slug(text: str) -> str:

@@ -46,11 +46,12 @@ def parse_html(html: str, origin: str, url: str | None = None) -> RawDocument:
             with_metadata=True,
             include_comments=False,
             include_tables=False,
-            as_dict=True,
         )
     except Exception as exc:  # trafilatura/lxml raise many types on malformed markup
         raise InputError(f"{origin}: the HTML could not be parsed ({type(exc).__name__})") from exc
-    meta: dict[str, Any] = doc if isinstance(doc, dict) else {}
+    meta: dict[str, Any] = (
+        doc.as_dict() if hasattr(doc, "as_dict") else doc if isinstance(doc, dict) else {}
+    )
     text = (meta.get("text") or "").strip()
     if not text:
         raise InputError(f"{origin}: no article text found in the HTML (is it an article page?)")

@@ -28,7 +28,7 @@ _REGIONS = {
     "middle east", "china", "russia", "us", "markets", "business", "economy", "politics",
     "international", "south asia", "central asia", "latin america", "north america",
 }
-_TERMINAL = ("." , "!", "?", "\"", "”", "’", "'", ":", ";", ")")
+_TERMINAL = (".", "!", "?", '"', "”", "’", "'", ":", ";", ")", "。", "！", "？", "」")
 
 
 def _is_prose(line: str) -> bool:
