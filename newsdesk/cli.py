@@ -174,10 +174,10 @@ def ingest(
             report = desk.ingest(units, on_unit=done)
         counts = {s: report.count(s) for s in _STYLE}
         if as_json:
-            _dump({"database": str(desk.store.path), "counts": counts,
+            _dump({"database": str(desk.store.location), "counts": counts,
                    "outcomes": [o.model_dump(mode="json") for o in report.outcomes]})
         else:
-            table = Table(title=f"Ingested into {desk.store.path}", show_edge=False)
+            table = Table(title=f"Ingested into {desk.store.location}", show_edge=False)
             for status in _STYLE:
                 table.add_column(status, justify="right", style=_STYLE[status])
             table.add_row(*(str(counts[s]) for s in _STYLE))

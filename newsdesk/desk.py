@@ -35,6 +35,7 @@ from newsdesk.models import (
     SearchHit,
     json_schema,
 )
+from newsdesk.store.base import Store
 from newsdesk.store.sqlite import SQLiteStore
 
 PRIOR_ARTICLES = 5
@@ -54,7 +55,7 @@ class ArticleView:
 class Desk:
     """Facade over store + pipeline. Use as a context manager so the store is closed."""
 
-    def __init__(self, store: SQLiteStore, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
 
@@ -274,7 +275,7 @@ class Desk:
                                  limit=limit)
 
     def stats(self) -> dict[str, Any]:
-        return {"database": str(self.store.path), **self.store.stats()}
+        return {"database": self.store.location, **self.store.stats()}
 
     @staticmethod
     def schema() -> dict[str, Any]:

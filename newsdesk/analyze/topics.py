@@ -223,7 +223,6 @@ def _pair_topics(
         score = core + 0.5 * side + (1.0 if in_title else 0.0)
         if score < rule.threshold or core < (1.0 if in_title else 1.5):
             continue
-        either = only_a | only_b
         pa, pb = sorted((gazetteer.places[a], gazetteer.places[b]), key=lambda p: p.short)
         out.append(
             Topic(
@@ -231,7 +230,7 @@ def _pair_topics(
                 label=rule.label.format(a=pa.short, b=pb.short),
                 group="trade",
                 score=round(score, 2),
-                evidence=sorted(both | either),
+                evidence=sorted(both),  # where the two trade with each other
             )
         )
     # A pair far weaker than the article's main pair is a passing mention.

@@ -31,7 +31,11 @@ ROLES: list[tuple[str, Callable[[str], bool], str]] = [
     ("voices", is_quote, "Who is shaping {focus}, and what are they saying?"),
     ("figures", _matcher(FIGURE), "What do the figures say about {focus}?"),
 ]
-FALLBACK = "What else does the reporting say about {focus}?"
+FALLBACKS = (
+    "What else does the reporting say about {focus}?",
+    "What context does the article give on {focus}?",
+    "Which details matter most for {focus}?",
+)
 
 
 def focus_of(topics: list[Topic]) -> tuple[str, Topic | None]:
@@ -77,13 +81,13 @@ def build_insights(
         bullets = sorted(rank(fresh)[:MAX_BULLETS])
         used.update(bullets)
         insights.append(_insight(article, template.format(focus=focus), bullets, focus_evidence))
+    fallbacks = iter(FALLBACKS)
     while len(insights) < MIN_QUESTIONS and usable:
         rest = rank([i for i in usable if i not in used]) or rank(usable)
         bullets = sorted(rest[:MAX_BULLETS])
         used.update(bullets)
-        question = FALLBACK if not insights or insights[-1].question.text != FALLBACK.format(
-            focus=focus) else "What context does the article give on {focus}?"
-        insights.append(_insight(article, question.format(focus=focus), bullets, focus_evidence))
+        question = next(fallbacks).format(focus=focus)
+        insights.append(_insight(article, question, bullets, focus_evidence))
     return insights
 
 

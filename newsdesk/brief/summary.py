@@ -17,6 +17,7 @@ from newsdesk.models import Article, Enrichment
 MIN_SENTENCES = 3
 MAX_SENTENCES = 6
 MMR_LAMBDA = 0.7
+CONTEXT_PENALTY = 0.6
 
 
 def summary_length(n_sentences: int) -> int:
@@ -76,6 +77,11 @@ def mmr(
 
 
 def select_summary(article: Article, enrichment: Enrichment, scores: list[float]) -> list[int]:
+    """Today's news first: context sentences past the lead are left to the Background."""
     k = summary_length(len(article.sentences))
-    picked = mmr(list(range(len(article.sentences))), scores, article.sentences, k)
+    cues = set(enrichment.background_cues)
+    adjusted = [
+        s * CONTEXT_PENALTY if i in cues and i > 0 else s for i, s in enumerate(scores)
+    ]
+    picked = mmr(list(range(len(article.sentences))), adjusted, article.sentences, k)
     return sorted(picked)

@@ -72,7 +72,10 @@ def expand(refs: list[str]) -> list[Unit]:
         elif Path(ref).is_dir():
             for path in sorted(Path(ref).rglob("*")):
                 hidden = any(part.startswith(".") for part in path.relative_to(ref).parts)
-                if path.is_file() and not hidden:
+                # In a folder, only what looks like an article: a database or a picture
+                # beside the articles is not an ingest error.
+                wanted = _format_of(path.name) is not None or not path.suffix
+                if path.is_file() and not hidden and wanted:
                     units.append(Unit("file", str(path)))
         elif Path(ref).exists():
             units.append(Unit("file", ref))

@@ -8,17 +8,25 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from newsdesk.models import Article, Brief, Enrichment, QuarantineItem, SearchHit
 
 
+@runtime_checkable
 class Store(Protocol):
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages (a file path, a server URL)."""
+        ...
+
     def transaction(self) -> AbstractContextManager[None]:
         """Group writes; all or nothing."""
         ...
 
     def get_article(self, article_id: str) -> Article | None: ...
+
+    def get_articles(self, ids: list[str]) -> dict[str, Article]: ...
 
     def resolve_id(self, prefix: str) -> str | None:
         """Full id for a unique prefix (at least 6 characters) or a full id."""

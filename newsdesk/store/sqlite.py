@@ -178,6 +178,10 @@ class SQLiteStore:
                 self.conn.execute(f"PRAGMA user_version={number}")
 
     @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 

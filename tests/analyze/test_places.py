@@ -1,0 +1,27 @@
+"""Places: every alias (capital, demonym, 'the Kremlin') means one canonical country."""
+
+from newsdesk.analyze.places import default_gazetteer
+
+
+def test_aliases_resolve_to_canonical_names() -> None:
+    g = default_gazetteer()
+    found = g.find([
+        "Moscow and Beijing signed the deal.",
+        "The Kremlin said Chinese buyers were welcome.",
+        "Washington warned the U.S. would act.",
+    ])
+    assert found["Russia"] == [0, 1]
+    assert found["China"] == [0, 1]
+    assert found["United States"] == [2]
+
+
+def test_gazetteer_is_broad_and_has_blocs() -> None:
+    g = default_gazetteer()
+    countries = [p for p in g.places.values() if p.kind == "country"]
+    assert len(countries) >= 120
+    assert {"European Union", "BRICS", "G7"} <= set(g.places)
+
+
+def test_words_inside_other_words_do_not_match() -> None:
+    g = default_gazetteer()
+    assert g.find(["The Indianapolis Chinatown restaurant opened."]) == {}

@@ -1,0 +1,56 @@
+"""The splitter decides what a citation can point at: it must not cut facts in half."""
+
+import pytest
+
+from newsdesk.analyze.sentences import split_sentences
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sanctions imposed by the U.S. and its allies hit banks hard.",
+        "Volumes rose 7.1% in the first two months, beating the 1.9% forecast.",
+        "Bilateral trade hit a total of $37 billion in January and February.",
+        "Mr. Wang met Dr. Li at 10 a.m. on Monday to discuss No. 2 priorities.",
+        "The yuan traded at 7.24 per dollar, the weakest level since Nov. 2022.",
+    ],
+)
+def test_one_sentence_stays_whole(text: str) -> None:
+    assert split_sentences(text) == [text]
+
+
+def test_breaks_between_sentences_and_after_closing_quotes() -> None:
+    text = (
+        '"Trade has room to grow," said Ivan Petrov, an analyst. He added that payments '
+        'were slow. "We are worried." The ministry did not comment.'
+    )
+    assert split_sentences(text) == [
+        '"Trade has room to grow," said Ivan Petrov, an analyst.',
+        "He added that payments were slow.",
+        '"We are worried."',
+        "The ministry did not comment.",
+    ]
+
+
+def test_us_at_sentence_end_before_an_opener() -> None:
+    text = "The goods were rejected by the U.S. The move hurt exporters."
+    assert split_sentences(text) == [
+        "The goods were rejected by the U.S.",
+        "The move hurt exporters.",
+    ]
+
+
+def test_curly_quotes_and_question_inside_quote() -> None:
+    text = "“Is it sustainable?” she asked. “Not yet,” he replied."
+    assert split_sentences(text) == ["“Is it sustainable?” she asked.", "“Not yet,” he replied."]
+
+
+def test_paragraph_breaks_always_split() -> None:
+    assert split_sentences("Headline without a stop\n\nBody sentence.") == [
+        "Headline without a stop",
+        "Body sentence.",
+    ]
+
+
+def test_chinese_full_stops() -> None:
+    assert split_sentences("出口增长。贸易额创新高！") == ["出口增长。", "贸易额创新高！"]

@@ -1,0 +1,51 @@
+"""Renderers lay a brief out like the seed: header, tags, three sections, citations."""
+
+import json
+from datetime import UTC, datetime
+
+from newsdesk.analyze.enrich import analyze
+from newsdesk.analyze.places import default_gazetteer
+from newsdesk.analyze.topics import load_taxonomy
+from newsdesk.brief.compose import compose_brief
+from newsdesk.brief.render import format_time, to_html, to_json, to_markdown
+from newsdesk.ingest.prepare import prepare
+from newsdesk.ingest.text import parse_text
+from newsdesk.models import Brief
+
+
+def brief_of(text: str) -> Brief:
+    article = prepare(parse_text(text, "a.txt"))
+    e = analyze(article, load_taxonomy(), default_gazetteer())
+    return compose_brief(article, e, default_gazetteer(), [], now=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_markdown_sections_in_seed_order(article_text: str) -> None:
+    md = to_markdown(brief_of(article_text))
+    positions = [md.index(h) for h in ("# Grain", "## News Summary", "## Background",
+                                       "## In-Depth Insights", "## Sources")]
+    assert positions == sorted(positions)
+    assert "2025-09-02 14:52 EDT (UTC-04:00)" in md
+    assert "`China-Russia Trade`" in md
+    assert "[0]" in md
+
+
+def test_json_round_trips(article_text: str) -> None:
+    brief = brief_of(article_text)
+    again = Brief.model_validate(json.loads(to_json(brief)))
+    assert again == brief
+
+
+def test_html_is_standalone_and_escapes_article_text(article_text: str) -> None:
+    hostile = article_text.replace(
+        "Grain Shipments Across The Amur Reach A New High",
+        "Grain <script>alert(1)</script> Shipments",
+    ).replace("Since 2022,", "Since 2022, <img src=x onerror=alert(2)>")
+    html = to_html(brief_of(hostile))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<img src=x" not in html
+    assert "http://" not in html.replace("http://www.w3.org", "")  # no external assets
+
+
+def test_format_time_without_zone() -> None:
+    assert format_time(None) == "unknown"

@@ -1,0 +1,144 @@
+"""The SQLite store: one file, WAL, FTS5 search with BM25 and snippets, migrations."""
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsdesk.analyze.enrich import analyze
+from newsdesk.analyze.places import default_gazetteer
+from newsdesk.analyze.topics import load_taxonomy
+from newsdesk.errors import StoreError
+from newsdesk.ingest.prepare import prepare
+from newsdesk.ingest.text import parse_text
+from newsdesk.models import Article
+from newsdesk.store import sqlite as sqlite_module
+from newsdesk.store.base import Store
+from newsdesk.store.sqlite import SQLiteStore
+
+
+def article(title: str, body: str, published: str, source: str = "Wire") -> Article:
+    text = f"{title}\nSource: {source}\nPublished: {published}\n\n{body}\n"
+    return prepare(parse_text(text, f"{title}.txt"))
+
+
+def put(store: SQLiteStore, a: Article) -> None:
+    store.put_article(a, analyze(a, load_taxonomy(), default_gazetteer()))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteStore:
+    s = SQLiteStore(tmp_path / "s.db")
+    put(s, article("Yuan settlement grows",
+                   "Russia and China settled most trade in yuan and roubles. Payments in the "
+                   "yuan rose as Western sanctions cut banks off SWIFT.", "2023-05-01T10:00:00+03:00",
+                   "Eastern Ledger"))
+    put(s, article("Oil price cap begins",
+                   "The G7 oil price cap on Russian crude took effect on Monday. Exports of "
+                   "crude to India and China rose as buyers sought discounts.",
+                   "2022-12-05T09:00:00+00:00", "Harbor Economic Review"))
+    put(s, article("Chip export controls tighten",
+                   "The United States tightened export controls on advanced chips to China. "
+                   "Semiconductor makers said sanctions would slow sales.", "2024-10-10T12:00:00-04:00"))
+    return s
+
+
+def test_it_is_a_store(store: SQLiteStore) -> None:
+    assert isinstance(store, Store)
+
+
+def test_wal_and_schema_version(store: SQLiteStore) -> None:
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.schema_version == len(sqlite_module.MIGRATIONS)
+
+
+def test_round_trip_keeps_offsets(store: SQLiteStore) -> None:
+    (hit,) = store.search("oil price cap")
+    a = store.get_article(hit.article_id)
+    assert a is not None and a.published_at is not None
+    assert a.published_at.isoformat() == "2022-12-05T09:00:00+00:00"
+    assert store.get_enrichment(a.id) is not None
+
+
+def test_search_ranks_with_bm25_and_marks_snippets(store: SQLiteStore) -> None:
+    hits = store.search("yuan settlement")
+    assert hits[0].title == "Yuan settlement grows"
+    assert "**" in hits[0].snippet
+    assert hits[0].score > 0
+
+
+def test_search_filters(store: SQLiteStore) -> None:
+    assert [h.title for h in store.search("crude", source="harbor")] == ["Oil price cap begins"]
+    assert store.search("crude", source="eastern") == []
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+    assert [h.title for h in store.search("", since=since)] == ["Chip export controls tighten"]
+    assert [h.title for h in store.search("", tag="Export Controls")] == [
+        "Chip export controls tighten"
+    ]
+
+
+def test_search_survives_fts_syntax_in_user_queries(store: SQLiteStore) -> None:
+    for query in ['"unbalanced', "AND OR NOT", "yuan*", "(crude", "col:umn", "-", "NEAR("]:
+        store.search(query)  # must not raise
+
+
+def test_empty_query_lists_newest_first(store: SQLiteStore) -> None:
+    titles = [h.title for h in store.search("")]
+    assert titles == ["Chip export controls tighten", "Yuan settlement grows",
+                      "Oil price cap begins"]
+
+
+def test_quarantine_keeps_reason_and_payload(store: SQLiteStore) -> None:
+    qid = store.quarantine("bad.txt", "empty file", b"")
+    (item,) = store.list_quarantine()
+    assert item.id == qid and item.reason == "empty file" and item.payload_size == 0
+
+
+def test_transaction_rolls_back_everything(store: SQLiteStore) -> None:
+    before = store.stats()["articles"]
+    with pytest.raises(RuntimeError), store.transaction():
+        put(store, article("Temporary", "A sentence that will vanish with the rollback.",
+                           "2024-01-01T00:00:00+00:00"))
+        raise RuntimeError("boom")
+    assert store.stats()["articles"] == before
+
+
+def test_migrations_upgrade_an_existing_file(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "old.db"
+    s = SQLiteStore(path)
+    put(s, article("Kept", "This article must survive the schema upgrade.", "2024-01-01T00:00Z"))
+    s.close()
+    monkeypatch.setattr(sqlite_module, "MIGRATIONS", [
+        *sqlite_module.MIGRATIONS, "CREATE TABLE extra (x INTEGER);"
+    ])
+    s = SQLiteStore(path)
+    assert s.schema_version == len(sqlite_module.MIGRATIONS)
+    assert s.conn.execute("SELECT count(*) FROM extra").fetchone()[0] == 0
+    assert [h.title for h in s.search("survive")] == ["Kept"]
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version=999")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        SQLiteStore(path)
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers (id INTEGER)")
+    conn.close()
+    with pytest.raises(StoreError, match="not a newsdesk database"):
+        SQLiteStore(path)
+
+
+def test_garbage_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not a usable newsdesk database"):
+        SQLiteStore(path)

@@ -1,0 +1,72 @@
+"""The Desk: ingest with dedupe and quarantine, briefs that draw on the store."""
+
+import json
+from pathlib import Path
+
+from newsdesk.config import Settings
+from newsdesk.desk import Desk
+
+
+def test_ingest_then_reingest_is_a_no_op(desk: Desk, article_file: Path) -> None:
+    first = desk.ingest([str(article_file)])
+    assert [o.status for o in first.outcomes] == ["accepted"]
+    again = desk.ingest([str(article_file)])
+    assert [o.status for o in again.outcomes] == ["unchanged"]
+    assert desk.stats()["articles"] == 1
+
+
+def test_article_id_is_stable_across_databases(tmp_path: Path, article_file: Path) -> None:
+    ids = []
+    for name in ("a.db", "b.db"):
+        with Desk.open(Settings(db_path=tmp_path / name)) as d:
+            ids.append(d.ingest([str(article_file)]).outcomes[0].article_id)
+    assert ids[0] == ids[1] and len(ids[0]) == 16
+
+
+def test_exact_copy_under_another_url_is_a_duplicate(desk: Desk, article_text: str,
+                                                      tmp_path: Path) -> None:
+    body = article_text.split("\n\n", 1)[1]
+    records = [
+        {"title": "Grain", "text": body, "url": "https://one.test/a", "source": "One"},
+        {"title": "Grain (syndicated)", "text": "  " + body.replace(" ", "  ") + "\n",
+         "url": "https://two.test/b", "source": "Two"},
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records))
+    outcomes = desk.ingest([str(path)]).outcomes
+    assert [o.status for o in outcomes] == ["accepted", "duplicate"]
+    assert outcomes[1].duplicate_of == outcomes[0].article_id
+    assert len(desk.search("grain")) == 1, "copies do not inflate search results"
+
+
+def test_batch_quarantines_bad_items_and_carries_on(desk: Desk, tmp_path: Path,
+                                                     article_file: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 500)
+    (tmp_path / "bad-date.txt").write_text("Title\nPublished: someday soon\n\nBody text here.\n")
+    (tmp_path / "gbk.txt").write_bytes("标题\n\n中国出口增长了百分之七。".encode("gbk"))
+    report = desk.ingest([str(tmp_path), str(tmp_path / "missing.txt")])
+    status = {Path(o.origin).name: o.status for o in report.outcomes}
+    assert status == {
+        "bad-date.txt": "quarantined", "binary.txt": "quarantined", "empty.txt": "quarantined",
+        "gbk.txt": "accepted", "grain.txt": "accepted", "missing.txt": "quarantined",
+    }
+    reasons = {Path(q.origin).name: q.reason for q in desk.quarantined()}
+    assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
+    assert "date" in reasons["bad-date.txt"] and "no such file" in reasons["missing.txt"]
+    assert desk.stats()["articles"] == 2
+
+
+def test_brief_of_a_file_without_a_database(tmp_path: Path, article_file: Path) -> None:
+    settings = Settings(db_path=tmp_path / "never-created.db")
+    with Desk.open(settings, read_only=True) as d:
+        brief = d.brief(str(article_file))
+    assert brief.summary and brief.background_origin == "article"
+    assert not settings.db_path.exists()
+
+
+def test_brief_by_id_prefix_after_save(desk: Desk, article_file: Path) -> None:
+    saved = desk.brief(str(article_file), save=True)
+    again = desk.brief(saved.article_id[:8])
+    assert again.summary == saved.summary
+    assert desk.store.get_brief(saved.article_id) is not None
