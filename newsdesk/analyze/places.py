@@ -7,9 +7,11 @@ alias to one canonical place, and one compiled alternation finds them all in a s
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 import yaml
@@ -26,7 +28,7 @@ class Place:
     region: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Gazetteer:
     places: dict[str, Place]
     alias_to_place: dict[str, str]
@@ -34,13 +36,24 @@ class Gazetteer:
 
     def find(self, sentences: list[str]) -> dict[str, list[int]]:
         """Canonical place name -> indexes of the sentences that mention it."""
+        joined = "\n".join(sentences)
+        starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
         found: dict[str, list[int]] = defaultdict(list)
-        for i, sentence in enumerate(sentences):
-            for m in self.pattern.finditer(sentence):
-                name = self.alias_to_place[m.group(0)]
-                if not found[name] or found[name][-1] != i:
-                    found[name].append(i)
+        for m in self.pattern.finditer(joined):
+            name = self.alias_to_place[m.group(0)]
+            i = bisect_right(starts, m.start()) - 1
+            if not found[name] or found[name][-1] != i:
+                found[name].append(i)
         return dict(found)
+
+    def names_in(self, text: str) -> frozenset[str]:
+        """Canonical places named in one piece of text (cached: briefs ask repeatedly)."""
+        return _names_in(self, text)
+
+
+@lru_cache(maxsize=32768)
+def _names_in(gazetteer: Gazetteer, text: str) -> frozenset[str]:
+    return frozenset(gazetteer.alias_to_place[m.group(0)] for m in gazetteer.pattern.finditer(text))
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:

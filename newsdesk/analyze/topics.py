@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
+from itertools import accumulate, combinations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import combinations
 from pathlib import Path
 
 import yaml
+
+try:  # the regex parser moved in 3.11; both names are stable in practice
+    from re import _constants, _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_constants as _constants  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
 
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.config import packaged_data
@@ -41,6 +48,12 @@ class Theme:
     group: str
     description: str
     pattern: re.Pattern[str]
+    # Lower-case strings one of which must occur for the theme to match at all (empty:
+    # no such guarantee). A substring test per anchor is far cheaper than the regex.
+    anchors: tuple[str, ...] = ()
+
+    def may_match(self, lowered: str) -> bool:
+        return not self.anchors or any(a in lowered for a in self.anchors)
 
 
 @dataclass(frozen=True)
@@ -89,13 +102,36 @@ def _compile_theme(entry: dict, source: Path) -> Theme:
         if compiled.fullmatch(""):
             raise InputError(f"{where}: pattern {p!r} matches the empty string")
     alternation = "|".join(f"(?:{p})" for p in patterns)
+    anchors = [_anchor(p) for p in patterns]
     return Theme(
         id=str(entry["id"]),
         label=str(entry["label"]),
         group=group,
         description=str(entry.get("description", "")),
         pattern=re.compile(rf"\b(?:{alternation})\b", re.I),
+        anchors=() if None in anchors else tuple(sorted(set(anchors))),  # type: ignore[arg-type]
     )
+
+
+def _anchor(pattern: str) -> str | None:
+    """The longest run of literal characters every match of `pattern` must contain.
+
+    Reads the parsed regex: only top-level literals count (an optional group or a branch
+    breaks a run). None when there is no run of at least three characters.
+    """
+    try:
+        parsed = _parser.parse(pattern, re.I)
+    except re.error:
+        return None
+    best, run = "", []
+    for op, arg in list(parsed):
+        if op is _constants.LITERAL:
+            run.append(chr(arg).lower())
+            continue
+        best = max(best, "".join(run), key=len)
+        run = []
+    best = max(best, "".join(run), key=len)
+    return best if len(best) >= 3 else None
 
 
 def load_taxonomy(extra: Iterable[Path] = ()) -> Taxonomy:
@@ -131,14 +167,26 @@ def cached_taxonomy(extra: tuple[Path, ...] = ()) -> Taxonomy:
     return load_taxonomy(extra)
 
 
+class _Text:
+    """An article's sentences joined once, with offsets to map matches back to sentences."""
+
+    def __init__(self, sentences: list[str]) -> None:
+        self.joined = "\n".join(sentences)
+        self.lowered = self.joined.lower()
+        self.starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+
+    def hits(self, theme: Theme) -> dict[int, int]:
+        found: dict[int, set[str]] = {}
+        if theme.may_match(self.lowered):
+            for m in theme.pattern.finditer(self.joined):
+                i = bisect_right(self.starts, m.start()) - 1
+                found.setdefault(i, set()).add(m.group(0).lower())
+        return {i: len(v) for i, v in found.items()}
+
+
 def theme_hits(sentences: list[str], theme: Theme) -> dict[int, int]:
     """Sentence index -> number of distinct matching phrases."""
-    hits: dict[int, int] = {}
-    for i, sentence in enumerate(sentences):
-        found = {m.group(0).lower() for m in theme.pattern.finditer(sentence)}
-        if found:
-            hits[i] = len(found)
-    return hits
+    return _Text(sentences).hits(theme)
 
 
 def _sentence_weight(i: int, n_hits: int) -> float:
@@ -161,9 +209,11 @@ def tag_article(
     threshold = length_threshold(taxonomy.threshold, len(sentences))
     topics: list[Topic] = []
     all_hits: dict[str, dict[int, int]] = {}
+    text = _Text(sentences)
+    lowered_title = title.lower()
     for theme in taxonomy.themes:
-        hits = theme_hits(sentences, theme)
-        in_title = bool(theme.pattern.search(title))
+        hits = text.hits(theme)
+        in_title = theme.may_match(lowered_title) and bool(theme.pattern.search(title))
         if not hits and not in_title:
             continue
         all_hits[theme.id] = hits

@@ -49,8 +49,8 @@ def check(
     missing = numbers(sentence.text) - numbers(evidence)
     if missing:
         return f"number(s) {', '.join(sorted(missing))} not in the cited sentences"
-    named = set(gazetteer.find([sentence.text]))
-    unsupported = named - set(gazetteer.find([evidence]))
+    named = gazetteer.names_in(sentence.text)
+    unsupported = named - gazetteer.names_in(evidence) if named else frozenset()
     if unsupported:
         return f"names {', '.join(sorted(unsupported))}, absent from the cited sentences"
     return None

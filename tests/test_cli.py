@@ -1,0 +1,145 @@
+"""The CLI as a user meets it: real subprocesses for exit codes, CliRunner for output."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str, db: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NEWSDESK_DB": str(db), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "newsdesk", *args], input=stdin, capture_output=True,
+        env=env, timeout=120,
+    )
+
+
+def invoke(db: Path, *args: str, input: str | None = None):
+    return runner.invoke(app, ["--db", str(db), *args], input=input)
+
+
+def test_brief_prints_the_seed_layout(tmp_path: Path, article_file: Path) -> None:
+    result = invoke(tmp_path / "d.db", "brief", str(article_file))
+    assert result.exit_code == 0, result.output
+    for heading in ("News Summary", "Background", "In-Depth Insights"):
+        assert heading in result.output
+
+
+def test_brief_formats(tmp_path: Path, article_file: Path) -> None:
+    as_json = invoke(tmp_path / "d.db", "brief", str(article_file), "--json")
+    data = json.loads(as_json.stdout)
+    assert data["summary"] and data["summary"][0]["citations"]
+    html = invoke(tmp_path / "d.db", "brief", str(article_file), "--format", "html")
+    assert html.stdout.lstrip().lower().startswith("<!doctype html>")
+    out = tmp_path / "brief.md"
+    invoke(tmp_path / "d.db", "brief", str(article_file), "-o", str(out))
+    assert out.read_text().startswith("# Grain Shipments")
+
+
+def test_brief_from_stdin(tmp_path: Path, article_text: str) -> None:
+    result = invoke(tmp_path / "d.db", "brief", "-", "--json", input=article_text)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["source"] == "Test Wire"
+
+
+def test_ingest_search_show_round_trip(tmp_path: Path, corpus: Path) -> None:
+    db = tmp_path / "d.db"
+    result = invoke(db, "ingest", str(corpus), "--json")
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.stdout)["counts"]
+    assert counts["accepted"] >= 40 and counts["duplicate"] >= 1 and counts["quarantined"] == 0
+    hits = json.loads(invoke(db, "search", "yuan settlement", "--json").stdout)
+    assert hits and all("article_id" in h for h in hits)
+    filtered = json.loads(invoke(db, "search", "", "--since", "2025-01-01", "--until",
+                                 "2025-12-31", "--json", "--limit", "100").stdout)
+    assert filtered and all(h["published_at"][:4] == "2025" for h in filtered)
+    tagged = json.loads(invoke(db, "search", "", "--tag", "Sanctions", "--json").stdout)
+    assert tagged and all("Sanctions" in h["tags"] for h in tagged)
+    shown = json.loads(invoke(db, "show", hits[0]["article_id"][:8], "--json").stdout)
+    assert shown["article"]["id"] == hits[0]["article_id"]
+    assert shown["brief"]["summary"]
+    text = invoke(db, "show", hits[0]["article_id"])
+    assert text.exit_code == 0 and "News Summary" in text.output
+
+
+def test_schema_lists_every_record(tmp_path: Path) -> None:
+    data = json.loads(invoke(tmp_path / "d.db", "schema").stdout)
+    text = json.dumps(data)
+    for record in ("Article", "Enrichment", "Brief", "Citation", "Topic"):
+        assert record in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["brief", "/no/such/file.txt"], "no such file"),
+        (["show", "deadbeef"], "no stored article"),
+        (["search", "x", "--since", "last tuesday"], "cannot read the date"),
+        (["search", "x", "--limit", "0"], "at least 1"),
+    ],
+)
+def test_errors_are_one_line_and_exit_non_zero(tmp_path: Path, args: list[str],
+                                               message: str) -> None:
+    proc = run(*args, db=tmp_path / "d.db")
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("binary.txt", b"\x7fELF" + bytes(range(256)) * 4, "binary|ELF"),
+        ("date.txt", b"Title\nPublished: 99/99/9999\n\nBody sentence here.\n", "date"),
+    ],
+)
+def test_bad_files_fail_cleanly(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    for cmd in ("brief", "ingest"):
+        proc = run(cmd, str(path), db=tmp_path / "d.db")
+        err = proc.stderr.decode()
+        assert proc.returncode == 1, (cmd, err)
+        assert "Traceback" not in err
+        import re
+        assert re.search(message, err), err
+
+
+def test_twenty_megabyte_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    with path.open("wb") as f:
+        f.truncate(20 * 1024 * 1024)
+    proc = run("brief", str(path), db=tmp_path / "d.db")
+    assert proc.returncode == 1 and "too large" in proc.stderr.decode()
+
+
+def test_ingest_reports_quarantine_but_keeps_good_items(tmp_path: Path,
+                                                        article_file: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    db = tmp_path / "d.db"
+    proc = run("ingest", str(article_file), str(bad), db=db)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "quarantined" in proc.stderr.decode() and "bad.txt" in proc.stderr.decode()
+    listed = json.loads(run("quarantine", "--json", db=db).stdout)
+    assert listed[0]["reason"].startswith("empty file")
+    stats = json.loads(run("stats", "--json", db=db).stdout)
+    assert stats["articles"] == 1 and stats["quarantined"] == 1
+
+
+def test_not_a_database(tmp_path: Path, article_file: Path) -> None:
+    db = tmp_path / "notes.db"
+    db.write_text("these are my notes, not a database" * 50)
+    proc = run("ingest", str(article_file), db=db)
+    assert proc.returncode == 1 and "not a usable newsdesk database" in proc.stderr.decode()
+    assert db.read_text().startswith("these are my notes")
