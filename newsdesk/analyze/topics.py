@@ -19,17 +19,14 @@ from bisect import bisect_right
 from itertools import accumulate, combinations
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-try:  # the regex parser moved in 3.11; both names are stable in practice
-    from re import _constants, _parser  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants as _constants  # type: ignore[no-redef]
-    import sre_parse as _parser  # type: ignore[no-redef]
 
+from newsdesk.analyze.matcher import MultiMatcher
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.config import packaged_data
 from newsdesk.errors import InputError
@@ -48,12 +45,7 @@ class Theme:
     group: str
     description: str
     pattern: re.Pattern[str]
-    # Lower-case strings one of which must occur for the theme to match at all (empty:
-    # no such guarantee). A substring test per anchor is far cheaper than the regex.
-    anchors: tuple[str, ...] = ()
-
-    def may_match(self, lowered: str) -> bool:
-        return not self.anchors or any(a in lowered for a in self.anchors)
+    sources: tuple[str, ...] = ()  # the YAML patterns, for the prefix index
 
 
 @dataclass(frozen=True)
@@ -73,6 +65,10 @@ class Taxonomy:
     themes: tuple[Theme, ...]
     threshold: float = DEFAULT_THRESHOLD
     pairs: PairRule | None = None
+
+    @cached_property
+    def matcher(self) -> MultiMatcher:
+        return MultiMatcher({t.id: (t.pattern, list(t.sources)) for t in self.themes})
 
     def theme(self, theme_id: str) -> Theme | None:
         return next((t for t in self.themes if t.id == theme_id), None)
@@ -102,36 +98,15 @@ def _compile_theme(entry: dict, source: Path) -> Theme:
         if compiled.fullmatch(""):
             raise InputError(f"{where}: pattern {p!r} matches the empty string")
     alternation = "|".join(f"(?:{p})" for p in patterns)
-    anchors = [_anchor(p) for p in patterns]
     return Theme(
         id=str(entry["id"]),
         label=str(entry["label"]),
         group=group,
         description=str(entry.get("description", "")),
         pattern=re.compile(rf"\b(?:{alternation})\b", re.I),
-        anchors=() if None in anchors else tuple(sorted(set(anchors))),  # type: ignore[arg-type]
+        sources=tuple(patterns),
     )
 
-
-def _anchor(pattern: str) -> str | None:
-    """The longest run of literal characters every match of `pattern` must contain.
-
-    Reads the parsed regex: only top-level literals count (an optional group or a branch
-    breaks a run). None when there is no run of at least three characters.
-    """
-    try:
-        parsed = _parser.parse(pattern, re.I)
-    except re.error:
-        return None
-    best, run = "", []
-    for op, arg in list(parsed):
-        if op is _constants.LITERAL:
-            run.append(chr(arg).lower())
-            continue
-        best = max(best, "".join(run), key=len)
-        run = []
-    best = max(best, "".join(run), key=len)
-    return best if len(best) >= 3 else None
 
 
 def load_taxonomy(extra: Iterable[Path] = ()) -> Taxonomy:
@@ -167,26 +142,24 @@ def cached_taxonomy(extra: tuple[Path, ...] = ()) -> Taxonomy:
     return load_taxonomy(extra)
 
 
-class _Text:
-    """An article's sentences joined once, with offsets to map matches back to sentences."""
-
-    def __init__(self, sentences: list[str]) -> None:
-        self.joined = "\n".join(sentences)
-        self.lowered = self.joined.lower()
-        self.starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
-
-    def hits(self, theme: Theme) -> dict[int, int]:
-        found: dict[int, set[str]] = {}
-        if theme.may_match(self.lowered):
-            for m in theme.pattern.finditer(self.joined):
-                i = bisect_right(self.starts, m.start()) - 1
-                found.setdefault(i, set()).add(m.group(0).lower())
-        return {i: len(v) for i, v in found.items()}
+def _hits_by_theme(sentences: list[str], taxonomy: Taxonomy) -> dict[str, dict[int, int]]:
+    """Theme id -> sentence index -> number of distinct matching phrases, in one pass."""
+    joined = "\n".join(sentences)
+    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    found: dict[str, dict[int, set[str]]] = {}
+    for key, m in taxonomy.matcher.finditer(joined):
+        i = bisect_right(starts, m.start()) - 1
+        found.setdefault(key, {}).setdefault(i, set()).add(m.group(0).lower())
+    return {k: {i: len(v) for i, v in per.items()} for k, per in found.items()}
 
 
 def theme_hits(sentences: list[str], theme: Theme) -> dict[int, int]:
-    """Sentence index -> number of distinct matching phrases."""
-    return _Text(sentences).hits(theme)
+    """Sentence index -> number of distinct matching phrases (one theme, plain scan)."""
+    hits: dict[int, set[str]] = {}
+    for i, sentence in enumerate(sentences):
+        for m in theme.pattern.finditer(sentence):
+            hits.setdefault(i, set()).add(m.group(0).lower())
+    return {i: len(v) for i, v in hits.items()}
 
 
 def _sentence_weight(i: int, n_hits: int) -> float:
@@ -209,11 +182,11 @@ def tag_article(
     threshold = length_threshold(taxonomy.threshold, len(sentences))
     topics: list[Topic] = []
     all_hits: dict[str, dict[int, int]] = {}
-    text = _Text(sentences)
-    lowered_title = title.lower()
+    by_theme = _hits_by_theme(sentences, taxonomy)
+    title_themes = {key for key, _ in taxonomy.matcher.finditer(title)} if title else set()
     for theme in taxonomy.themes:
-        hits = text.hits(theme)
-        in_title = theme.may_match(lowered_title) and bool(theme.pattern.search(title))
+        hits = by_theme.get(theme.id, {})
+        in_title = theme.id in title_themes
         if not hits and not in_title:
             continue
         all_hits[theme.id] = hits
