@@ -3,62 +3,106 @@
 The extractive brief is built from these roles: Background wants sentences about earlier
 events and policy history, the insights want causes, risks and forward-looking statements.
 Patterns are deliberately plain so that a reviewer can see why a sentence was chosen.
+All roles of all sentences of an article are found in one pass (`sentence_roles`).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import datetime
+from functools import lru_cache
+from itertools import accumulate
+
+from newsdesk.analyze.matcher import MultiMatcher
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
-CONTEXT = re.compile(
-    r"\b(?:since|previously|earlier|historically|traditionally|long-standing|longstanding|"
-    r"for (?:decades|years)|first term|invasion|began|started|launched|initiated|"
-    r"introduced|imposed|last year|a year (?:earlier|ago)|years? ago|in the past|"
-    r"record|following|back in|has long|have long|had been|has been|have been|"
-    r"was signed|were imposed|dating back|over the past|in recent years)\b",
-    re.I,
-)
-DRIVER = re.compile(
-    r"\b(?:because|due to|driven by|drive|drove|helped|boosted|fuel(?:l?ed|s)?|thanks to|"
-    r"as a result|amid|owing to|on the back of|led to|prompted|pushed|spurred|"
-    r"compelled|caused|reflect(?:s|ed|ing)?|stem(?:s|med) from|in response to)\b",
-    re.I,
-)
-RISK = re.compile(
-    r"\b(?:risks?|sanction(?:s|ed)?|tariffs?|tensions?|threat(?:s|en|ened)?|fears?|"
-    r"halt(?:ed|s)?|default(?:s|ed)?|war|pressure|restrict(?:ions?|ed)?|bans?|banned|"
-    r"penalt(?:y|ies)|disrupt(?:ion|ed|s)?|volatil(?:e|ity)|uncertain(?:ty)?|alarm|"
-    r"decline[ds]?|slump(?:ed)?|slowdown|dip(?:ped)?|fell|weak(?:er|ness)?|struggl\w*|"
-    r"scrutiny|enforcement|crackdown|escalat\w*|retaliat\w*)\b",
-    re.I,
-)
-OUTLOOK = re.compile(
-    r"\b(?:could|may|might|will|would|expected?|expects|plans?|planned|aims? to|likely|"
-    r"forecasts?|outlook|next year|coming (?:months|years)|in the future|set to|poised|"
-    r"intends?|projected|signal(?:s|led)?|room to grow|potential(?:ly)?|prospects?)\b",
-    re.I,
-)
+CUES: dict[str, list[str]] = {
+    "context": [
+        "since", "previously", "earlier", "historically", "traditionally", "long-standing",
+        "longstanding", "for (?:decades|years)", "first term", "invasion", "began", "started",
+        "launched", "initiated", "introduced", "imposed", "last year", "a year (?:earlier|ago)",
+        "years? ago", "in the past", "record", "following", "back in", "has long", "have long",
+        "had been", "has been", "have been", "was signed", "were imposed", "dating back",
+        "over the past", "in recent years",
+    ],
+    "driver": [
+        "because", "due to", "driven by", "drive", "drove", "helped", "boosted",
+        "fuel(?:l?ed|s)?", "thanks to", "as a result", "amid", "owing to", "on the back of",
+        "led to", "prompted", "pushed", "spurred", "compelled", "caused", "reflect(?:s|ed|ing)?",
+        "stem(?:s|med) from", "in response to",
+    ],
+    "risk": [
+        "risks?", "sanction(?:s|ed)?", "tariffs?", "tensions?", "threat(?:s|en|ened)?", "fears?",
+        "halt(?:ed|s)?", "default(?:s|ed)?", "war", "pressure", "restrict(?:ions?|ed)?", "bans?",
+        "banned", "penalt(?:y|ies)", "disrupt(?:ion|ed|s)?", "volatil(?:e|ity)",
+        "uncertain(?:ty)?", "alarm", "decline[ds]?", "slump(?:ed)?", "slowdown", "dip(?:ped)?",
+        "fell", "weak(?:er|ness)?", "struggl\\w*", "scrutiny", "enforcement", "crackdown",
+        "escalat\\w*", "retaliat\\w*",
+    ],
+    "outlook": [
+        "could", "may", "might", "will", "would", "expected?", "expects", "plans?", "planned",
+        "aims? to", "likely", "forecasts?", "outlook", "next year", "coming (?:months|years)",
+        "in the future", "set to", "poised", "intends?", "projected", "signal(?:s|led)?",
+        "room to grow", "potential(?:ly)?", "prospects?",
+    ],
+    "attribution": [
+        "said", "says", "told", "noted", "argued", "added", "stated", "warned", "according to",
+        "acknowledged", "explained", "wrote", "insisted", "stressed",
+    ],
+}
 QUOTE = re.compile(r"[\"“][^\"”]{12,}[\"”]")
-ATTRIBUTION = re.compile(
-    r"\b(?:said|says|told|noted|argued|added|stated|warned|according to|acknowledged|"
-    r"explained|wrote|insisted|stressed)\b",
-    re.I,
-)
 FIGURE = re.compile(r"(?:[$€£¥]\s?\d|\d(?:[\d,.]*\d)?\s?(?:%|per ?cent|percent|billion|"
                     r"million|trillion|bn|tonnes?|barrels?|cubic metres?|bcm))", re.I)
 
 
-def context_score(sentence: str, published: datetime | None) -> float:
+def _compile(alternatives: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(f"(?:{a})" for a in alternatives) + r")\b", re.I)
+
+
+PATTERNS = {role: _compile(alts) for role, alts in CUES.items()}
+CONTEXT = PATTERNS["context"]
+DRIVER = PATTERNS["driver"]
+RISK = PATTERNS["risk"]
+OUTLOOK = PATTERNS["outlook"]
+ATTRIBUTION = PATTERNS["attribution"]
+_MATCHER = MultiMatcher({role: (PATTERNS[role], alts) for role, alts in CUES.items()})
+
+
+@lru_cache(maxsize=8192)
+def sentence_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """The cue roles of each sentence ('context', 'driver', 'risk', 'outlook',
+    'attribution', plus 'quote' and 'figure'). Cached: earlier articles are re-read for
+    every brief that draws background from them."""
+    joined = "\n".join(sentences)
+    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    roles: list[set[str]] = [set() for _ in sentences]
+    for role, m in _MATCHER.finditer(joined):
+        roles[bisect_right(starts, m.start()) - 1].add(role)
+    for i, sentence in enumerate(sentences):
+        if FIGURE.search(sentence):
+            roles[i].add("figure")
+        if QUOTE.search(sentence) and (
+            "attribution" in roles[i] or sentence.lstrip()[:1] in "\"“"
+        ):
+            roles[i].add("quote")
+    return tuple(frozenset(r) for r in roles)
+
+
+def context_score(sentence: str, published: datetime | None,
+                  roles: frozenset[str] | None = None) -> float:
     """How much a sentence reads as background: history cues and years before publication."""
     score = 0.0
-    if CONTEXT.search(sentence):
-        score += 1.0
-    if published is not None:
-        years = [int(y) for y in _YEAR.findall(sentence)]
-        if any(y < published.year for y in years):
+    if roles is not None:
+        if "context" in roles:
             score += 1.0
+    elif CONTEXT.search(sentence):
+        score += 1.0
+    if published is not None and any(
+        int(y) < published.year for y in _YEAR.findall(sentence)
+    ):
+        score += 1.0
     return score
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from newsdesk.analyze.cues import context_score
+from newsdesk.analyze.cues import context_score, sentence_roles
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.analyze.topics import Taxonomy, tag_article
 from newsdesk.models import Article, Enrichment, Entity
@@ -55,8 +55,10 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
     places = gazetteer.find(article.sentences)
     topics = tag_article(article.title, article.sentences, taxonomy, gazetteer, places)
     entities = place_entities(places, gazetteer)
+    roles = sentence_roles(tuple(article.sentences))
     scored = [
-        (i, context_score(s, article.published_at)) for i, s in enumerate(article.sentences)
+        (i, context_score(s, article.published_at, roles[i]))
+        for i, s in enumerate(article.sentences)
     ]
     context = sorted(i for i, score in scored if score > 0)[:MAX_CONTEXT_SENTENCES]
     region, category = region_of(entities), article.category

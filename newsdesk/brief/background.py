@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from newsdesk.analyze.cues import context_score
+from newsdesk.analyze.cues import context_score, sentence_roles
 from newsdesk.brief.text import content_tokens, jaccard, trim_lead, word_len
 from newsdesk.models import Article, Citation, CitedSentence, Enrichment
 
@@ -38,28 +38,32 @@ def _key_terms(article: Article, top: int = 25) -> frozenset[str]:
 def from_store(
     article: Article, used: set[int], prior: list[tuple[Article, Enrichment | None]]
 ) -> list[tuple[float, Article, int]]:
-    """Scored (score, prior article, sentence index) candidates, best first."""
+    """Scored (score, prior article, sentence index) candidates, best first.
+
+    Sentences that restate today's news are not filtered here (that needs a pairwise
+    comparison): `select_background` skips them lazily while it picks from the top.
+    """
     terms = _key_terms(article)
-    own = [content_tokens(article.sentences[i]) for i in used] or [
-        content_tokens(s) for s in article.sentences[:3]
-    ]
     scored: list[tuple[float, Article, int]] = []
     for rank, (prev, _) in enumerate(prior):
         article_weight = 1.0 / (1 + 0.3 * rank)
+        roles = sentence_roles(tuple(prev.sentences))
         for i, sentence in enumerate(prev.sentences):
-            if word_len(sentence) < 8:
-                continue
             toks = content_tokens(sentence)
-            if any(jaccard(toks, o) > NEAR_DUPLICATE for o in own):
-                continue  # restates today's news (or a syndicated copy of it)
-            relevance = len(toks & terms) / (len(toks) ** 0.5 + 1)
-            if relevance == 0:
+            hits = len(toks & terms)
+            if hits == 0 or word_len(sentence) < 8:
                 continue
+            relevance = hits / (len(toks) ** 0.5 + 1)
             position = 0.3 / (1 + 0.3 * i)
-            context = 0.2 * context_score(sentence, prev.published_at)
+            context = 0.2 * context_score(sentence, prev.published_at, roles[i])
             scored.append((article_weight * (relevance + position + context), prev, i))
     scored.sort(key=lambda x: -x[0])
     return scored
+
+
+def _restates(sentence: str, own: list[frozenset[str]]) -> bool:
+    toks = content_tokens(sentence)
+    return any(jaccard(toks, o) > NEAR_DUPLICATE for o in own)
 
 
 def select_background(
@@ -70,11 +74,16 @@ def select_background(
 ) -> Background:
     picked: list[tuple[Article, int]] = []
     per_article: Counter[str] = Counter()
+    own = [content_tokens(article.sentences[i]) for i in summary] or [
+        content_tokens(s) for s in article.sentences[:3]
+    ]
     for _, prev, i in from_store(article, set(summary), prior):
         if len(picked) >= MAX_BACKGROUND:
             break
         if per_article[prev.id] >= PER_PRIOR_ARTICLE:
             continue
+        if _restates(prev.sentences[i], own):
+            continue  # restates today's news (or a syndicated copy of it)
         picked.append((prev, i))
         per_article[prev.id] += 1
     if len(picked) >= MIN_FROM_STORE:
@@ -91,9 +100,10 @@ def select_background(
             "in the desk on the same topics.",
             prior_ids=ids,
         )
-    own = [i for i in enrichment.background_cues if i not in summary]
-    own.sort(key=lambda i: -context_score(article.sentences[i], article.published_at))
-    chosen = sorted(own[:MAX_BACKGROUND])
+    roles = sentence_roles(tuple(article.sentences))
+    mine = [i for i in enrichment.background_cues if i not in summary]
+    mine.sort(key=lambda i: -context_score(article.sentences[i], article.published_at, roles[i]))
+    chosen = sorted(mine[:MAX_BACKGROUND])
     if not chosen:
         return Background([], "none", "No earlier coverage in the desk and no context "
                           "sentences in this article.", [])

@@ -8,10 +8,7 @@ bullet is a source sentence, minimally trimmed.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
-from newsdesk.analyze.cues import DRIVER, FIGURE, OUTLOOK, RISK, is_quote
+from newsdesk.analyze.cues import sentence_roles
 from newsdesk.brief.text import trim_lead, word_len
 from newsdesk.models import Article, Citation, CitedSentence, Enrichment, Insight, Topic
 
@@ -20,16 +17,13 @@ MAX_QUESTIONS = 4
 MAX_BULLETS = 3
 
 
-def _matcher(pattern: re.Pattern[str]) -> Callable[[str], bool]:
-    return lambda s: pattern.search(s) is not None
-
-
-ROLES: list[tuple[str, Callable[[str], bool], str]] = [
-    ("drivers", _matcher(DRIVER), "What is driving {focus}?"),
-    ("risks", _matcher(RISK), "What are the risks for {focus}?"),
-    ("outlook", _matcher(OUTLOOK), "What should readers watch next on {focus}?"),
-    ("voices", is_quote, "Who is shaping {focus}, and what are they saying?"),
-    ("figures", _matcher(FIGURE), "What do the figures say about {focus}?"),
+# (cue role, question template): roles come from newsdesk.analyze.cues.
+ROLES: list[tuple[str, str]] = [
+    ("driver", "What is driving {focus}?"),
+    ("risk", "What are the risks for {focus}?"),
+    ("outlook", "What should readers watch next on {focus}?"),
+    ("quote", "Who is shaping {focus}, and what are they saying?"),
+    ("figure", "What do the figures say about {focus}?"),
 ]
 FALLBACKS = (
     "What else does the reporting say about {focus}?",
@@ -71,10 +65,11 @@ def build_insights(
 
     focus_evidence = topic.evidence[:2] if topic else []
     insights: list[Insight] = []
-    for _, matches, template in ROLES:
+    roles = sentence_roles(tuple(article.sentences))
+    for role, template in ROLES:
         if len(insights) >= MAX_QUESTIONS:
             break
-        cands = [i for i in usable if matches(article.sentences[i])]
+        cands = [i for i in usable if role in roles[i]]
         fresh = [i for i in cands if i not in used]
         if not fresh:
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from newsdesk.analyze.cues import FIGURE, is_quote
+from newsdesk.analyze.cues import sentence_roles
 from newsdesk.brief.text import content_tokens, jaccard, word_len
 from newsdesk.models import Article, Enrichment
 
@@ -36,13 +36,14 @@ def sentence_scores(article: Article, enrichment: Enrichment) -> list[float]:
         value = sum(freq[t] - 1 for t in toks) / (len(toks) ** 0.5 + 1)
         central.append(value)
         max_central = max(max_central, value)
+    roles = sentence_roles(tuple(article.sentences))
     scores = []
     for i, sentence in enumerate(article.sentences):
         score = 0.45 * central[i] / max_central
         score += 0.4 / (1 + 0.2 * i)
         score += 0.15 * (len(tokens[i] & title) / (len(title) or 1))
         score += 0.05 * sum(1 for t in top_topics if i in t.evidence)
-        if FIGURE.search(sentence):
+        if "figure" in roles[i]:
             score += 0.1
         words = word_len(sentence)
         if words < 6:
@@ -51,7 +52,7 @@ def sentence_scores(article: Article, enrichment: Enrichment) -> list[float]:
             score *= 0.7
         elif words > 50:
             score *= 0.8
-        if is_quote(sentence) and sentence.lstrip()[:1] in "\"“":
+        if "quote" in roles[i] and sentence.lstrip()[:1] in "\"“":
             score *= 0.85
         scores.append(score)
     return scores
