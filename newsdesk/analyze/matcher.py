@@ -109,17 +109,25 @@ class MultiMatcher:
                 if key not in self.index[prefix]:
                     self.index[prefix].append(key)
                 self.lengths.add(len(prefix))
-        self.order = {k: n for n, k in enumerate(patterns)}
+        self.sorted_lengths = sorted(self.lengths)
+        self.longest = max(self.lengths, default=0)
+        # First two letters of every prefix (one-letter prefixes stand for themselves):
+        # most words fail this one set lookup and cost nothing more.
+        self.heads = frozenset(p[:2] for p in self.index)
 
     def finditer(self, text: str) -> Iterator[tuple[str, re.Match[str]]]:
         """(key, match) for every non-overlapping match of each pattern, per key in order."""
         resume: dict[str, int] = {}
-        lengths = sorted(self.lengths)
-        index = self.index
-        longest = lengths[-1] if lengths else 0
-        for word in _WORD.finditer(text):
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few characters change length when lowered
+            lowered = "".join(c.lower()[:1] or c for c in text)
+        lengths, longest = self.sorted_lengths, self.longest
+        heads, index, compiled = self.heads, self.index, self.compiled
+        for word in _WORD.finditer(lowered):
             start = word.start()
-            head = text[start:start + longest].lower()
+            if lowered[start:start + 2] not in heads and lowered[start] not in heads:
+                continue
+            head = lowered[start:start + longest]
             for n in lengths:
                 keys = index.get(head[:n])
                 if not keys:
@@ -127,10 +135,10 @@ class MultiMatcher:
                 for key in keys:
                     if resume.get(key, -1) > start:
                         continue
-                    m = self.compiled[key].match(text, start)
+                    m = compiled[key].match(text, start)
                     if m is not None:
                         resume[key] = max(m.end(), start + 1)
                         yield key, m
         for key in self.slow:
-            for m in self.compiled[key].finditer(text):
+            for m in compiled[key].finditer(text):
                 yield key, m

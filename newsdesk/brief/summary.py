@@ -62,18 +62,23 @@ def mmr(
     candidates: list[int], scores: list[float], sentences: list[str], k: int,
     lam: float = MMR_LAMBDA,
 ) -> list[int]:
-    """Greedy maximal marginal relevance over sentence indexes."""
-    tokens = {i: content_tokens(sentences[i]) for i in candidates}
-    chosen: list[int] = []
-    pool = list(candidates)
-    while pool and len(chosen) < k:
-        def gain(i: int) -> float:
-            redundancy = max((jaccard(tokens[i], tokens[j]) for j in chosen), default=0.0)
-            return lam * scores[i] - (1 - lam) * redundancy
+    """Greedy maximal marginal relevance over sentence indexes.
 
-        best = max(pool, key=gain)
+    Each candidate's redundancy (its highest overlap with anything chosen) is updated
+    once per pick, so the cost is O(k * n) overlaps rather than O(k^2 * n).
+    """
+    tokens = {i: content_tokens(sentences[i]) for i in candidates}
+    redundancy = dict.fromkeys(candidates, 0.0)
+    chosen: list[int] = []
+    while redundancy and len(chosen) < k:
+        best = max(redundancy, key=lambda i: lam * scores[i] - (1 - lam) * redundancy[i])
         chosen.append(best)
-        pool.remove(best)
+        del redundancy[best]
+        picked = tokens[best]
+        for i in redundancy:
+            overlap = jaccard(tokens[i], picked)
+            if overlap > redundancy[i]:
+                redundancy[i] = overlap
     return chosen
 
 
