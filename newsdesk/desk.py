@@ -24,6 +24,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import InputError, NewsdeskError, NotFoundError, StoreError
 from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.sources import Unit, expand, read_unit
+from newsdesk.pipeline import PARALLEL_MIN_UNITS, Processed, map_ordered, run_units
 from newsdesk.models import (
     Article,
     Brief,
@@ -40,6 +41,7 @@ from newsdesk.store.sqlite import SQLiteStore
 
 PRIOR_ARTICLES = 5
 QUARANTINE_PAYLOAD_MAX = 1024 * 1024
+BRIEF_BATCH = 200
 UnitCallback = Callable[[Unit, list[IngestOutcome]], None]
 
 
@@ -107,48 +109,62 @@ class Desk:
         return expand(list(refs))
 
     def ingest(
-        self, refs: Iterable[str | Unit], on_unit: UnitCallback | None = None
+        self,
+        refs: Iterable[str | Unit],
+        on_unit: UnitCallback | None = None,
+        *,
+        workers: int = 1,
+        briefs: bool = False,
     ) -> IngestReport:
         """Ingest every unit; a bad unit or record is quarantined and the batch goes on.
 
-        Each unit is one transaction: what a unit accepted is committed before the next
-        unit is read, so an interrupted batch loses at most the unit in flight.
+        Reading, preparing and analysing run in `workers` processes (the pure half of the
+        pipeline); deduplication and writes stay here, one transaction per unit, in input
+        order, so an interrupted batch loses at most the unit in flight and the result
+        does not depend on the number of workers. With `briefs`, a brief is written for
+        every accepted article once the batch is stored.
         """
         units: list[Unit] = []
         for ref in refs:
             units.extend([ref] if isinstance(ref, Unit) else self.plan([ref]))
         report = IngestReport()
-        for unit in units:
-            outcomes = self.ingest_unit(unit)
+        for unit, processed in run_units(
+            units, self.settings.max_bytes, self.settings.extra_taxonomies, workers
+        ):
+            with self.store.transaction():
+                outcomes = [self._store_processed(p) for p in processed]
             report.outcomes.extend(outcomes)
             if on_unit:
                 on_unit(unit, outcomes)
+        if briefs:
+            fresh = [o.article_id for o in report.outcomes
+                     if o.status in ("accepted", "updated") and o.article_id]
+            self.write_briefs(list(dict.fromkeys(fresh)), workers=workers)
         return report
 
     def ingest_unit(self, unit: Unit) -> list[IngestOutcome]:
-        outcomes: list[IngestOutcome] = []
-        with self.store.transaction():
-            try:
-                for item in read_unit(unit, self.settings.max_bytes):
-                    if isinstance(item, InputError):
-                        outcomes.append(self._quarantine(unit.origin, str(item), None))
-                    else:
-                        outcomes.append(self.ingest_document(item))
-            except InputError as exc:
-                outcomes.append(self._quarantine(unit.origin, str(exc), None))
-        return outcomes
+        return self.ingest([unit]).outcomes
 
     def ingest_document(self, raw: RawDocument) -> IngestOutcome:
-        """Prepare, deduplicate, analyze and store one document."""
+        """Prepare, analyse, deduplicate and store one document."""
         try:
             article = prepare(raw)
         except InputError as exc:
-            return self._quarantine(raw.origin, str(exc), raw.text.encode("utf-8"))
-        existing = self.store.get_article(article.id)
-        if existing is not None and existing.content_hash == article.content_hash:
+            return self._store_processed(
+                Processed(raw.origin, error=str(exc), payload=raw.text.encode("utf-8"))
+            )
+        return self._store_processed(Processed(raw.origin, article, self.analyze(article)))
+
+    def _store_processed(self, p: Processed) -> IngestOutcome:
+        """The single-writer half: quarantine, unchanged, duplicate or store."""
+        if p.article is None:
+            return self._quarantine(p.origin, p.error or "unreadable", p.payload)
+        article = p.article
+        existing = self.store.article_state(article.id)
+        if existing is not None and existing[0] == article.content_hash:
             return IngestOutcome(
-                origin=raw.origin, status="unchanged", article_id=article.id,
-                duplicate_of=existing.duplicate_of, title=article.title,
+                origin=p.origin, status="unchanged", article_id=article.id,
+                duplicate_of=existing[1], title=article.title,
             )
         original = self.store.find_by_hash(article.content_hash)
         if original is not None and original != article.id:
@@ -157,14 +173,39 @@ class Desk:
             copy = article.model_copy(update={"duplicate_of": original})
             self.store.put_article(copy, None)
             return IngestOutcome(
-                origin=raw.origin, status="duplicate", article_id=article.id,
+                origin=p.origin, status="duplicate", article_id=article.id,
                 duplicate_of=original, title=article.title,
             )
-        self.store.put_article(article, self.analyze(article))
+        self.store.put_article(article, p.enrichment or self.analyze(article))
         return IngestOutcome(
-            origin=raw.origin, status="updated" if existing else "accepted",
+            origin=p.origin, status="updated" if existing else "accepted",
             article_id=article.id, title=article.title,
         )
+
+    def write_briefs(self, article_ids: list[str], *, workers: int = 1) -> int:
+        """Compose and store the brief of each stored article; returns how many."""
+        now = datetime.now(UTC)
+        if workers > 1 and len(article_ids) >= PARALLEL_MIN_UNITS:
+            self.store.checkpoint()
+            jobs = [(self.settings, i, now) for i in article_ids]
+            results: Iterable[Any] = map_ordered(brief_job, jobs, workers, chunksize=32)
+        else:
+            results = (self.brief(i, now=now) for i in article_ids)
+        written = 0
+        batch: list[Brief] = []
+        for brief in results:
+            batch.append(brief)
+            if len(batch) >= BRIEF_BATCH:
+                written += self._save_briefs(batch)
+        return written + self._save_briefs(batch)
+
+    def _save_briefs(self, batch: list[Brief]) -> int:
+        with self.store.transaction():
+            for brief in batch:
+                self.store.put_brief(brief)
+        n = len(batch)
+        batch.clear()
+        return n
 
     def _quarantine(self, origin: str, reason: str, payload: bytes | None) -> IngestOutcome:
         if payload is not None and len(payload) > QUARANTINE_PAYLOAD_MAX:
@@ -283,3 +324,16 @@ class Desk:
 
 
 __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
+
+
+# Worker side of `Desk.write_briefs`: one read-only desk per worker process and database.
+_WORKER_DESKS: dict[str, Desk] = {}
+
+
+def brief_job(job: tuple[Settings, str, datetime]) -> Brief:
+    settings, article_id, now = job
+    key = str(settings.db_path)
+    desk = _WORKER_DESKS.get(key)
+    if desk is None:
+        desk = _WORKER_DESKS[key] = Desk.open(settings, read_only=True)
+    return desk.brief(article_id, now=now)

@@ -32,6 +32,14 @@ class Store(Protocol):
         """Full id for a unique prefix (at least 6 characters) or a full id."""
         ...
 
+    def article_state(self, article_id: str) -> tuple[str, str | None] | None:
+        """(content hash, duplicate_of) of a stored article, without loading it."""
+        ...
+
+    def checkpoint(self) -> None:
+        """Make committed writes cheap to read for other processes (may do nothing)."""
+        ...
+
     def find_by_hash(self, content_hash: str) -> str | None:
         """Id of the original (non-duplicate) article with this content hash."""
         ...

@@ -242,6 +242,17 @@ class SQLiteStore:
         ).fetchall()
         return rows[0]["id"] if len(rows) == 1 else None
 
+    def article_state(self, article_id: str) -> tuple[str, str | None] | None:
+        """(content hash, duplicate_of) of a stored article, without loading it."""
+        row = self.conn.execute(
+            "SELECT content_hash, duplicate_of FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (before many readers start)."""
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def find_by_hash(self, content_hash: str) -> str | None:
         row = self.conn.execute(
             "SELECT id FROM articles WHERE content_hash = ? AND duplicate_of IS NULL "

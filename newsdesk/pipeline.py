@@ -1,0 +1,111 @@
+"""The pure, parallelisable half of ingest: read -> prepare -> analyse, per unit.
+
+Everything here is a function of its inputs and of the shipped (or configured) taxonomy
+and gazetteer, so it can run in worker processes while the main process does what must
+stay single-writer: deduplication against the store and the writes themselves.
+
+Workers start from a forkserver (never a fork of a process holding a database
+connection) and load taxonomy and gazetteer once each.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsdesk.analyze.enrich import analyze
+from newsdesk.analyze.places import default_gazetteer
+from newsdesk.analyze.topics import cached_taxonomy
+from newsdesk.errors import InputError
+from newsdesk.ingest.prepare import prepare
+from newsdesk.ingest.sources import Unit, read_unit
+from newsdesk.models import Article, Enrichment
+
+# Below this many units a pool costs more to start than it saves.
+PARALLEL_MIN_UNITS = 16
+
+
+@dataclass(frozen=True)
+class Processed:
+    """One document of a unit after the pure stages, or the reason it failed."""
+
+    origin: str
+    article: Article | None = None
+    enrichment: Enrichment | None = None
+    error: str | None = None
+    payload: bytes | None = None
+
+
+def process_unit(
+    unit: Unit, max_bytes: int, taxonomies: tuple[Path, ...] = ()
+) -> list[Processed]:
+    """Read a unit and prepare + analyse each of its documents; errors become items."""
+    taxonomy = cached_taxonomy(taxonomies)
+    gazetteer = default_gazetteer()
+    out: list[Processed] = []
+    try:
+        for item in read_unit(unit, max_bytes):
+            if isinstance(item, InputError):
+                out.append(Processed(unit.origin, error=str(item)))
+                continue
+            try:
+                article = prepare(item)
+            except InputError as exc:
+                out.append(Processed(item.origin, error=str(exc),
+                                     payload=item.text.encode("utf-8")))
+                continue
+            out.append(Processed(item.origin, article, analyze(article, taxonomy, gazetteer)))
+    except InputError as exc:
+        out.append(Processed(unit.origin, error=str(exc)))
+    return out
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def pool(workers: int) -> Executor:
+    """A process pool whose workers never inherit the parent's open database."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["newsdesk.pipeline"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def run_units(
+    units: list[Unit],
+    max_bytes: int,
+    taxonomies: tuple[Path, ...],
+    workers: int,
+) -> Iterator[tuple[Unit, list[Processed]]]:
+    """(unit, processed documents) in input order, in parallel when it pays."""
+    if workers <= 1 or len(units) < PARALLEL_MIN_UNITS:
+        for unit in units:
+            yield unit, process_unit(unit, max_bytes, taxonomies)
+        return
+    with pool(workers) as executor:
+        chunk = max(1, min(16, len(units) // (workers * 8)))
+        results = executor.map(
+            _process_star, ((u, max_bytes, taxonomies) for u in units), chunksize=chunk
+        )
+        yield from zip(units, results, strict=True)
+
+
+def _process_star(args: tuple[Unit, int, tuple[Path, ...]]) -> list[Processed]:
+    return process_unit(*args)
+
+
+def map_ordered(
+    fn: Callable[..., object], items: Iterable[object], workers: int, chunksize: int = 8
+) -> Iterator[object]:
+    """`map` over a process pool (or inline for one worker), results in input order."""
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    with pool(workers) as executor:
+        yield from executor.map(fn, items, chunksize=chunksize)
