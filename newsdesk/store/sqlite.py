@@ -92,6 +92,18 @@ MIGRATIONS: list[str] = [
         payload_size INTEGER
     );
     """,
+    # 2: publication time on tag and place rows, so "earlier articles on this tag" is an
+    # index range scan instead of a pass over every article sharing a common tag.
+    """
+    ALTER TABLE article_tags ADD COLUMN published_utc TEXT;
+    ALTER TABLE article_places ADD COLUMN published_utc TEXT;
+    UPDATE article_tags SET published_utc =
+        (SELECT published_utc FROM articles WHERE articles.id = article_tags.article_id);
+    UPDATE article_places SET published_utc =
+        (SELECT published_utc FROM articles WHERE articles.id = article_places.article_id);
+    CREATE INDEX article_tags_recent ON article_tags(tag, published_utc);
+    CREATE INDEX article_places_recent ON article_places(place, published_utc);
+    """,
 ]
 
 _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
@@ -279,7 +291,7 @@ class SQLiteStore:
                 ),
             )
             if enrichment is not None:
-                self._put_enrichment(enrichment)
+                self._put_enrichment(enrichment, _utc(article.published_at))
 
     def _delete_article_rows(self, article_id: str) -> None:
         for table, column in (
@@ -288,19 +300,20 @@ class SQLiteStore:
         ):
             self.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
 
-    def _put_enrichment(self, e: Enrichment) -> None:
+    def _put_enrichment(self, e: Enrichment, published_utc: str | None) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO enrichments (article_id, version, data) VALUES (?, ?, ?)",
             (e.article_id, e.version, e.model_dump_json()),
         )
         self.conn.executemany(
-            "INSERT OR REPLACE INTO article_tags (article_id, tag, label, grp, score) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(e.article_id, t.tag, t.label, t.group, t.score) for t in e.topics],
+            "INSERT OR REPLACE INTO article_tags (article_id, tag, label, grp, score, "
+            "published_utc) VALUES (?, ?, ?, ?, ?, ?)",
+            [(e.article_id, t.tag, t.label, t.group, t.score, published_utc) for t in e.topics],
         )
         self.conn.executemany(
-            "INSERT OR REPLACE INTO article_places (article_id, place, mentions) VALUES (?, ?, ?)",
-            [(e.article_id, p.canonical, p.mentions) for p in e.entities
+            "INSERT OR REPLACE INTO article_places (article_id, place, mentions, published_utc) "
+            "VALUES (?, ?, ?, ?)",
+            [(e.article_id, p.canonical, p.mentions, published_utc) for p in e.entities
              if p.type in ("country", "bloc")],
         )
 
@@ -336,43 +349,45 @@ class SQLiteStore:
         before: datetime | None,
         limit: int,
     ) -> list[str]:
+        """Earlier articles sharing tags (a country pair weighs 3) and places (0.5 each),
+        overlap discounted by age (half-life one year).
+
+        Candidates are the newest articles before `before` on each tag and place (an
+        index range scan, so the cost does not grow with the store), then scored.
+        """
         if not tags and not places:
             return []
-        parts, params = [], []
-        if tags:
-            parts.append(
-                "SELECT article_id, CASE WHEN tag LIKE 'pair:%' THEN 3.0 ELSE 1.0 END AS w "
-                f"FROM article_tags WHERE tag IN ({','.join('?' * len(tags))})"
-            )
-            params += tags
-        if places:
-            parts.append(
-                "SELECT article_id, 0.5 AS w FROM article_places "
-                f"WHERE place IN ({','.join('?' * len(places))})"
-            )
-            params += places
-        sql = (
-            "SELECT a.id AS id, SUM(m.w) AS overlap, a.published_utc AS published "
-            f"FROM ({' UNION ALL '.join(parts)}) m JOIN articles a ON a.id = m.article_id "
-            "WHERE a.id != ? AND a.duplicate_of IS NULL"
-        )
-        params.append(article_id)
-        if before is not None:
-            sql += " AND a.published_utc < ?"
-            params.append(_utc(before))
-        sql += " GROUP BY a.id ORDER BY overlap DESC, a.published_utc DESC LIMIT ?"
-        params.append(max(limit * 6, 30))
-        rows = self.conn.execute(sql, params).fetchall()
+        cutoff = _utc(before) if before is not None else "9999"
+        per_key = max(limit * 8, 40)
+        weights: dict[str, float] = {}
+        published: dict[str, str | None] = {}
+        for table, column, keys in (
+            ("article_tags", "tag", tags), ("article_places", "place", places)
+        ):
+            for key in keys:
+                rows = self.conn.execute(
+                    f"SELECT article_id, published_utc FROM {table} WHERE {column} = ? "
+                    "AND published_utc < ? ORDER BY published_utc DESC LIMIT ?",
+                    (key, cutoff, per_key),
+                ).fetchall()
+                w = 0.5 if table == "article_places" else (
+                    3.0 if key.startswith("pair:") else 1.0)
+                for row in rows:
+                    if row[0] == article_id:
+                        continue
+                    weights[row[0]] = weights.get(row[0], 0.0) + w
+                    published[row[0]] = row[1]
         reference = before or datetime.now(UTC)
 
-        def weight(row: sqlite3.Row) -> float:
-            if not row["published"]:
-                return float(row["overlap"]) * 0.5
-            age = (reference - datetime.fromisoformat(row["published"])).days
-            return float(row["overlap"]) * 0.5 ** (max(age, 0) / RECENCY_HALF_LIFE_DAYS)
+        def weight(i: str) -> float:
+            when = published.get(i)
+            if not when:
+                return weights[i] * 0.5
+            age = (reference - datetime.fromisoformat(when)).days
+            return weights[i] * 0.5 ** (max(age, 0) / RECENCY_HALF_LIFE_DAYS)
 
-        ranked = sorted(rows, key=lambda r: (-weight(r), r["id"]))
-        return [r["id"] for r in ranked[:limit]]
+        ranked = sorted(weights, key=lambda i: (-weight(i), i))
+        return ranked[:limit]
 
     def search(
         self,
