@@ -86,34 +86,42 @@ def prefixes(pattern: str, flags: int = re.I) -> frozenset[str] | None:
 
 
 class MultiMatcher:
-    """Find all matches of many patterns (keys -> `\\b(?:...)\\b` regexes) in a text."""
+    """Find all matches of many patterns (keys -> `\\b(?:...)\\b` regexes) in a text.
+
+    The index maps a prefix to the (key, alternatives) that can start with it; where a
+    word starts with indexed prefixes, only those alternatives are tried, in their
+    original order, as a small regex compiled once per combination.
+    """
 
     def __init__(self, patterns: dict[str, tuple[re.Pattern[str], list[str]]]) -> None:
         """`patterns`: key -> (compiled whole pattern, its source alternatives)."""
         self.compiled = {k: v[0] for k, v in patterns.items()}
-        self.index: dict[str, list[str]] = defaultdict(list)
-        self.lengths: set[int] = set()
+        self.alternatives = {k: list(v[1]) for k, v in patterns.items()}
+        bits: dict[str, dict[str, int]] = defaultdict(dict)
         self.slow: list[str] = []
         for key, (_, alternatives) in patterns.items():
-            found: set[str] = set()
-            for alt in alternatives:
-                p = prefixes(alt)
-                if p is None:
-                    found = set()
-                    break
-                found |= p
-            if not found:
+            per_alt = [prefixes(alt) for alt in alternatives]
+            if not per_alt or any(p is None for p in per_alt):
                 self.slow.append(key)
                 continue
-            for prefix in found:
-                if key not in self.index[prefix]:
-                    self.index[prefix].append(key)
-                self.lengths.add(len(prefix))
-        self.sorted_lengths = sorted(self.lengths)
-        self.longest = max(self.lengths, default=0)
+            for n, found in enumerate(per_alt):
+                for prefix in found or ():
+                    bits[prefix][key] = bits[prefix].get(key, 0) | (1 << n)
+        self.index = {prefix: tuple(keys.items()) for prefix, keys in bits.items()}
+        self.sorted_lengths = sorted({len(p) for p in self.index})
+        self.longest = max(self.sorted_lengths, default=0)
         # First two letters of every prefix (one-letter prefixes stand for themselves):
         # most words fail this one set lookup and cost nothing more.
         self.heads = frozenset(p[:2] for p in self.index)
+        self._subs: dict[tuple[str, int], re.Pattern[str]] = {}
+
+    def _sub(self, key: str, mask: int) -> re.Pattern[str]:
+        alts = [a for n, a in enumerate(self.alternatives[key]) if mask >> n & 1]
+        rx = re.compile(
+            r"\b(?:" + "|".join(f"(?:{a})" for a in alts) + r")\b", self.compiled[key].flags
+        )
+        self._subs[(key, mask)] = rx
+        return rx
 
     def finditer(self, text: str) -> Iterator[tuple[str, re.Match[str]]]:
         """(key, match) for every non-overlapping match of each pattern, per key in order."""
@@ -122,23 +130,24 @@ class MultiMatcher:
         if len(lowered) != len(text):  # a few characters change length when lowered
             lowered = "".join(c.lower()[:1] or c for c in text)
         lengths, longest = self.sorted_lengths, self.longest
-        heads, index, compiled = self.heads, self.index, self.compiled
+        heads, index, subs = self.heads, self.index, self._subs
         for word in _WORD.finditer(lowered):
             start = word.start()
             if lowered[start:start + 2] not in heads and lowered[start] not in heads:
                 continue
             head = lowered[start:start + longest]
+            cands: dict[str, int] = {}
             for n in lengths:
-                keys = index.get(head[:n])
-                if not keys:
+                for key, mask in index.get(head[:n], ()):
+                    cands[key] = cands.get(key, 0) | mask
+            for key, mask in cands.items():
+                if resume.get(key, -1) > start:
                     continue
-                for key in keys:
-                    if resume.get(key, -1) > start:
-                        continue
-                    m = compiled[key].match(text, start)
-                    if m is not None:
-                        resume[key] = max(m.end(), start + 1)
-                        yield key, m
+                rx = subs.get((key, mask)) or self._sub(key, mask)
+                m = rx.match(text, start)
+                if m is not None:
+                    resume[key] = max(m.end(), start + 1)
+                    yield key, m
         for key in self.slow:
-            for m in compiled[key].finditer(text):
+            for m in self.compiled[key].finditer(text):
                 yield key, m
