@@ -52,7 +52,7 @@ CUES: dict[str, list[str]] = {
         "acknowledged", "explained", "wrote", "insisted", "stressed",
     ],
 }
-QUOTE = re.compile(r"[\"“][^\"”]{12,}[\"”]")
+QUOTE = re.compile(r"[\"“][^\"”\n]{12,}[\"”]")
 FIGURE = re.compile(r"(?:[$€£¥]\s?\d|\d(?:[\d,.]*\d)?\s?(?:%|per ?cent|percent|billion|"
                     r"million|trillion|bn|tonnes?|barrels?|cubic metres?|bcm))", re.I)
 
@@ -80,12 +80,11 @@ def sentence_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], ...]:
     roles: list[set[str]] = [set() for _ in sentences]
     for role, m in _MATCHER.finditer(joined):
         roles[bisect_right(starts, m.start()) - 1].add(role)
-    for i, sentence in enumerate(sentences):
-        if FIGURE.search(sentence):
-            roles[i].add("figure")
-        if QUOTE.search(sentence) and (
-            "attribution" in roles[i] or sentence.lstrip()[:1] in "\"“"
-        ):
+    for m in FIGURE.finditer(joined):
+        roles[bisect_right(starts, m.start()) - 1].add("figure")
+    for m in QUOTE.finditer(joined):
+        i = bisect_right(starts, m.start()) - 1
+        if "attribution" in roles[i] or sentences[i].lstrip()[:1] in "\"“":
             roles[i].add("quote")
     return tuple(frozenset(r) for r in roles)
 

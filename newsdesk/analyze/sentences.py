@@ -38,17 +38,16 @@ _OPENERS = frozenset(
 _BOUNDARY = re.compile(
     r"""(?P<end>[.!?…]+)(?P<close>["'”’»)\]]*)(?P<space>\s+)(?=(?P<next>["'“‘«(\[]?[\w$€£¥]))"""
 )
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
 # Chinese and Japanese full stops end a sentence with no space after them.
 _CJK_BOUNDARY = re.compile(r"(?<=[。！？])(?![」』”）])")
 
 
 def _is_abbreviation(text: str, end: int) -> tuple[bool, bool]:
     """(is it an abbreviation, is it one of the ambiguous ones) for the word before `end`."""
-    m = _TOKEN_BEFORE.search(text, 0, end)
-    if not m:
+    begin = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end)) + 1
+    if begin >= end:
         return False, False
-    word = m.group(1).lstrip("\"'“‘(([").lower().rstrip(".")
+    word = text[begin:end].lstrip("\"'“‘(([").lower().rstrip(".")
     if word in _ABBREVIATIONS:
         return True, word in _AMBIGUOUS
     # Single initials ("J. Smith") and dotted acronyms ("U.A.E.").

@@ -12,9 +12,9 @@ from newsdesk.ingest.dates import parse_published
 from newsdesk.ingest.normalise import article_id, clean_text, content_hash, word_count
 from newsdesk.models import Article, RawDocument
 
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_LATIN = re.compile(r"[A-Za-z]+")
 
 
 def read_time_minutes(words: int) -> int:
@@ -25,10 +25,10 @@ def read_time_minutes(words: int) -> int:
 def guess_language(text: str) -> str:
     """A script-based guess, enough to route non-English text away from English rules."""
     sample = text[:2000]
-    counts = {
-        "ru": len(_CYRILLIC.findall(sample)),
-        "zh": len(_CJK.findall(sample)),
-        "en": len(_LATIN.findall(sample)),
+    counts = {  # characters of each script (sub is far cheaper than findall here)
+        "ru": len(sample) - len(_CYRILLIC.sub("", sample)),
+        "zh": len(sample) - len(_CJK.sub("", sample)),
+        "en": len(sample) - len(_LATIN.sub("", sample)),
     }
     return max(counts, key=lambda k: counts[k])
 
