@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 
 from newsdesk.analyze.cues import context_score, sentence_roles
 from newsdesk.brief.text import content_tokens, jaccard, trim_lead, word_len
@@ -47,18 +49,29 @@ def from_store(
     scored: list[tuple[float, Article, int]] = []
     for rank, (prev, _) in enumerate(prior):
         article_weight = 1.0 / (1 + 0.3 * rank)
-        roles = sentence_roles(tuple(prev.sentences))
-        for i, sentence in enumerate(prev.sentences):
-            toks = content_tokens(sentence)
+        for i, toks, base in _candidates(tuple(prev.sentences), prev.published_at):
             hits = len(toks & terms)
-            if hits == 0 or word_len(sentence) < 8:
-                continue
-            relevance = hits / (len(toks) ** 0.5 + 1)
-            position = 0.3 / (1 + 0.3 * i)
-            context = 0.2 * context_score(sentence, prev.published_at, roles[i])
-            scored.append((article_weight * (relevance + position + context), prev, i))
+            if hits:
+                relevance = hits / (len(toks) ** 0.5 + 1)
+                scored.append((article_weight * (relevance + base), prev, i))
     scored.sort(key=lambda x: -x[0])
     return scored
+
+
+@lru_cache(maxsize=4096)
+def _candidates(
+    sentences: tuple[str, ...], published: datetime | None
+) -> tuple[tuple[int, frozenset[str], float], ...]:
+    """(index, content tokens, position + context score) of an earlier article's usable
+    sentences. Cached: the same earlier articles serve many briefs."""
+    roles = sentence_roles(sentences)
+    out = []
+    for i, sentence in enumerate(sentences):
+        if word_len(sentence) < 8:
+            continue
+        base = 0.3 / (1 + 0.3 * i) + 0.2 * context_score(sentence, published, roles[i])
+        out.append((i, content_tokens(sentence), base))
+    return tuple(out)
 
 
 def _restates(sentence: str, own: list[frozenset[str]]) -> bool:

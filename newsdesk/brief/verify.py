@@ -13,6 +13,7 @@ issue extends this with figure normalisation, quotes and speakers, and people.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable
 
 from newsdesk.analyze.places import Gazetteer
@@ -25,12 +26,14 @@ _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+@lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_QUOTES)).strip().casefold()
 
 
-def numbers(text: str) -> set[str]:
-    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+@lru_cache(maxsize=16384)
+def numbers(text: str) -> frozenset[str]:
+    return frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
 
 
 def check(

@@ -108,6 +108,7 @@ MIGRATIONS: list[str] = [
 
 _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
 RECENCY_HALF_LIFE_DAYS = 365.0
+ARTICLE_CACHE = 2048
 
 
 def _utc(dt: datetime | None) -> str | None:
@@ -151,6 +152,10 @@ class SQLiteStore:
             self.conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
             self.conn.row_factory = sqlite3.Row
             self._depth = 0
+            # Parsed articles by id: briefs re-read the same earlier articles again and
+            # again. Entries are dropped whenever this store writes the article; another
+            # process's rewrite of an article is seen when the entry ages out.
+            self._cache: dict[str, Article] = {}
             self._configure()
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -224,10 +229,17 @@ class SQLiteStore:
     # --- articles -----------------------------------------------------------------------
 
     def _article(self, row: sqlite3.Row) -> Article:
+        cached = self._cache.get(row["id"])
+        if cached is not None:
+            return cached
         data = json.loads(row["meta"])
         data["text"] = row["text"]
         data["sentences"] = json.loads(row["sentences"])
-        return Article.model_validate(data)
+        article = Article.model_validate(data)
+        if len(self._cache) >= ARTICLE_CACHE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[article.id] = article
+        return article
 
     def get_article(self, article_id: str) -> Article | None:
         row = self.conn.execute(
@@ -294,6 +306,7 @@ class SQLiteStore:
                 self._put_enrichment(enrichment, _utc(article.published_at))
 
     def _delete_article_rows(self, article_id: str) -> None:
+        self._cache.pop(article_id, None)
         for table, column in (
             ("articles", "id"), ("enrichments", "article_id"), ("article_tags", "article_id"),
             ("article_places", "article_id"), ("briefs", "article_id"),
@@ -358,7 +371,7 @@ class SQLiteStore:
         if not tags and not places:
             return []
         cutoff = _utc(before) if before is not None else "9999"
-        per_key = max(limit * 8, 40)
+        per_key = max(limit * 4, 20)
         weights: dict[str, float] = {}
         published: dict[str, str | None] = {}
         for table, column, keys in (
