@@ -29,6 +29,7 @@ from newsdesk.config import Settings
 from newsdesk.desk import Desk
 from newsdesk.errors import InputError, NewsdeskError
 from newsdesk.models import IngestOutcome
+from newsdesk.pipeline import default_workers
 
 app = typer.Typer(
     help="newsdesk: raw news in, grounded and cited briefs out.",
@@ -150,6 +151,13 @@ def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, URLs or '-'.")],
     as_json: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
+    briefs: Annotated[
+        bool, typer.Option("--briefs", help="Also write and store a brief of each new article.")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Processes for reading and analysis (default: one per CPU).", min=1),
+    ] = None,
 ) -> None:
     """Read articles into the database; bad items are quarantined, the rest go on."""
     with _errors(), Desk.open(_settings()) as desk:
@@ -171,7 +179,8 @@ def ingest(
                         err.print(f"[{_STYLE[o.status]}]{o.status:>11}[/] {o.origin}",
                                   highlight=False)
 
-            report = desk.ingest(units, on_unit=done)
+            report = desk.ingest(units, on_unit=done, briefs=briefs,
+                                 workers=workers or default_workers())
         counts = {s: report.count(s) for s in _STYLE}
         if as_json:
             _dump({"database": str(desk.store.location), "counts": counts,

@@ -190,19 +190,19 @@ class Desk:
             jobs = [(self.settings, i, now) for i in article_ids]
             results: Iterable[Any] = map_ordered(brief_job, jobs, workers, chunksize=32)
         else:
-            results = (self.brief(i, now=now) for i in article_ids)
+            results = (_serialised(self.brief(i, now=now)) for i in article_ids)
         written = 0
-        batch: list[Brief] = []
-        for brief in results:
-            batch.append(brief)
+        batch: list[tuple[str, str, str, str]] = []
+        for row in results:
+            batch.append(row)
             if len(batch) >= BRIEF_BATCH:
                 written += self._save_briefs(batch)
         return written + self._save_briefs(batch)
 
-    def _save_briefs(self, batch: list[Brief]) -> int:
+    def _save_briefs(self, batch: list[tuple[str, str, str, str]]) -> int:
         with self.store.transaction():
-            for brief in batch:
-                self.store.put_brief(brief)
+            for row in batch:
+                self.store.put_brief_json(*row)
         n = len(batch)
         batch.clear()
         return n
@@ -330,10 +330,17 @@ __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
 _WORKER_DESKS: dict[str, Desk] = {}
 
 
-def brief_job(job: tuple[Settings, str, datetime]) -> Brief:
+def _serialised(brief: Brief) -> tuple[str, str, str, str]:
+    """What the store keeps of a brief; a string crosses processes far cheaper than
+    the model tree."""
+    return (brief.article_id, brief.engine, brief.created_at.isoformat(),
+            brief.model_dump_json())
+
+
+def brief_job(job: tuple[Settings, str, datetime]) -> tuple[str, str, str, str]:
     settings, article_id, now = job
     key = str(settings.db_path)
     desk = _WORKER_DESKS.get(key)
     if desk is None:
         desk = _WORKER_DESKS[key] = Desk.open(settings, read_only=True)
-    return desk.brief(article_id, now=now)
+    return _serialised(desk.brief(article_id, now=now))

@@ -70,3 +70,28 @@ def test_brief_by_id_prefix_after_save(desk: Desk, article_file: Path) -> None:
     again = desk.brief(saved.article_id[:8])
     assert again.summary == saved.summary
     assert desk.store.get_brief(saved.article_id) is not None
+
+
+def test_parallel_ingest_matches_serial(tmp_path: Path, corpus: Path) -> None:
+    """Workers change the speed, never the result (units are stored in input order)."""
+    import shutil
+
+    from newsdesk import pipeline
+
+    folder = tmp_path / "many"
+    for n in range(3):  # enough units for the pool to start
+        shutil.copytree(corpus, folder / f"copy{n}")
+    results = []
+    for workers in (1, 2):
+        with Desk.open(Settings(db_path=tmp_path / f"w{workers}.db")) as d:
+            report = d.ingest([str(folder)], workers=workers, briefs=True)
+            results.append((
+                [(o.origin, o.status, o.article_id) for o in report.outcomes],
+                {k: v for k, v in d.stats().items() if k != "database"},
+            ))
+            sample = next(o.article_id for o in report.outcomes if o.status == "accepted")
+            stored = d.store.get_brief(sample)
+            assert stored is not None and stored.summary
+    assert len(results[0][0]) >= 3 * 40 > pipeline.PARALLEL_MIN_UNITS
+    assert results[0] == results[1]
+    assert results[0][1]["briefs"] == results[0][1]["articles"]

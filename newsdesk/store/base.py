@@ -52,6 +52,10 @@ class Store(Protocol):
 
     def put_brief(self, brief: Brief) -> None: ...
 
+    def put_brief_json(self, article_id: str, engine: str, created_at: str, data: str) -> None:
+        """Store a brief already serialised to JSON (as `Brief.model_dump_json`)."""
+        ...
+
     def get_brief(self, article_id: str, engine: str = "extractive") -> Brief | None: ...
 
     def related_before(

@@ -339,11 +339,15 @@ class SQLiteStore:
     # --- briefs -------------------------------------------------------------------------
 
     def put_brief(self, brief: Brief) -> None:
+        self.put_brief_json(brief.article_id, brief.engine, brief.created_at.isoformat(),
+                            brief.model_dump_json())
+
+    def put_brief_json(self, article_id: str, engine: str, created_at: str, data: str) -> None:
+        """Store a brief already serialised (by a worker process)."""
         self.conn.execute(
             "INSERT OR REPLACE INTO briefs (article_id, engine, created_at, data) "
             "VALUES (?, ?, ?, ?)",
-            (brief.article_id, brief.engine, brief.created_at.isoformat(),
-             brief.model_dump_json()),
+            (article_id, engine, created_at, data),
         )
 
     def get_brief(self, article_id: str, engine: str = "extractive") -> Brief | None:
