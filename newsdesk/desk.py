@@ -24,7 +24,6 @@ from newsdesk.config import Settings
 from newsdesk.errors import InputError, NewsdeskError, NotFoundError, StoreError
 from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.sources import Unit, expand, read_unit
-from newsdesk.pipeline import PARALLEL_MIN_UNITS, Processed, map_ordered, run_units
 from newsdesk.models import (
     Article,
     Brief,
@@ -36,6 +35,7 @@ from newsdesk.models import (
     SearchHit,
     json_schema,
 )
+from newsdesk.pipeline import PARALLEL_MIN_UNITS, Processed, map_ordered, run_units
 from newsdesk.store.base import Store
 from newsdesk.store.sqlite import SQLiteStore
 

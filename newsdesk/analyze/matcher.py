@@ -14,11 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-try:  # the regex parser's modules were renamed in Python 3.11
-    from re import _constants, _parser  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants as _constants  # type: ignore[no-redef]
-    import sre_parse as _parser  # type: ignore[no-redef]
+from re import _constants, _parser  # type: ignore[attr-defined]  # stable since 3.11
 
 PREFIX_LEN = 3
 _WORD = re.compile(r"\w+")
@@ -32,7 +28,7 @@ def _extend(partials: set[str], seq: Iterable, done: set[str]) -> set[str] | Non
         if op is _constants.AT:
             continue
         if op is _constants.LITERAL:
-            nxt = set()
+            nxt: set[str] = set()
             for p in partials:
                 q = p + chr(arg).lower()
                 (done if len(q) >= PREFIX_LEN else nxt).add(q)

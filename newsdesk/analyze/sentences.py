@@ -91,7 +91,8 @@ def split_sentences(text: str) -> list[str]:
         par = " ".join(par.split())
         if not par:
             continue
-        for piece in _CJK_BOUNDARY.split(par) if "。" in par or "！" in par or "？" in par else [par]:
+        cjk = "。" in par or "！" in par or "？" in par
+        for piece in _CJK_BOUNDARY.split(par) if cjk else [par]:
             if piece.strip():
                 sentences.extend(_split_paragraph(piece.strip()))
     return sentences

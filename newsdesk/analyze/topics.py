@@ -16,15 +16,13 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from itertools import accumulate, combinations
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import accumulate, combinations
 from pathlib import Path
 
 import yaml
-
 
 from newsdesk.analyze.matcher import MultiMatcher
 from newsdesk.analyze.places import Gazetteer

@@ -62,7 +62,10 @@ def compose_brief(
         url=article.url,
         published_at=article.published_at,
         read_time_minutes=article.read_time_minutes,
-        tags=[TagRef(tag=t.tag, label=t.label, score=t.score) for t in enrichment.topics[:MAX_TAGS]],
+        tags=[
+            TagRef(tag=t.tag, label=t.label, score=t.score)
+            for t in enrichment.topics[:MAX_TAGS]
+        ],
         summary=[
             CitedSentence(
                 text=article.sentences[i],

@@ -13,8 +13,8 @@ issue extends this with figure normalisation, quotes and speakers, and people.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Callable
+from functools import lru_cache
 
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.models import Brief, Citation, CitedSentence, Drop, Insight, VerificationReport

@@ -50,7 +50,7 @@ def parse_html(html: str, origin: str, url: str | None = None) -> RawDocument:
     except Exception as exc:  # trafilatura/lxml raise many types on malformed markup
         raise InputError(f"{origin}: the HTML could not be parsed ({type(exc).__name__})") from exc
     meta: dict[str, Any] = (
-        doc.as_dict() if hasattr(doc, "as_dict") else doc if isinstance(doc, dict) else {}
+        doc if isinstance(doc, dict) else doc.as_dict() if doc is not None else {}
     )
     text = (meta.get("text") or "").strip()
     if not text:

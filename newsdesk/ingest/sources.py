@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from newsdesk.errors import InputError
-from newsdesk.ingest.decode import decode, declared_charset, human_size, read_file
+from newsdesk.ingest.decode import declared_charset, decode, human_size, read_file
 from newsdesk.ingest.html import parse_html
 from newsdesk.ingest.records import parse_json, parse_jsonl
 from newsdesk.ingest.text import parse_text

@@ -415,7 +415,8 @@ class SQLiteStore:
         until: datetime | None = None,
         limit: int = 10,
     ) -> list[SearchHit]:
-        filters, params = ["a.duplicate_of IS NULL"], []
+        filters: list[str] = ["a.duplicate_of IS NULL"]
+        params: list[str | None] = []
         if tag:
             filters.append(
                 "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND "
