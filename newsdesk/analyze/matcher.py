@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-
 from re import _constants, _parser  # type: ignore[attr-defined]  # stable since 3.11
 
 PREFIX_LEN = 3
