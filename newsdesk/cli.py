@@ -217,18 +217,21 @@ def search(
     if not hits:
         err.print("no matching articles")
         return
-    table = Table(show_lines=True)
-    for col in ("id", "published", "source", "title / snippet", "tags"):
-        table.add_column(col, overflow="fold")
     for h in hits:
-        table.add_row(
-            h.article_id[:10],
-            h.published_at.strftime("%Y-%m-%d") if h.published_at else "",
-            h.source or "",
-            f"[bold]{_esc(h.title)}[/]\n{_esc(h.snippet)}",
-            ", ".join(h.tags[:4]),
-        )
-    out.print(table)
+        when = h.published_at.strftime("%Y-%m-%d") if h.published_at else "undated"
+        out.print(f"[cyan]{h.article_id[:10]}[/]  {when}  {_esc(h.source or 'unknown source')}"
+                  f"  [dim]score {h.score:g}[/]", highlight=False)
+        out.print(f"  [bold]{_esc(h.title)}[/]", highlight=False)
+        out.print("  " + _marked(h.snippet), highlight=False)
+        if h.tags:
+            out.print(f"  [dim]tags: {_esc(', '.join(h.tags[:5]))}[/]", highlight=False)
+        out.print()
+
+
+def _marked(snippet: str) -> str:
+    """FTS snippets mark hits as **word**: show them bold, escape the rest."""
+    parts = snippet.split("**")
+    return "".join(f"[bold yellow]{_esc(p)}[/]" if i % 2 else _esc(p) for i, p in enumerate(parts))
 
 
 def _esc(text: str) -> str:
