@@ -101,6 +101,8 @@ def _env() -> Environment:
         autoescape=select_autoescape(["html", "j2"]),
     )
     env.filters["when"] = format_time
+    # Only web links become links: a "javascript:" URL from a hostile feed stays text.
+    env.filters["safe_link"] = lambda url: str(url).lower().startswith(("http://", "https://"))
     return env
 
 

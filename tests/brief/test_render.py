@@ -49,3 +49,11 @@ def test_html_is_standalone_and_escapes_article_text(article_text: str) -> None:
 
 def test_format_time_without_zone() -> None:
     assert format_time(None) == "unknown"
+
+
+def test_html_links_only_web_urls(article_text: str) -> None:
+    brief = brief_of(article_text).model_copy(update={"url": "javascript:alert(1)"})
+    html = to_html(brief)
+    assert 'href="javascript' not in html
+    ok = to_html(brief.model_copy(update={"url": "https://example.test/a?x=1&y=2"}))
+    assert 'href="https://example.test/a?x=1&amp;y=2"' in ok
