@@ -98,17 +98,50 @@ class Quote(Record):
     span: Span | None = None
 
 
-class Figure(Record):
+class Period(Record):
+    """When a figure applies: the words the article used, resolved where possible."""
+
+    text: str = Field(description="As written: 'the first two months of 2024', 'last year'.")
+    year: int | None = None
+    month: int | None = Field(default=None, ge=1, le=12)
+    quarter: int | None = Field(default=None, ge=1, le=4)
+    half: int | None = Field(default=None, ge=1, le=2)
+    months: int | None = Field(default=None, description="'first two months' -> 2.")
+
+
+class Baseline(Record):
+    """What a figure is compared with: a forecast, an earlier value, another figure."""
+
+    kind: Literal["forecast", "previous", "comparison"]
     value: float
+    value_high: float | None = None
     unit: str | None = None
-    scale: str | None = None
+    source: str | None = Field(default=None, description="'Reuters poll', 'economists'.")
+    text: str = Field(description="The evidence words, e.g. 'a Reuters poll forecast of 1.9%'.")
+
+
+class Figure(Record):
+    """One quantity in one sentence, normalised: '$37 billion' -> 3.7e10 USD."""
+
+    text: str = Field(description="The quantity as written.")
+    value: float
+    value_high: float | None = Field(default=None, description="Upper end of a range.")
+    unit: str | None = Field(
+        default=None,
+        description="'percent', 'percentage point', an ISO currency code, a measure "
+        "('barrel per day', 'tonne') or, for counts, the counted noun.",
+    )
+    currency: str | None = None
     kind: Literal["level", "change", "share", "count"] = "level"
     direction: Literal["up", "down", "none"] = "none"
-    subject: str | None = None
-    metric: str | None = None
-    period: str | None = None
-    baseline: dict[str, Any] | None = None
-    span: Span | None = None
+    qualifier: Literal["exact", "approximate", "more_than", "less_than"] = "exact"
+    subject: str | None = Field(default=None, description="What it measures.")
+    period: Period | None = None
+    baseline: Baseline | None = None
+    role: Literal["figure", "baseline"] = Field(
+        default="figure", description="'baseline' when it is another figure's comparison."
+    )
+    span: Span
 
 
 class Topic(Record):

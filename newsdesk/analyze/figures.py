@@ -1,0 +1,546 @@
+"""Figures: every quantity in a sentence as a normalised, explained record.
+
+"Chinese exports to Russia rose 12.5% in the first two months of 2024, eclipsing a
+forecast of 1.9%" gives 12.5 percent (kind change, direction up, subject "Chinese
+exports to Russia", period first two months of 2024) with the 1.9 percent forecast as
+its baseline. Dates, years, times, ordinals, ages given as bare numbers and numbers in
+names ("G7", "Boeing 737") are not figures.
+
+Rules, not a model: they are fast (the ingest path budgets ~1 ms an article), and when
+one is wrong a reader can see why. The unit and currency vocabulary is data
+(`data/units.yaml`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from newsdesk.config import packaged_data
+from newsdesk.models import Baseline, Figure, Period, Span
+
+WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100, "a dozen": 12,
+    "dozen": 12, "a thousand": 1000,
+}
+MONTHS = {
+    m: i for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")], start=1)
+    for m in names
+}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
+            "4th": 4}
+PERCENT = "percent"
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_SCALE_WORDS = r"thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn|crore|lakh"
+_UP = (r"rose|rise|rises|rising|risen|increased?|increases|increasing|grew|grow|grows|"
+       r"growing|grown|up|jump(?:ed|s|ing)?|surged?|surges|surging|climb(?:ed|s|ing)?|"
+       r"gain(?:ed|s|ing)?|soar(?:ed|s|ing)?|higher|expand(?:ed|s|ing)?|advanced?|"
+       r"rebound(?:ed|s)?|boost(?:ed|s)?|accelerated|added|widened|spiked|doubled|tripled")
+_DOWN = (r"fell|fall|falls|falling|fallen|declined?|declines|declining|drop(?:ped|s|ping)?|"
+         r"dip(?:ped|s|ping)?|down|slump(?:ed|s|ing)?|slid|slides?|sliding|shrank|shrinks?|"
+         r"shrinking|contract(?:ed|s|ing)|decreased?|decreases|decreasing|lower|"
+         r"plunged?|plunges|plunging|tumbled?|tumbles|sank|sinks?|lost|loses|cut|halted|"
+         r"halved|eased|eases|weakened|retreated|narrowed|slowed|dwindled")
+_UP_RE = re.compile(rf"\b(?:{_UP})\b", re.I)
+_DOWN_RE = re.compile(rf"\b(?:{_DOWN})\b", re.I)
+_AFTER_DIR = re.compile(
+    r"\s*(?:(?:year[- ]on[- ]year|year[- ]over[- ]year|on the year|annually)\s+)?"
+    r"(?P<w>increase|rise|jump|gain|surge|growth|climb|higher|rally|more|"
+    r"decrease|decline|drop|fall|dip|slump|slide|lower|contraction|plunge|loss|cut|less)\b",
+    re.I,
+)
+_APPROX = re.compile(
+    r"\b(?:about|around|roughly|nearly|almost|approximately|approx\.|some|an estimated|"
+    r"estimated|close to|circa|just under|just over|upwards of)\s*$", re.I)
+_MORE = re.compile(r"\b(?:more than|over|above|at least|exceeding|in excess of|upwards of|"
+                   r"greater than|higher than|beyond)\s*$", re.I)
+_LESS = re.compile(r"\b(?:less than|under|below|fewer than|up to|at most|no more than|"
+                   r"lower than|as little as)\s*$", re.I)
+_SHARE = re.compile(r"\b(?:share|stake|proportion|accounted for|accounting for|"
+                    r"percent of|% of|portion|owned)\b", re.I)
+_LEVEL_VERB = re.compile(
+    r"\b(?:is|was|were|are|reached|hit|hits|totall?ed|totals|stood at|stands at|"
+    r"amounted to|came to|came in at|was worth|valued at)\b", re.I)
+_TIME_AFTER = re.compile(r"^(?::\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC|[ECMP][SD]T\b|h\b))")
+_ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b")
+_MONTH_BEFORE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
+    r"april|june|july|august|september|october|november|december)\.?\s*$", re.I)
+_MONTH_AFTER = re.compile(
+    r"^\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
+    r"april|june|july|august|september|october|november|december)\b", re.I)
+_COUNT_NOUN = re.compile(r"\s(?P<noun>[a-z][a-z]+(?:-[a-z]+)?)\b")
+_NOT_COUNT = frozenset(
+    """
+    of to in and or the a an per from by at on for with than as is was were are be been
+    said says percent times time more less other others years year months month days day
+    such which that who this these those its their his her new old so if but not also
+    up down over under about into onto after before since until while when where what
+    am pm a.m p.m out off all each both any
+    """.split()
+)
+_CLAUSE_BREAK = re.compile(r"(?:[,;:(]\s|\s[-–—]\s|\b(?:while|whereas|but|as|after|"
+                           r"when|although|though|because|which|and then)\s)", re.I)
+_SUBJECT_TRIM = re.compile(r"^(?:the|a|an|its|their|his|her|this|that|these|those|"
+                           r"meanwhile|however|overall|also|and|but|so)\s+", re.I)
+_PRONOUNS = frozenset({"it", "they", "this", "that", "which", "these", "those", "he", "she",
+                       "we", "there"})
+_FORECAST_CUE = re.compile(
+    r"\b(?P<src>(?:[A-Z][\w&.'-]*\s){0,3})?(?P<w>poll|survey|consensus|forecasts?|"
+    r"forecasters|expectations?|estimates?|projections?|predictions?|expected|"
+    r"predicted|projected|pencil(?:l)?ed in|had expected|anticipated)\b[^.;]{0,40}$")
+_PREVIOUS_CUE = re.compile(
+    r"\b(?P<w>from|compared with|compared to|versus|vs\.?|against|than|up from|"
+    r"down from|after)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+_ECONOMISTS = re.compile(r"\b(economists|analysts|traders|markets?)\b", re.I)
+
+
+# --- unit vocabulary ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Units:
+    symbol_re: re.Pattern[str]          # currency symbols/codes before a number
+    symbols: dict[str, str]             # symbol -> currency code
+    after_re: re.Pattern[str]           # unit or currency word right after a number
+    after_ci: dict[str, tuple[str, float, str | None]]  # lower form -> (unit, scale, ccy)
+    after_cs: dict[str, tuple[str, float, str | None]]  # exact abbr -> (unit, scale, ccy)
+    word_num_re: re.Pattern[str]        # "five-year", "two percent"
+    scales: dict[str, float]
+
+
+def _alt(forms: list[str]) -> str:
+    return "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
+
+
+def load_units(path: Path | None = None) -> Units:
+    data = yaml.safe_load((path or packaged_data("units.yaml")).read_text(encoding="utf-8"))
+    after_ci: dict[str, tuple[str, float, str | None]] = {}
+    after_cs: dict[str, tuple[str, float, str | None]] = {}
+    for form in data["percent"]["forms"] + data["percent"]["symbols"]:
+        after_ci[form.lower()] = (PERCENT, 1.0, None)
+    for unit in data["units"]:
+        scale = float(unit.get("scale", 1.0))
+        for form in unit.get("forms", []):
+            after_ci.setdefault(form.lower(), (unit["name"], scale, None))
+        for abbr in unit.get("abbr", []):
+            after_cs.setdefault(
+                abbr, (unit["name"], float(unit.get("scale_abbr", {}).get(abbr, 1.0)), None)
+            )
+    symbols: dict[str, str] = {}
+    for ccy in data["currencies"]:
+        for sym in ccy.get("symbols", []):
+            symbols[sym] = ccy["code"]
+        for word in ccy.get("words", []):
+            after_ci.setdefault(word.lower(), (ccy["code"], 1.0, ccy["code"]))
+    ci_forms = [f for f in after_ci if f != "%"]
+    after_re = re.compile(
+        rf"(?:(?P<pct>\s?%)|[\s-]?(?P<ci>(?i:{_alt(ci_forms)}))(?![\w])|"
+        rf"\s?(?P<cs>{_alt(list(after_cs))})(?![\w]))"
+    )
+    symbol_re = re.compile(rf"(?:{_alt(list(symbols))})\s?$")
+    word_num_re = re.compile(
+        rf"\b(?P<w>{_alt(list(WORD_NUMBERS))})(?=[\s-](?i:{_alt(ci_forms)})\b)", re.I
+    )
+    scales = {k.lower(): float(v) for k, v in data["scales"].items()}
+    return Units(symbol_re, symbols, after_re, after_ci, after_cs, word_num_re, scales)
+
+
+@lru_cache(maxsize=2)
+def default_units() -> Units:
+    return load_units()
+
+
+# --- extraction ---------------------------------------------------------------------------
+
+_NUMBER_RE = re.compile(
+    rf"(?P<neg>[-−–]\s?)?(?P<num>{_NUM})(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|"
+    rf"(?P<short>[kmbKMB]n?)\b)?"
+)
+_RANGE_RE = re.compile(rf"\s*(?:-|–|to|and)\s*(?P<sym>[^\d\s]{{0,3}})(?P<num>{_NUM})"
+                       rf"(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|(?P<short>[kmbKMB]n?)\b)?")
+
+
+@dataclass
+class _Raw:
+    start: int
+    end: int
+    value: float
+    value_high: float | None
+    unit: str | None
+    currency: str | None
+    counted: bool = False
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _scale(units: Units, scale: str | None, short: str | None, money: bool) -> float | None:
+    if scale:
+        return units.scales.get(scale.lower(), 1.0)
+    if short:
+        if not money:
+            return None  # "5m" without a currency is metres or a model name, not millions
+        return units.scales.get(short.lower(), 1.0)
+    return 1.0
+
+
+def _excluded(sentence: str, start: int, end: int, num: str, has_unit: bool) -> bool:
+    """Dates, years, times, ordinals and numbers inside names are not figures."""
+    before = sentence[max(0, start - 12):start]
+    after = sentence[end:end + 8]
+    if start > 0 and (sentence[start - 1].isalpha() or sentence[start - 1] in "#/"):
+        return True  # "G7", "#3", "24/7"
+    if start > 1 and sentence[start - 1] in "-." and sentence[start - 2].isalnum():
+        return True  # "Covid-19", "F-35", "v2.0"
+    if _ORDINAL_AFTER.match(after) or _TIME_AFTER.match(after):
+        return True
+    if re.match(r"^[/.]\d", after):
+        return True  # "9/11", "1.2.3"
+    if has_unit:
+        return False
+    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
+        return True  # "July 4", "4 July"
+    plain = num.replace(",", "")
+    return bool(re.fullmatch(r"1[89]\d\d|20\d\d", num) or (len(plain) >= 5 and "," not in num
+                and "." not in num))
+
+
+def _singular(noun: str) -> str:
+    if noun.endswith("ies") and len(noun) > 4:
+        return noun[:-3] + "y"
+    if noun.endswith(("sses", "shes", "ches", "xes")):
+        return noun[:-2]
+    if noun.endswith("s") and not noun.endswith(("ss", "us", "is")) and len(noun) > 3:
+        return noun[:-1]
+    return noun
+
+
+def _raw_quantities(sentence: str, units: Units) -> list[_Raw]:
+    found: list[_Raw] = []
+    taken_until = -1
+    for m in _NUMBER_RE.finditer(sentence):
+        if m.start() < taken_until:
+            continue
+        start, num = m.start("num"), m.group("num")
+        sym = units.symbol_re.search(sentence, max(0, start - 5), start)
+        currency = units.symbols[sym.group(0).strip()] if sym else None
+        neg = m.group("neg") and (m.start() == 0 or sentence[m.start() - 1] in " (")
+        scale = _scale(units, m.group("scale"), m.group("short"), currency is not None)
+        end = m.end() if scale is not None else m.end("num")
+        if scale is None:
+            scale = 1.0
+        value = _number(num) * scale * (-1 if neg else 1)
+        unit, counted = None, False
+        um = units.after_re.match(sentence, end)
+        if um:
+            if um.group("pct"):
+                unit = PERCENT
+            elif um.group("ci"):
+                unit, mult, ccy = units.after_ci[um.group("ci").lower()]
+                value *= mult
+                currency = currency or ccy
+            else:
+                unit, mult, ccy = units.after_cs[um.group("cs")]
+                value *= mult
+            end = um.end()
+        if currency and unit in (None, currency):
+            unit = currency
+        elif currency and unit not in (None, PERCENT):
+            unit = f"{currency} per {unit}" if unit != currency else currency
+        if unit is None:
+            cm = _COUNT_NOUN.match(sentence, end)
+            if (
+                cm and cm.group("noun").lower() not in _NOT_COUNT and "." not in num
+                and not _capitalised_before(sentence, start)
+            ):
+                unit, counted = _singular(cm.group("noun").lower()), True
+                end = cm.end()
+        if unit is None or _excluded(sentence, start, m.end("num"), num, not counted):
+            if unit is None or counted:
+                continue
+        if start == 0 and unit is None:
+            continue
+        value_high = None
+        rm = _RANGE_RE.match(sentence, end if unit in (PERCENT,) or counted else m.end())
+        if rm and unit is not None and not counted:
+            rs = _scale(units, rm.group("scale"), rm.group("short"), currency is not None)
+            high = _number(rm.group("num")) * (rs if rs else 1.0)
+            if rm.group("scale") is None and rm.group("short") is None:
+                high *= scale
+            um2 = units.after_re.match(sentence, rm.end())
+            if um2 is not None or unit == currency or unit == PERCENT:
+                if high > value:
+                    value_high = high
+                    end = um2.end() if um2 is not None else rm.end()
+        q_start = sym.start() if sym else (m.start() if neg else start)
+        found.append(_Raw(q_start, end, value, value_high, unit, currency, counted))
+        taken_until = end
+    for m in units.word_num_re.finditer(sentence):
+        if any(r.start <= m.start() < r.end for r in found):
+            continue
+        um = units.after_re.match(sentence, m.end())
+        if not um or um.group("pct") or not um.group("ci"):
+            continue
+        unit, mult, ccy = units.after_ci[um.group("ci").lower()]
+        value = WORD_NUMBERS[m.group("w").lower()] * mult
+        found.append(_Raw(m.start(), um.end(), value, None, unit, ccy))
+    found.sort(key=lambda r: r.start)
+    return found
+
+
+def _capitalised_before(sentence: str, start: int) -> bool:
+    """'Boeing 737 jets', 'S&P 500 companies': a number that is part of a name."""
+    m = re.search(r"([A-Z][\w&]*)\s$", sentence[max(0, start - 20):start])
+    return bool(m) and start - len(m.group(0)) > 0
+
+
+def _direction(sentence: str, raw: _Raw) -> str:
+    before = sentence[max(0, raw.start - 40):raw.start]
+    tail = re.split(r"[,;:]|\band\b|\bwhile\b", before)[-1]
+    words = tail.split()[-4:]
+    window = " ".join(words)
+    ups = [m.end() for m in _UP_RE.finditer(window)]
+    downs = [m.end() for m in _DOWN_RE.finditer(window)]
+    if ups or downs:
+        last_up, last_down = max(ups, default=-1), max(downs, default=-1)
+        return "up" if last_up > last_down else "down"
+    after = _AFTER_DIR.match(sentence, raw.end)
+    if after:
+        return "up" if _UP_RE.match(after.group("w")) or after.group("w").lower() in (
+            "increase", "rise", "jump", "gain", "surge", "growth", "climb", "higher", "rally",
+            "more",
+        ) else "down"
+    return "none"
+
+
+def _qualifier(sentence: str, raw: _Raw) -> str:
+    before = sentence[max(0, raw.start - 30):raw.start]
+    if _MORE.search(before):
+        return "more_than"
+    if _LESS.search(before):
+        return "less_than"
+    if _APPROX.search(before):
+        return "approximate"
+    return "exact"
+
+
+def _subject(sentence: str, raw: _Raw) -> str | None:
+    """The noun phrase before the verb that governs the figure, in the same clause."""
+    before = sentence[:raw.start]
+    verb = None
+    for m in _UP_RE.finditer(before):
+        verb = m
+    for m in _DOWN_RE.finditer(before):
+        if verb is None or m.start() > verb.start():
+            verb = m
+    for lv in _LEVEL_VERB.finditer(before):
+        if verb is None or lv.start() > verb.end():
+            verb = lv
+    if verb is None or raw.start - verb.end() > 40:
+        return None
+    head = before[:verb.start()]
+    cut = 0
+    for m in _CLAUSE_BREAK.finditer(head):
+        cut = m.end()
+    phrase = head[cut:].strip(" ,;:\"“”'")
+    for _ in range(3):
+        phrase = _SUBJECT_TRIM.sub("", phrase)
+    phrase = re.sub(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
+                    r"reportedly)$", "", phrase)
+    words = phrase.split()
+    if not words or len(words) > 10 or phrase.lower() in _PRONOUNS:
+        return None
+    if re.search(r"\d", phrase) and len(words) <= 2:
+        return None
+    return phrase
+
+
+# --- periods ------------------------------------------------------------------------------
+
+_PERIOD_RE = re.compile(
+    r"\b(?:(?P<firstn>(?:the\s+)?first\s+(?P<n>two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|\d{1,2})\s+months(?:\s+of\s+(?:(?P<ny>(?:19|20)\d\d)|the\s+year|this\s+year|"
+    r"last\s+year))?)"
+    r"|(?P<quarter>(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter"
+    r"(?:\s+of\s+(?P<qy>(?:19|20)\d\d))?)"
+    r"|(?P<qshort>Q(?P<qs>[1-4])\s+(?P<qsy>(?:19|20)\d\d))"
+    r"|(?P<halfp>(?:the\s+)?(?P<h>first|second)\s+half(?:\s+of\s+(?P<hy>(?:19|20)\d\d))?)"
+    r"|(?P<months>(?P<m1>January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)(?:\s+(?:and|to|through)\s+(?P<m2>January|February|March|"
+    r"April|May|June|July|August|September|October|November|December))?"
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<my>(?:19|20)\d\d))?)"
+    r"|(?P<rel>last\s+year|this\s+year|next\s+year|a\s+year\s+earlier|the\s+previous\s+year|"
+    r"the\s+year\s+before|last\s+month|this\s+month|the\s+previous\s+month)"
+    r"|(?:in|for|during|of|since|by)\s+(?P<year>(?:19|20)\d\d)(?!\d))"
+)
+_N_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "eleven": 11}
+
+
+def _period_of(m: re.Match[str], published: datetime | None) -> Period:
+    text = m.group(0).strip()
+    year = published.year if published else None
+    if m.group("firstn"):
+        n = m.group("n")
+        ny = m.group("ny")
+        y = int(ny) if ny else (year - 1 if year and "last year" in text else year)
+        return Period(text=text, year=y, months=_N_WORDS.get(n) or int(n))
+    if m.group("quarter") or m.group("qshort"):
+        q = ORDINALS.get((m.group("q") or "").lower()) or int(m.group("qs") or 0) or None
+        qy = m.group("qy") or m.group("qsy")
+        return Period(text=text, year=int(qy) if qy else year, quarter=q)
+    if m.group("halfp"):
+        h = 1 if m.group("h").lower() == "first" else 2
+        return Period(text=text, year=int(m.group("hy")) if m.group("hy") else year, half=h)
+    if m.group("months"):
+        month = MONTHS[m.group("m1").lower()]
+        if m.group("my"):
+            y = int(m.group("my"))
+        elif published and year is not None:
+            y = year if month <= published.month else year - 1
+        else:
+            y = None
+        months = None
+        if m.group("m2"):
+            months = MONTHS[m.group("m2").lower()] - month + 1
+        return Period(text=text, year=y, month=month, months=months)
+    if m.group("rel"):
+        rel = " ".join(m.group("rel").lower().split())
+        if "month" in rel:
+            if published is None:
+                return Period(text=text)
+            back = 0 if rel == "this month" else 1
+            mm, yy = published.month - back, published.year
+            if mm == 0:
+                mm, yy = 12, yy - 1
+            return Period(text=text, year=yy, month=mm)
+        offset = {"this year": 0, "next year": 1}.get(rel, -1)
+        return Period(text=text, year=year + offset if year is not None else None)
+    return Period(text=text, year=int(m.group("year")))
+
+
+def _periods(sentence: str, published: datetime | None) -> list[tuple[int, int, Period]]:
+    return [(m.start(), m.end(), _period_of(m, published)) for m in _PERIOD_RE.finditer(sentence)]
+
+
+def _nearest_period(raw: _Raw, periods: list[tuple[int, int, Period]]) -> Period | None:
+    best, best_d = None, 10**9
+    for start, end, period in periods:
+        if start < raw.end and end > raw.start:
+            continue  # the period is the figure itself ("2024")
+        d = start - raw.end if start >= raw.end else (raw.start - end) * 1.5
+        if d < best_d and d < 80:
+            best, best_d = period, d
+    return best
+
+
+# --- the stage ----------------------------------------------------------------------------
+
+
+def _kind(sentence: str, raw: _Raw, direction: str) -> str:
+    if raw.counted or raw.unit == "people":
+        return "count"
+    around = sentence[max(0, raw.start - 40):raw.end + 25]
+    if raw.unit == PERCENT and _SHARE.search(around) and direction == "none":
+        return "share"
+    if direction != "none" and raw.unit in (PERCENT, "percentage point", "basis point",
+                                             "point"):
+        before = sentence[max(0, raw.start - 24):raw.start].lower()
+        to_level = re.search(r"\bto\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|almost\s+|"
+                             r"some\s+|an estimated\s+)?$", before)
+        return "level" if to_level else "change"
+    if direction != "none" and re.search(r"\bby\s+$", sentence[max(0, raw.start - 8):raw.start]):
+        return "change"
+    return "level"
+
+
+def _baseline(sentence: str, prev: Figure, raw: _Raw, text: str) -> Baseline | None:
+    """Is `raw` what `prev` is compared with? Then the baseline record, else None."""
+    between = sentence[prev.span.end:raw.start]
+    if len(between) > 90 or prev.unit != raw.unit:
+        return None
+    fc = _FORECAST_CUE.search(between)
+    if fc:
+        src = (fc.group("src") or "").strip()
+        word = fc.group("w").lower()
+        if not src:
+            eco = _ECONOMISTS.search(between) or _ECONOMISTS.search(sentence[:prev.span.start])
+            src = eco.group(1) if eco else ""
+        elif word in ("poll", "survey", "consensus"):
+            src = f"{src} {word}"
+        span_text = sentence[fc.start():raw.end].strip()
+        return Baseline(kind="forecast", value=raw.value, value_high=raw.value_high,
+                        unit=raw.unit, source=src or None, text=span_text)
+    pc = _PREVIOUS_CUE.search(between)
+    if pc:
+        kind = "previous" if pc.group("w").lower() in ("from", "up from", "down from",
+                                                        "after") else "comparison"
+        return Baseline(kind=kind, value=raw.value, value_high=raw.value_high,
+                        unit=raw.unit, text=sentence[pc.start():raw.end].strip())
+    return None
+
+
+def extract_figures(
+    sentences: list[str], published: datetime | None = None, units: Units | None = None
+) -> list[Figure]:
+    """Every figure of every sentence, in reading order."""
+    units = units or default_units()
+    out: list[Figure] = []
+    for i, sentence in enumerate(sentences):
+        if not any(c.isdigit() for c in sentence) and not units.word_num_re.search(sentence):
+            continue
+        out.extend(sentence_figures(sentence, i, published, units))
+    return out
+
+
+def sentence_figures(
+    sentence: str, index: int, published: datetime | None, units: Units
+) -> list[Figure]:
+    raws = _raw_quantities(sentence, units)
+    if not raws:
+        return []
+    periods = _periods(sentence, published)
+    # "the first two months" is a period, not a quantity of months.
+    raws = [r for r in raws if not any(
+        start <= r.start and r.end <= end for start, end, _ in periods
+    )]
+    figures: list[Figure] = []
+    for raw in raws:
+        direction = _direction(sentence, raw)
+        text = sentence[raw.start:raw.end].strip()
+        figure = Figure(
+            text=text, value=raw.value, value_high=raw.value_high, unit=raw.unit,
+            currency=raw.currency, kind=_kind(sentence, raw, direction),  # type: ignore[arg-type]
+            direction=direction,  # type: ignore[arg-type]
+            qualifier=_qualifier(sentence, raw),  # type: ignore[arg-type]
+            subject=_subject(sentence, raw), period=_nearest_period(raw, periods),
+            span=Span(sentence=index, start=raw.start, end=raw.end),
+        )
+        for prev in reversed(figures):
+            if prev.role == "figure" and prev.baseline is None:
+                base = _baseline(sentence, prev, raw, text)
+                if base is not None:
+                    figures[figures.index(prev)] = prev.model_copy(update={"baseline": base})
+                    figure = figure.model_copy(update={
+                        "role": "baseline", "subject": prev.subject, "direction": "none",
+                        "kind": prev.kind if prev.kind != "change" else "change",
+                    })
+                break
+        figures.append(figure)
+    return figures
