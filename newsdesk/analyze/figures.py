@@ -171,8 +171,7 @@ _NUMBER_RE = re.compile(
     rf"(?P<neg>[-−–]\s?)?(?P<num>{_NUM})(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|"
     rf"(?P<short>[kmbKMB]n?)\b)?"
 )
-_RANGE_RE = re.compile(rf"\s*(?:-|–|to|and)\s*(?P<sym>[^\d\s]{{0,3}})(?P<num>{_NUM})"
-                       rf"(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|(?P<short>[kmbKMB]n?)\b)?")
+_RANGE_RE = re.compile(rf"\s?(?:-|–|to|and)\s?(?P<sym>[^\d\s]{{0,3}}\s?)(?P<num>{_NUM})")
 
 
 @dataclass
@@ -231,77 +230,173 @@ def _singular(noun: str) -> str:
     return noun
 
 
+_PER_UNIT = re.compile(r"\s?(?:(?P<per>per|/)\s?|(?P<a>a|an)\s)(?P<w>[A-Za-z][\w-]*(?:\s(?:foot|feet|"
+                       r"metre|meter|mile|kilometre|kilometer))?)")
+_PER_A_OK = frozenset({"year", "month", "week", "day", "hour", "share", "barrel", "tonne", "ton",
+                       "gallon", "litre", "liter", "head", "person", "unit", "kilogram", "kg"})
+_PLURAL_IRREGULAR = {"people": "people", "men": "man", "women": "woman", "children": "child",
+                     "feet": "foot", "mice": "mouse", "teeth": "tooth"}
+_WORD_NUM_RE = re.compile(
+    r"\b(?P<w>(?:a\s)?dozen|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred)\b", re.I)
+_NOUN_WORD = re.compile(r"\s(?P<w>[a-z][a-z]+(?:-[a-z]+)*)\b")
+
+
+def _count_phrase(sentence: str, pos: int, value: float) -> tuple[str, int] | None:
+    """The counted noun after a number: '14 first-team players' -> ('player', end).
+
+    Up to three lower-case words; the head is the first plural one (or, for one of
+    something, the first word). None when nothing there reads as a counted noun."""
+    words: list[tuple[str, int]] = []
+    at = pos
+    if value == 1:
+        of = re.compile(r"\sof\sthe(?:ir|se)?").match(sentence, at)
+        if of:
+            at = of.end()
+    for _ in range(3):
+        m = _NOUN_WORD.match(sentence, at)
+        if not m or m.group("w") in _NOT_COUNT:
+            break
+        words.append((m.group("w"), m.end()))
+        at = m.end()
+    for w, end in words:
+        if w in _PLURAL_IRREGULAR:
+            return _PLURAL_IRREGULAR[w], end
+        if w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")) and len(w) > 3:
+            return _singular(w), end
+        if w.endswith("men") and len(w) > 4:
+            return w[:-3] + "man", end
+    if value == 1 and words:
+        return words[0][0], words[0][1]
+    return None
+
+
+def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False) -> _Raw | None:
+    """The quantity starting at number match `m`, its unit possibly None (bare)."""
+    start, num = m.start("num"), m.group("num")
+    sym = units.symbol_re.search(sentence, max(0, start - 6), start - (1 if sentence[
+        start - 1:start] == "-" and start > 1 and sentence[start - 2] in "$€£¥" else 0))
+    currency = units.symbols[sym.group(0).strip()] if sym else None
+    sign = m.group("neg") or ""
+    negative = (bool(sign) and not in_range and (m.start() == 0 or sentence[m.start() - 1] in " ($")
+                ) or bool(re.search(r"\bminus[\s-]$", sentence[max(0, start - 6):start], re.I))
+    scale = _scale(units, m.group("scale"), m.group("short"), currency is not None)
+    end = m.end() if scale is not None else m.end("num")
+    value = _number(num) * (scale or 1.0) * (-1 if negative else 1)
+    unit: str | None = None
+    counted = False
+    um = units.after_re.match(sentence, end)
+    if um:
+        if um.group("pct"):
+            unit = PERCENT
+        elif um.group("ci"):
+            unit, mult, ccy = units.after_ci[um.group("ci").lower()]
+            value *= mult
+            currency = currency or ccy
+        else:
+            unit, mult, _ = units.after_cs[um.group("cs")]
+            value *= mult
+        end = um.end()
+    if currency:
+        if unit not in (None, currency, PERCENT):
+            unit = f"{currency} per {unit}"
+        elif unit is None or unit == currency:
+            unit = currency
+            pm = _PER_UNIT.match(sentence, end)
+            if pm and (pm.group("per") or pm.group("w").lower() in _PER_A_OK):
+                word = pm.group("w").lower()
+                known = units.after_ci.get(word)
+                per = known[0] if known and known[2] is None else _singular(word)
+                unit, end = f"{currency} per {per}", pm.end()
+    whole = "." not in num or m.group("scale") is not None
+    if unit is None and whole and not _capitalised_before(sentence, start):
+        phrase = _count_phrase(sentence, end, value)
+        if phrase is not None:
+            unit, end = phrase
+            counted = True
+    q_start = sym.start() if sym else (m.start() if negative else start)
+    raw = _Raw(q_start, end, value, None, unit, currency, counted)
+    if not in_range and _excluded(sentence, start, m.end("num"), num,
+                                  unit is not None and not counted):
+        return None
+    if counted and re.fullmatch(r"1[89]\d\d|20\d\d", num):
+        return None  # "the 2022 invasion"
+    return raw
+
+
+def _extend_range(sentence: str, q: _Raw, units: Units) -> _Raw:
+    """'$750,000 to $1 million', '15 to 22 miles per hour', '5-10W': one ranged figure."""
+    if re.search(r"\bby\s+$", sentence[max(0, q.start - 6):q.start]):
+        return q  # "increased by $43.6 billion to $419.2 billion": a change, then a level
+    rm = _RANGE_RE.match(sentence, q.end)
+    if rm is None or q.counted:
+        return q
+    if rm.group(0).strip().startswith("and") and not re.search(
+        r"\bbetween\s+\S*$", sentence[max(0, q.start - 12):q.start]
+    ):
+        return q
+    m2 = _NUMBER_RE.match(sentence, rm.start("num"))
+    if m2 is None:
+        return q
+    y = _read(sentence, m2, units, in_range=True)
+    if y is None or y.counted or (y.currency or None) != (q.currency or None):
+        return q
+    if q.unit is None:
+        if y.unit is None:
+            return q
+        unit = y.unit
+        low = q.value * _scale_of(sentence, m2, units)
+    elif y.unit == q.unit or (y.unit is None and rm.group(0).strip()[:1] in "-–"):
+        unit, low = q.unit, q.value
+    else:
+        return q
+    return _Raw(q.start, y.end, low, y.value, unit, q.currency)
+
+
+def _scale_of(sentence: str, m: re.Match[str], units: Units) -> float:
+    """'1 to 2 million': the scale written after the second number applies to both."""
+    s = _scale(units, m.group("scale"), m.group("short"), True)
+    return s or 1.0
+
+
 def _raw_quantities(sentence: str, units: Units) -> list[_Raw]:
     found: list[_Raw] = []
     taken_until = -1
     for m in _NUMBER_RE.finditer(sentence):
-        if m.start() < taken_until:
+        if m.start("num") < taken_until:
             continue
-        start, num = m.start("num"), m.group("num")
-        sym = units.symbol_re.search(sentence, max(0, start - 5), start)
-        currency = units.symbols[sym.group(0).strip()] if sym else None
-        neg = m.group("neg") and (m.start() == 0 or sentence[m.start() - 1] in " (")
-        scale = _scale(units, m.group("scale"), m.group("short"), currency is not None)
-        end = m.end() if scale is not None else m.end("num")
-        if scale is None:
-            scale = 1.0
-        value = _number(num) * scale * (-1 if neg else 1)
-        unit, counted = None, False
-        um = units.after_re.match(sentence, end)
-        if um:
-            if um.group("pct"):
-                unit = PERCENT
-            elif um.group("ci"):
-                unit, mult, ccy = units.after_ci[um.group("ci").lower()]
-                value *= mult
-                currency = currency or ccy
-            else:
-                unit, mult, ccy = units.after_cs[um.group("cs")]
-                value *= mult
-            end = um.end()
-        if currency and unit in (None, currency):
-            unit = currency
-        elif currency and unit not in (None, PERCENT):
-            unit = f"{currency} per {unit}" if unit != currency else currency
-        if unit is None:
-            cm = _COUNT_NOUN.match(sentence, end)
-            if (
-                cm and cm.group("noun").lower() not in _NOT_COUNT and "." not in num
-                and not _capitalised_before(sentence, start)
-            ):
-                unit, counted = _singular(cm.group("noun").lower()), True
-                end = cm.end()
-        if unit is None or _excluded(sentence, start, m.end("num"), num, not counted):
-            if unit is None or counted:
-                continue
-        if start == 0 and unit is None:
+        q = _read(sentence, m, units)
+        if q is None:
             continue
-        value_high = None
-        rm = _RANGE_RE.match(sentence, end if unit in (PERCENT,) or counted else m.end())
-        if rm and unit is not None and not counted:
-            rs = _scale(units, rm.group("scale"), rm.group("short"), currency is not None)
-            high = _number(rm.group("num")) * (rs if rs else 1.0)
-            if rm.group("scale") is None and rm.group("short") is None:
-                high *= scale
-            um2 = units.after_re.match(sentence, rm.end())
-            if um2 is not None or unit == currency or unit == PERCENT:
-                if high > value:
-                    value_high = high
-                    end = um2.end() if um2 is not None else rm.end()
-        q_start = sym.start() if sym else (m.start() if neg else start)
-        found.append(_Raw(q_start, end, value, value_high, unit, currency, counted))
-        taken_until = end
-    for m in units.word_num_re.finditer(sentence):
+        q = _extend_range(sentence, q, units)
+        if q.unit is None or (q.start == 0 and q.counted and q.value != 1):
+            continue
+        found.append(q)
+        taken_until = q.end
+    for m in _WORD_NUM_RE.finditer(sentence):
         if any(r.start <= m.start() < r.end for r in found):
             continue
+        value = float(WORD_NUMBERS[" ".join(m.group("w").lower().split())])
         um = units.after_re.match(sentence, m.end())
-        if not um or um.group("pct") or not um.group("ci"):
+        if um and um.group("ci") and not um.group("pct"):
+            unit, mult, ccy = units.after_ci[um.group("ci").lower()]
+            found.append(_Raw(m.start(), um.end(), value * mult, None, unit, ccy))
             continue
-        unit, mult, ccy = units.after_ci[um.group("ci").lower()]
-        value = WORD_NUMBERS[m.group("w").lower()] * mult
-        found.append(_Raw(m.start(), um.end(), value, None, unit, ccy))
+        phrase = _count_phrase(sentence, m.end(), value)
+        if phrase is not None and not _word_number_idiom(sentence, m):
+            found.append(_Raw(m.start(), phrase[1], value, None, phrase[0], None, True))
     found.sort(key=lambda r: r.start)
     return found
+
+
+def _word_number_idiom(sentence: str, m: re.Match[str]) -> bool:
+    """'one another', 'no one', 'one day' are not counts."""
+    before = sentence[max(0, m.start() - 6):m.start()].lower()
+    return m.group("w").lower() == "one" and (
+        before.endswith(("no ", "any", "every")) or re.match(r"\s(?:another|day|time|way)\b",
+                                                             sentence[m.end():]) is not None
+    )
 
 
 def _capitalised_before(sentence: str, start: int) -> bool:
