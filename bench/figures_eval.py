@@ -5,7 +5,9 @@ quantities: a pair matches on value when the numbers agree (ranges on both ends,
 tolerance for rounding), and on value+unit when the unit agrees as well. The gold file
 names units in its own vocabulary ("percentage", "dollar", "japanese yen", "mile"); our
 canonical units are translated into it by name only (percent -> percentage, USD ->
-dollar, from newsdesk/data/units.yaml), never by looking at the sentence.
+dollar, from newsdesk/data/units.yaml), never by looking at the sentence. For counts the
+gold unit is a noun phrase ("heart transplant") and ours its head noun ("transplant"):
+they match when the head is one of the phrase's words.
 
 Reported: precision, recall and F1 of value and of value+unit; accuracy of the change
 field (=, ~, up, down, >, <) over matched pairs; token overlap of our `subject` with the
@@ -91,7 +93,11 @@ def unit_match(fig: Figure, gold: dict) -> bool:
     if ours == theirs:
         return True
     singular = theirs[:-1] if theirs.endswith("s") else theirs
-    return ours == singular or (theirs in ("-", "count") and fig.kind == "count")
+    if ours == singular or (theirs in ("-", "count") and fig.kind == "count"):
+        return True
+    # Counted nouns: the gold unit is the whole noun phrase ("heart transplant"), ours is
+    # its head noun ("transplant"); the head must be one of the phrase's words.
+    return fig.kind == "count" and ours in set(re.findall(r"[a-z-]+", theirs))
 
 
 def tokens(text: str | None) -> set[str]:

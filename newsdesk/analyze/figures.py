@@ -49,12 +49,14 @@ _SCALE_WORDS = r"thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn|crore|la
 _UP = (r"rose|rise|rises|rising|risen|increased?|increases|increasing|grew|grow|grows|"
        r"growing|grown|up|jump(?:ed|s|ing)?|surged?|surges|surging|climb(?:ed|s|ing)?|"
        r"gain(?:ed|s|ing)?|soar(?:ed|s|ing)?|higher|expand(?:ed|s|ing)?|advanced?|"
-       r"rebound(?:ed|s)?|boost(?:ed|s)?|accelerated|added|widened|spiked|doubled|tripled")
+       r"rebound(?:ed|s)?|boost(?:ed|s)?|accelerated|added|widened|spiked|doubled|tripled|"
+       r"skyrocket(?:ed|ing|s)?|rall(?:ied|ies|y)|raised|lifted|topped")
 _DOWN = (r"fell|fall|falls|falling|fallen|declined?|declines|declining|drop(?:ped|s|ping)?|"
          r"dip(?:ped|s|ping)?|down|slump(?:ed|s|ing)?|slid|slides?|sliding|shrank|shrinks?|"
          r"shrinking|contract(?:ed|s|ing)|decreased?|decreases|decreasing|lower|"
          r"plunged?|plunges|plunging|tumbled?|tumbles|sank|sinks?|lost|loses|cut|halted|"
-         r"halved|eased|eases|weakened|retreated|narrowed|slowed|dwindled")
+         r"halved|eased|eases|weakened|retreated|narrowed|slowed|dwindled|"
+         r"plummet(?:ed|ing|s)?|crash(?:ed|ing)?|collapsed|slashed|reduced|lowered|shed")
 _UP_RE = re.compile(rf"\b(?:{_UP})\b", re.I)
 _DOWN_RE = re.compile(rf"\b(?:{_DOWN})\b", re.I)
 _AFTER_DIR = re.compile(
@@ -199,10 +201,15 @@ def _scale(units: Units, scale: str | None, short: str | None, money: bool) -> f
     return 1.0
 
 
-def _excluded(sentence: str, start: int, end: int, num: str, has_unit: bool) -> bool:
+def _excluded(
+    sentence: str, start: int, end: int, num: str, has_unit: bool, counted: bool = False,
+    symbol: bool = False,
+) -> bool:
     """Dates, years, times, ordinals and numbers inside names are not figures."""
     before = sentence[max(0, start - 12):start]
     after = sentence[end:end + 8]
+    if symbol:
+        return False  # "$US55,931,000": the letters before are the currency
     if start > 0 and (sentence[start - 1].isalpha() or sentence[start - 1] in "#/"):
         return True  # "G7", "#3", "24/7"
     if start > 1 and sentence[start - 1] in "-." and sentence[start - 2].isalnum():
@@ -215,15 +222,16 @@ def _excluded(sentence: str, start: int, end: int, num: str, has_unit: bool) -> 
         return False
     if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
         return True  # "July 4", "4 July"
-    plain = num.replace(",", "")
-    return bool(re.fullmatch(r"1[89]\d\d|20\d\d", num) or (len(plain) >= 5 and "," not in num
-                and "." not in num))
+    if re.fullmatch(r"1[89]\d\d|20\d\d", num):
+        return True  # a year
+    # Five or more digits with no separator and no unit: a code, not an amount.
+    return not counted and len(num) >= 5 and num.isdigit()
 
 
 def _singular(noun: str) -> str:
     if noun.endswith("ies") and len(noun) > 4:
         return noun[:-3] + "y"
-    if noun.endswith(("sses", "shes", "ches", "xes")):
+    if noun.endswith(("ruses", "buses", "nuses", "sses", "shes", "ches", "xes")):
         return noun[:-2]
     if noun.endswith("s") and not noun.endswith(("ss", "us", "is")) and len(noun) > 3:
         return noun[:-1]
@@ -318,7 +326,7 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
     q_start = sym.start() if sym else (m.start() if negative else start)
     raw = _Raw(q_start, end, value, None, unit, currency, counted)
     if not in_range and _excluded(sentence, start, m.end("num"), num,
-                                  unit is not None and not counted):
+                                  unit is not None and not counted, counted, sym is not None):
         return None
     if counted and re.fullmatch(r"1[89]\d\d|20\d\d", num):
         return None  # "the 2022 invasion"
@@ -407,6 +415,12 @@ def _capitalised_before(sentence: str, start: int) -> bool:
 
 def _direction(sentence: str, raw: _Raw) -> str:
     before = sentence[max(0, raw.start - 40):raw.start]
+    if before.endswith("+"):
+        return "up"
+    if re.search(r"\b(?:to|at)\s+(?:[$€£¥]\s?)?(?:about\s|around\s|roughly\s|nearly\s|almost\s|just\s|"
+                 r"only\s|some\s|a\s+record\s|a\s+new\s+\w+\s|an\s+estimated\s)?$", before, re.I):
+        return "none"  # "rose to $7.36 billion": the new level, the change is elsewhere
+    before = re.sub(r"\bup\s+to\b", " ", before, flags=re.I)  # "up to" is a bound
     tail = re.split(r"[,;:]|\band\b|\bwhile\b", before)[-1]
     words = tail.split()[-4:]
     window = " ".join(words)
@@ -598,7 +612,7 @@ def extract_figures(
     units = units or default_units()
     out: list[Figure] = []
     for i, sentence in enumerate(sentences):
-        if not any(c.isdigit() for c in sentence) and not units.word_num_re.search(sentence):
+        if not any(c.isdigit() for c in sentence) and not _WORD_NUM_RE.search(sentence):
             continue
         out.extend(sentence_figures(sentence, i, published, units))
     return out
