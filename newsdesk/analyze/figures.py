@@ -92,7 +92,9 @@ _NOT_COUNT = frozenset(
     said says percent times time more less other others years year months month days day
     such which that who this these those its their his her new old so if but not also
     up down over under about into onto after before since until while when where what
-    am pm a.m p.m out off all each both any
+    am pm a.m p.m out off all each both any across through between among against without
+    within via around behind toward towards like near they we it he she you i them us me
+    him her or nor yet
     """.split()
 )
 _CLAUSE_BREAK = re.compile(r"(?:[,;:(]\s|\s[-–—]\s|\b(?:while|whereas|but|as|after|"
@@ -170,7 +172,7 @@ def default_units() -> Units:
 # --- extraction ---------------------------------------------------------------------------
 
 _NUMBER_RE = re.compile(
-    rf"(?P<neg>[-−–]\s?)?(?P<num>{_NUM})(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|"
+    rf"(?P<neg>[-−–])?(?P<num>{_NUM})(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|"
     rf"(?P<short>[kmbKMB]n?)\b)?"
 )
 _RANGE_RE = re.compile(rf"\s?(?:-|–|to|and)\s?(?P<sym>[^\d\s]{{0,3}}\s?)(?P<num>{_NUM})")
@@ -212,8 +214,12 @@ def _excluded(
         return False  # "$US55,931,000": the letters before are the currency
     if start > 0 and (sentence[start - 1].isalpha() or sentence[start - 1] in "#/"):
         return True  # "G7", "#3", "24/7"
-    if start > 1 and sentence[start - 1] in "-." and sentence[start - 2].isalnum():
+    if start > 1 and sentence[start - 1] in "-.−" and sentence[start - 2].isalnum():
         return True  # "Covid-19", "F-35", "v2.0"
+    if sentence[max(0, start - 1):start] in ("×", "^", "−") or re.search(
+        r"\b[A-Z]{2,}\s[-−–]$", before
+    ):
+        return True  # "10−30", "COVID -19"
     if _ORDINAL_AFTER.match(after) or _TIME_AFTER.match(after):
         return True
     if re.match(r"^[/.]\d", after):
@@ -241,7 +247,8 @@ def _singular(noun: str) -> str:
 _PER_UNIT = re.compile(r"\s?(?:(?P<per>per|/)\s?|(?P<a>a|an)\s)(?P<w>[A-Za-z][\w-]*(?:\s(?:foot|feet|"
                        r"metre|meter|mile|kilometre|kilometer))?)")
 _PER_A_OK = frozenset({"year", "month", "week", "day", "hour", "share", "barrel", "tonne", "ton",
-                       "gallon", "litre", "liter", "head", "person", "unit", "kilogram", "kg"})
+                       "gallon", "litre", "liter", "head", "person", "unit", "kilogram", "kg",
+                       "ounce", "pound", "tonne"})
 _PLURAL_IRREGULAR = {"people": "people", "men": "man", "women": "woman", "children": "child",
                      "feet": "foot", "mice": "mouse", "teeth": "tooth"}
 _WORD_NUM_RE = re.compile(
@@ -268,6 +275,8 @@ def _count_phrase(sentence: str, pos: int, value: float) -> tuple[str, int] | No
             break
         words.append((m.group("w"), m.end()))
         at = m.end()
+    if value == 1 and words and at == pos:
+        return words[0]  # "one proposal asks": the noun right after "one"
     for w, end in words:
         if w in _PLURAL_IRREGULAR:
             return _PLURAL_IRREGULAR[w], end
@@ -312,7 +321,9 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
         elif unit is None or unit == currency:
             unit = currency
             pm = _PER_UNIT.match(sentence, end)
-            if pm and (pm.group("per") or pm.group("w").lower() in _PER_A_OK):
+            later = re.match(r"\s(?:earlier|ago|before|later|previously)\b",
+                             sentence[pm.end():]) if pm else None
+            if pm and not later and (pm.group("per") or pm.group("w").lower() in _PER_A_OK):
                 word = pm.group("w").lower()
                 known = units.after_ci.get(word)
                 per = known[0] if known and known[2] is None else _singular(word)
