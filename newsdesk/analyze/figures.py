@@ -244,11 +244,13 @@ def _singular(noun: str) -> str:
     return noun
 
 
-_PER_UNIT = re.compile(r"\s?(?:(?P<per>per|/)\s?|(?P<a>a|an)\s)(?P<w>[A-Za-z][\w-]*(?:\s(?:foot|feet|"
-                       r"metre|meter|mile|kilometre|kilometer))?)")
+_PER_UNIT = re.compile(
+    r"\s?(?:(?P<per>per|/)\s?|(?P<a>a|an)\s)"
+    r"(?P<w>[A-Za-z][\w-]*(?:\s(?:foot|feet|metre|meter|mile|kilometre|kilometer))?)"
+)
 _PER_A_OK = frozenset({"year", "month", "week", "day", "hour", "share", "barrel", "tonne", "ton",
                        "gallon", "litre", "liter", "head", "person", "unit", "kilogram", "kg",
-                       "ounce", "pound", "tonne"})
+                       "ounce", "pound"})
 _PLURAL_IRREGULAR = {"people": "people", "men": "man", "women": "woman", "children": "child",
                      "feet": "foot", "mice": "mouse", "teeth": "tooth"}
 _WORD_NUM_RE = re.compile(
@@ -421,15 +423,16 @@ def _word_number_idiom(sentence: str, m: re.Match[str]) -> bool:
 def _capitalised_before(sentence: str, start: int) -> bool:
     """'Boeing 737 jets', 'S&P 500 companies': a number that is part of a name."""
     m = re.search(r"([A-Z][\w&]*)\s$", sentence[max(0, start - 20):start])
-    return bool(m) and start - len(m.group(0)) > 0
+    return m is not None and start - len(m.group(0)) > 0
 
 
 def _direction(sentence: str, raw: _Raw) -> str:
     before = sentence[max(0, raw.start - 40):raw.start]
     if before.endswith("+"):
         return "up"
-    if re.search(r"\b(?:to|at)\s+(?:[$€£¥]\s?)?(?:about\s|around\s|roughly\s|nearly\s|almost\s|just\s|"
-                 r"only\s|some\s|a\s+record\s|a\s+new\s+\w+\s|an\s+estimated\s)?$", before, re.I):
+    if re.search(r"\b(?:to|at)\s+(?:[$€£¥]\s?)?(?:about\s|around\s|roughly\s|nearly\s|"
+                 r"almost\s|just\s|only\s|some\s|a\s+record\s|a\s+new\s+\w+\s|"
+                 r"an\s+estimated\s)?$", before, re.I):
         return "none"  # "rose to $7.36 billion": the new level, the change is elsewhere
     before = re.sub(r"\bup\s+to\b", " ", before, flags=re.I)  # "up to" is a bound
     tail = re.split(r"[,;:]|\band\b|\bwhile\b", before)[-1]
@@ -560,7 +563,8 @@ def _periods(sentence: str, published: datetime | None) -> list[tuple[int, int, 
 
 
 def _nearest_period(raw: _Raw, periods: list[tuple[int, int, Period]]) -> Period | None:
-    best, best_d = None, 10**9
+    best: Period | None = None
+    best_d = 1e9
     for start, end, period in periods:
         if start < raw.end and end > raw.start:
             continue  # the period is the figure itself ("2024")
@@ -609,9 +613,8 @@ def _baseline(sentence: str, prev: Figure, raw: _Raw, text: str) -> Baseline | N
                         unit=raw.unit, source=src or None, text=span_text)
     pc = _PREVIOUS_CUE.search(between)
     if pc:
-        kind = "previous" if pc.group("w").lower() in ("from", "up from", "down from",
-                                                        "after") else "comparison"
-        return Baseline(kind=kind, value=raw.value, value_high=raw.value_high,
+        previous = pc.group("w").lower() in ("from", "up from", "down from", "after")
+        return Baseline(kind="previous" if previous else "comparison", value=raw.value, value_high=raw.value_high,
                         unit=raw.unit, text=sentence[pc.start():raw.end].strip())
     return None
 
