@@ -615,7 +615,8 @@ def _baseline(sentence: str, prev: Figure, raw: _Raw, text: str) -> Baseline | N
     if pc:
         previous = pc.group("w").lower() in ("from", "up from", "down from", "after")
         return Baseline(kind="previous" if previous else "comparison", value=raw.value,
-                        value_high=raw.value_high, unit=raw.unit, text=sentence[pc.start():raw.end].strip())
+                        value_high=raw.value_high, unit=raw.unit,
+                        text=sentence[pc.start():raw.end].strip())
     return None
 
 
