@@ -14,9 +14,11 @@ one is wrong a reader can see why. The unit and currency vocabulary is data
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 import yaml
@@ -253,8 +255,10 @@ _PER_A_OK = frozenset({"year", "month", "week", "day", "hour", "share", "barrel"
                        "ounce", "pound"})
 _PLURAL_IRREGULAR = {"people": "people", "men": "man", "women": "woman", "children": "child",
                      "feet": "foot", "mice": "mouse", "teeth": "tooth"}
+# No leading \b: a pattern that starts with a word lets the regex engine skip ahead by
+# first letter; the left word boundary is checked by the caller.
 _WORD_NUM_RE = re.compile(
-    r"\b(?P<w>(?:a\s)?dozen|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?P<w>dozen|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
     r"sixty|seventy|eighty|ninety|hundred)\b", re.I)
 _NOUN_WORD = re.compile(r"\s(?P<w>[a-z][a-z]+(?:-[a-z]+)*)\b")
@@ -395,7 +399,15 @@ def _raw_quantities(sentence: str, units: Units) -> list[_Raw]:
             continue
         found.append(q)
         taken_until = q.end
-    for m in _WORD_NUM_RE.finditer(sentence):
+    lowered = sentence.lower()
+    starts = sorted(
+        at for w in _WORD_NUMBER_STARTS if w in lowered
+        for at in _occurrences(lowered, w)
+        if not (at and lowered[at - 1].isalnum())
+    )
+    for m in filter(None, (_WORD_NUM_RE.match(sentence, at) for at in starts)):
+        if m.start() and sentence[m.start() - 1].isalnum():
+            continue  # inside a word: "money", "often"
         if any(r.start <= m.start() < r.end for r in found):
             continue
         value = float(WORD_NUMBERS[" ".join(m.group("w").lower().split())])
@@ -409,6 +421,17 @@ def _raw_quantities(sentence: str, units: Units) -> list[_Raw]:
             found.append(_Raw(m.start(), phrase[1], value, None, phrase[0], None, True))
     found.sort(key=lambda r: r.start)
     return found
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    out, at = [], text.find(word)
+    while at != -1:
+        out.append(at)
+        at = text.find(word, at + 1)
+    return out
+
+
+_WORD_NUMBER_STARTS = tuple(w for w in WORD_NUMBERS if " " not in w)
 
 
 def _word_number_idiom(sentence: str, m: re.Match[str]) -> bool:
@@ -465,7 +488,8 @@ def _qualifier(sentence: str, raw: _Raw) -> str:
 
 def _subject(sentence: str, raw: _Raw) -> str | None:
     """The noun phrase before the verb that governs the figure, in the same clause."""
-    before = sentence[:raw.start]
+    offset = max(0, raw.start - 160)
+    before = sentence[offset:raw.start]
     verb = None
     for m in _UP_RE.finditer(before):
         verb = m
@@ -475,7 +499,7 @@ def _subject(sentence: str, raw: _Raw) -> str | None:
     for lv in _LEVEL_VERB.finditer(before):
         if verb is None or lv.start() > verb.end():
             verb = lv
-    if verb is None or raw.start - verb.end() > 40:
+    if verb is None or len(before) - verb.end() > 40:
         return None
     head = before[:verb.start()]
     cut = 0
@@ -625,12 +649,28 @@ def extract_figures(
 ) -> list[Figure]:
     """Every figure of every sentence, in reading order."""
     units = units or default_units()
+    joined = "\n".join(sentences)
+    starts = list(accumulate((len(x) + 1 for x in sentences[:-1]), initial=0))
+    # Only sentences that can hold a quantity: a digit, or a number word. A substring
+    # test per number word is far cheaper than a regex over the text.
+    hits = {bisect_right(starts, m.start()) - 1 for m in _DIGIT.finditer(joined)}
+    lowered = joined.lower()
+    for word in _NUMBER_WORDS:
+        at = lowered.find(word)
+        while at != -1:
+            hits.add(bisect_right(starts, at) - 1)
+            at = lowered.find(word, at + len(word))
+    candidates = sorted(hits)
     out: list[Figure] = []
-    for i, sentence in enumerate(sentences):
-        if not any(c.isdigit() for c in sentence) and not _WORD_NUM_RE.search(sentence):
-            continue
-        out.extend(sentence_figures(sentence, i, published, units))
+    for i in candidates:
+        out.extend(sentence_figures(sentences[i], i, published, units))
     return out
+
+
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "sixty",
+                 "seventy", "eighty", "ninety", "hundred", "dozen")
 
 
 def sentence_figures(
