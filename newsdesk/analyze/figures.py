@@ -443,10 +443,16 @@ def _word_number_idiom(sentence: str, m: re.Match[str]) -> bool:
     )
 
 
+_OPENERS = frozenset(
+    "in on about some over nearly the only just around almost roughly by at for with from of "
+    "to up and but all another exactly more less fewer than".split()
+)
+
+
 def _capitalised_before(sentence: str, start: int) -> bool:
     """'Boeing 737 jets', 'S&P 500 companies': a number that is part of a name."""
     m = re.search(r"([A-Z][\w&]*)\s$", sentence[max(0, start - 20):start])
-    return m is not None and start - len(m.group(0)) > 0
+    return m is not None and m.group(1).lower() not in _OPENERS
 
 
 def _direction(sentence: str, raw: _Raw) -> str:
