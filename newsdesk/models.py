@@ -190,6 +190,13 @@ class Insight(Record):
     bullets: list[CitedSentence] = Field(min_length=1)
 
 
+class KeyFigure(Record):
+    """A figure shown in the brief's Key Figures table, with the sentence it comes from."""
+
+    figure: Figure
+    citation: Citation
+
+
 class SourceRef(Record):
     """An article a brief cites besides its own subject (Background from earlier coverage)."""
 
@@ -238,6 +245,7 @@ class Brief(Record):
     background_note: str = ""
     references: list[SourceRef] = Field(default_factory=list)
     insights: list[Insight] = Field(default_factory=list)
+    key_figures: list[KeyFigure] = Field(default_factory=list)
     engine: str = "extractive"
     verification: VerificationReport = Field(default_factory=VerificationReport)
     created_at: datetime

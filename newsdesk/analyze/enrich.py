@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from newsdesk.analyze.cues import context_score, sentence_roles
+from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.analyze.topics import Taxonomy, tag_article
 from newsdesk.models import Article, Enrichment, Entity
@@ -74,4 +75,5 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
         region=region,
         category=category,
         background_cues=context,
+        figures=extract_figures(article.sentences, article.published_at),
     )

@@ -103,6 +103,9 @@ _CLAUSE_BREAK = re.compile(r"(?:[,;:(]\s|\s[-–—]\s|\b(?:while|whereas|but|as
                            r"when|although|though|because|which|and then)\s)", re.I)
 _SUBJECT_TRIM = re.compile(r"^(?:the|a|an|its|their|his|her|this|that|these|those|"
                            r"meanwhile|however|overall|also|and|but|so)\s+", re.I)
+_LEADING_TIME = re.compile(
+    r"^(?:(?:last|this|next)\s+(?:year|month|week|quarter)|in\s+(?:19|20)\d\d|"
+    r"(?:on|in)\s+\w+day|meanwhile|overall|separately)\s*,?\s*", re.I)
 _PRONOUNS = frozenset({"it", "they", "this", "that", "which", "these", "those", "he", "she",
                        "we", "there"})
 _FORECAST_CUE = re.compile(
@@ -110,7 +113,7 @@ _FORECAST_CUE = re.compile(
     r"forecasters|expectations?|estimates?|projections?|predictions?|expected|"
     r"predicted|projected|pencil(?:l)?ed in|had expected|anticipated)\b[^.;]{0,40}$")
 _PREVIOUS_CUE = re.compile(
-    r"\b(?P<w>from|compared with|compared to|versus|vs\.?|against|than|up from|"
+    r"\b(?P<w>from|compared with|compared to|versus|vs\.?|against|than|up from|above|below|"
     r"down from|after)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 _ECONOMISTS = re.compile(r"\b(economists|analysts|traders|markets?)\b", re.I)
 
@@ -512,6 +515,7 @@ def _subject(sentence: str, raw: _Raw) -> str | None:
     for m in _CLAUSE_BREAK.finditer(head):
         cut = m.end()
     phrase = head[cut:].strip(" ,;:\"“”'")
+    phrase = _LEADING_TIME.sub("", phrase)
     for _ in range(3):
         phrase = _SUBJECT_TRIM.sub("", phrase)
     phrase = re.sub(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
@@ -538,7 +542,7 @@ _PERIOD_RE = re.compile(
     r"October|November|December)(?:\s+(?:and|to|through)\s+(?P<m2>January|February|March|"
     r"April|May|June|July|August|September|October|November|December))?"
     r"(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<my>(?:19|20)\d\d))?)"
-    r"|(?P<rel>last\s+year|this\s+year|next\s+year|a\s+year\s+earlier|the\s+previous\s+year|"
+    r"|(?P<rel>(?i:last|this|next)\s+year(?!\w)|(?i:last)\s+year|this\s+year|next\s+year|a\s+year\s+earlier|the\s+previous\s+year|"
     r"the\s+year\s+before|last\s+month|this\s+month|the\s+previous\s+month)"
     r"|(?:in|for|during|of|since|by)\s+(?P<year>(?:19|20)\d\d)(?!\d))"
 )
@@ -592,14 +596,19 @@ def _periods(sentence: str, published: datetime | None) -> list[tuple[int, int, 
     return [(m.start(), m.end(), _period_of(m, published)) for m in _PERIOD_RE.finditer(sentence)]
 
 
-def _nearest_period(raw: _Raw, periods: list[tuple[int, int, Period]]) -> Period | None:
+def _nearest_period(
+    sentence: str, raw: _Raw, periods: list[tuple[int, int, Period]]
+) -> Period | None:
     best: Period | None = None
     best_d = 1e9
     for start, end, period in periods:
         if start < raw.end and end > raw.start:
             continue  # the period is the figure itself ("2024")
         d = start - raw.end if start >= raw.end else (raw.start - end) * 1.5
-        if d < best_d and d < 80:
+        between = sentence[raw.end:start] if start >= raw.end else sentence[end:raw.start]
+        if "," in between or ";" in between:
+            d += 60  # another clause
+        if d < best_d and d < 140:
             best, best_d = period, d
     return best
 
@@ -699,7 +708,7 @@ def sentence_figures(
             currency=raw.currency, kind=_kind(sentence, raw, direction),  # type: ignore[arg-type]
             direction=direction,  # type: ignore[arg-type]
             qualifier=_qualifier(sentence, raw),  # type: ignore[arg-type]
-            subject=_subject(sentence, raw), period=_nearest_period(raw, periods),
+            subject=_subject(sentence, raw), period=_nearest_period(sentence, raw, periods),
             span=Span(sentence=index, start=raw.start, end=raw.end),
         )
         for prev in reversed(figures):

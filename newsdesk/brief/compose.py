@@ -15,12 +15,40 @@ from newsdesk.models import (
     Citation,
     CitedSentence,
     Enrichment,
+    Figure,
+    KeyFigure,
     SourceRef,
     TagRef,
 )
 
 MAX_TAGS = 6
+MAX_KEY_FIGURES = 6
+# Durations ("over the same two months") describe periods, not the news.
+DURATIONS = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "decade"})
 ENGINE = "extractive"
+
+
+def select_key_figures(
+    article: Article, enrichment: Enrichment, summary: list[int]
+) -> list[KeyFigure]:
+    """The figures a reader should see first: from the summary's sentences, then the
+    rest of the article; changes and levels before counts; in reading order."""
+    in_summary = set(summary)
+
+    def rank(f: Figure) -> tuple[int, int, int]:
+        return (f.span.sentence not in in_summary, f.kind == "count", f.subject is None)
+
+    chosen = sorted(
+        (f for f in enrichment.figures
+         if f.role == "figure" and f.unit not in DURATIONS
+         and not (f.kind == "count" and f.value < 2)),
+        key=rank,
+    )[:MAX_KEY_FIGURES]
+    chosen.sort(key=lambda f: (f.span.sentence, f.span.start))
+    return [
+        KeyFigure(figure=f, citation=Citation(article_id=article.id, sentence=f.span.sentence))
+        for f in chosen
+    ]
 
 
 def make_lookup(articles: list[Article]) -> Lookup:
@@ -78,6 +106,7 @@ def compose_brief(
         background_note=background.note,
         references=refs,
         insights=insights,
+        key_figures=select_key_figures(article, enrichment, summary),
         engine=ENGINE,
         created_at=now or datetime.now(UTC),
     )

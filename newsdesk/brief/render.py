@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from newsdesk.models import Brief, Citation, CitedSentence
+from newsdesk.models import Brief, Citation, CitedSentence, Figure
 
 
 def format_time(dt: datetime | None) -> str:
@@ -46,6 +46,37 @@ def _cited(s: CitedSentence, labels: dict[str, str]) -> str:
     return f"{s.text} {marks}"
 
 
+def figure_value(f: Figure) -> str:
+    """The normalised value, readable: '37 bn USD', '7.1 percent', '4.5–5 percent'."""
+
+    def num(v: float) -> str:
+        for scale, name in ((1e12, "tn"), (1e9, "bn"), (1e6, "mn")):
+            if abs(v) >= scale:
+                return f"{v / scale:,.4g} {name}"
+        return f"{v:,.6g}"
+
+    value = num(f.value) + (f"–{num(f.value_high)}" if f.value_high is not None else "")
+    return f"{value} {f.unit}" if f.unit else value
+
+
+def figure_change(f: Figure) -> str:
+    arrow = {"up": "↑ ", "down": "↓ "}.get(f.direction, "")
+    bound = {"approximate": "≈ ", "more_than": "> ", "less_than": "< "}.get(f.qualifier, "")
+    return f"{arrow}{bound}{f.kind}"
+
+
+def figure_baseline(f: Figure) -> str:
+    b = f.baseline
+    if b is None:
+        return ""
+    src = f" ({b.source})" if b.source else ""
+    return f"{b.kind}: {figure_value(Figure(text=b.text, value=b.value, value_high=b.value_high, unit=b.unit, span=f.span))}{src}"  # noqa: E501
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def to_markdown(brief: Brief) -> str:
     labels = citation_labels(brief)
     lines = [f"# {brief.title}", ""]
@@ -60,6 +91,18 @@ def to_markdown(brief: Brief) -> str:
         lines.append("Tags: " + " · ".join(f"`{t.label}`" for t in brief.tags))
     lines += ["", "## News Summary", ""]
     lines.append(" ".join(_cited(s, labels) for s in brief.summary) or "_No summary._")
+    if brief.key_figures:
+        lines += ["", "## Key Figures", "",
+                  "| What | Figure | Value | Change | Period | Compared with | Source |",
+                  "|---|---|---|---|---|---|---|"]
+        for kf in brief.key_figures:
+            f = kf.figure
+            period = f.period.text if f.period else ""
+            lines.append(
+                f"| {_cell(f.subject or '—')} | {_cell(f.text)} | {figure_value(f)} | "
+                f"{figure_change(f)} | {_cell(period)} | {_cell(figure_baseline(f))} | "
+                f"[{cite_label(kf.citation, labels)}] |"
+            )
     lines += ["", "## Background", "", f"_{brief.background_note}_", ""]
     if brief.background:
         lines.append(" ".join(_cited(s, labels) for s in brief.background))
@@ -101,6 +144,8 @@ def _env() -> Environment:
         autoescape=select_autoescape(["html", "j2"]),
     )
     env.filters["when"] = format_time
+    env.globals.update(figure_value=figure_value, figure_change=figure_change,
+                       figure_baseline=figure_baseline)
     # Only web links become links: a "javascript:" URL from a hostile feed stays text.
     env.filters["safe_link"] = lambda url: str(url).lower().startswith(("http://", "https://"))
     return env

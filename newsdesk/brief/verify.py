@@ -75,6 +75,16 @@ def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
                 report.dropped.append(Drop(section=section, text=s.text, reason=reason))
         return kept
 
+    key_figures = []
+    for kf in brief.key_figures:
+        report.checked += 1
+        cited = lookup(kf.citation)
+        if cited is not None and kf.figure.text in cited:
+            report.passed += 1
+            key_figures.append(kf)
+        else:
+            report.dropped.append(Drop(section="key figure", text=kf.figure.text,
+                                       reason="figure not found in the cited sentence"))
     summary = keep("summary", brief.summary, copied=True)
     background = keep("background", brief.background, copied=True)
     insights: list[Insight] = []
@@ -91,6 +101,7 @@ def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
     return brief.model_copy(
         update={
             "summary": summary, "background": background, "insights": insights,
+            "key_figures": key_figures,
             "verification": report,
         }
     )
