@@ -177,7 +177,7 @@ def default_units() -> Units:
 # --- extraction ---------------------------------------------------------------------------
 
 _NUMBER_RE = re.compile(
-    rf"(?P<neg>[-−–])?(?P<num>{_NUM})(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|"
+    rf"(?P<num>{_NUM})(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|"
     rf"(?P<short>[kmbKMB]n?)\b)?"
 )
 _RANGE_RE = re.compile(rf"\s?(?:-|–|to|and)\s?(?P<sym>[^\d\s]{{0,3}}\s?)(?P<num>{_NUM})")
@@ -304,8 +304,8 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
     sym = units.symbol_re.search(sentence, max(0, start - 6), start - (1 if sentence[
         start - 1:start] == "-" and start > 1 and sentence[start - 2] in "$€£¥" else 0))
     currency = units.symbols[sym.group(0).strip()] if sym else None
-    sign = m.group("neg") or ""
-    negative = (bool(sign) and not in_range and (m.start() == 0 or sentence[m.start() - 1] in " ($")
+    signed = start > 0 and sentence[start - 1] in "-−–"
+    negative = (signed and not in_range and (start == 1 or sentence[start - 2] in " ($")
                 ) or bool(re.search(r"\bminus[\s-]$", sentence[max(0, start - 6):start], re.I))
     scale = _scale(units, m.group("scale"), m.group("short"), currency is not None)
     end = m.end() if scale is not None else m.end("num")
@@ -343,7 +343,7 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
         if phrase is not None:
             unit, end = phrase
             counted = True
-    q_start = sym.start() if sym else (m.start() if negative else start)
+    q_start = sym.start() if sym else (start - 1 if negative and signed else start)
     raw = _Raw(q_start, end, value, None, unit, currency, counted)
     if not in_range and _excluded(sentence, start, m.end("num"), num,
                                   unit is not None and not counted, counted, sym is not None):
@@ -500,12 +500,13 @@ def _subject(sentence: str, raw: _Raw) -> str | None:
     offset = max(0, raw.start - 160)
     before = sentence[offset:raw.start]
     verb = None
-    for m in _UP_RE.finditer(before):
+    near = max(0, len(before) - 70)  # the verb is at most ~40 characters before the figure
+    for m in _UP_RE.finditer(before, near):
         verb = m
-    for m in _DOWN_RE.finditer(before):
+    for m in _DOWN_RE.finditer(before, near):
         if verb is None or m.start() > verb.start():
             verb = m
-    for lv in _LEVEL_VERB.finditer(before):
+    for lv in _LEVEL_VERB.finditer(before, near):
         if verb is None or lv.start() > verb.end():
             verb = lv
     if verb is None or len(before) - verb.end() > 40:
