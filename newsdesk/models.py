@@ -168,6 +168,11 @@ class Enrichment(Record):
     background_cues: list[int] = Field(
         default_factory=list, description="Sentences about earlier events or context."
     )
+    sentence_roles: list[str] = Field(
+        default_factory=list,
+        description="Cue roles per sentence as letters: c context, d driver, r risk, "
+        "o outlook, a attribution, q quote, f figure.",
+    )
 
 
 # --- brief ------------------------------------------------------------------------------

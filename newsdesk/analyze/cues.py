@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from datetime import datetime
-from functools import lru_cache
 from itertools import accumulate
 
 from newsdesk.analyze.matcher import MultiMatcher
@@ -70,11 +69,42 @@ ATTRIBUTION = PATTERNS["attribution"]
 _MATCHER = MultiMatcher({role: (PATTERNS[role], alts) for role, alts in CUES.items()})
 
 
-@lru_cache(maxsize=8192)
+ROLE_CODES = {"context": "c", "driver": "d", "risk": "r", "outlook": "o",
+              "attribution": "a", "quote": "q", "figure": "f"}
+_CODE_ROLES = {v: k for k, v in ROLE_CODES.items()}
+_CACHE: dict[tuple[str, ...], tuple[frozenset[str], ...]] = {}
+_CACHE_MAX = 8192
+
+
+def encode_roles(roles: tuple[frozenset[str], ...]) -> list[str]:
+    """Compact form stored with the enrichment: 'cr' = context + risk."""
+    return ["".join(sorted(ROLE_CODES[r] for r in rs)) for rs in roles]
+
+
+def remember_roles(sentences: tuple[str, ...], encoded: list[str]) -> None:
+    """Seed the cache from a stored enrichment, so a brief need not rescan the text."""
+    if len(encoded) == len(sentences) and sentences not in _CACHE:
+        _store(sentences, tuple(frozenset(_CODE_ROLES[c] for c in code) for code in encoded))
+
+
+def _store(sentences: tuple[str, ...], roles: tuple[frozenset[str], ...]) -> None:
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[sentences] = roles
+
+
 def sentence_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], ...]:
     """The cue roles of each sentence ('context', 'driver', 'risk', 'outlook',
     'attribution', plus 'quote' and 'figure'). Cached: earlier articles are re-read for
     every brief that draws background from them."""
+    cached = _CACHE.get(sentences)
+    if cached is None:
+        cached = _scan_roles(sentences)
+        _store(sentences, cached)
+    return cached
+
+
+def _scan_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], ...]:
     joined = "\n".join(sentences)
     starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
     roles: list[set[str]] = [set() for _ in sentences]

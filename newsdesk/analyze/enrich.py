@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from newsdesk.analyze.cues import context_score, sentence_roles
+from newsdesk.analyze.cues import context_score, encode_roles, sentence_roles
 from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.analyze.topics import Taxonomy, tag_article
@@ -76,4 +76,5 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
         category=category,
         background_cues=context,
         figures=extract_figures(article.sentences, article.published_at),
+        sentence_roles=encode_roles(roles),
     )

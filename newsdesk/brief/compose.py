@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from newsdesk.analyze.cues import remember_roles
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.brief.background import select_background
 from newsdesk.brief.insights import build_insights
@@ -72,6 +73,7 @@ def compose_brief(
 ) -> Brief:
     """Build the brief from cited sentences only, then verify it."""
     prior = prior or []
+    remember_roles(tuple(article.sentences), enrichment.sentence_roles)
     scores = sentence_scores(article, enrichment)
     summary = select_summary(article, enrichment, scores)
     background = select_background(article, enrichment, summary, prior)

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from newsdesk.errors import StoreError
@@ -400,7 +401,7 @@ class SQLiteStore:
             when = published.get(i)
             if not when:
                 return weights[i] * 0.5
-            age = (reference - datetime.fromisoformat(when)).days
+            age = (reference - _parse_utc(when)).days
             return weights[i] * 0.5 ** (max(age, 0) / RECENCY_HALF_LIFE_DAYS)
 
         ranked = sorted(weights, key=lambda i: (-weight(i), i))
@@ -502,6 +503,11 @@ class SQLiteStore:
             "briefs": one("SELECT count(*) FROM briefs"),
             "quarantined": one("SELECT count(*) FROM quarantine"),
         }
+
+
+@lru_cache(maxsize=65536)
+def _parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 def _statements(script: str) -> list[str]:
