@@ -37,6 +37,7 @@ from newsdesk.models import (
 )
 from newsdesk.pipeline import PARALLEL_MIN_UNITS, Processed, map_ordered, run_units
 from newsdesk.store.base import Store
+from newsdesk.store.rows import article_rows
 from newsdesk.store.sqlite import SQLiteStore
 
 PRIOR_ARTICLES = 5
@@ -153,33 +154,33 @@ class Desk:
             return self._store_processed(
                 Processed(raw.origin, error=str(exc), payload=raw.text.encode("utf-8"))
             )
-        return self._store_processed(Processed(raw.origin, article, self.analyze(article)))
+        rows = article_rows(article, self.analyze(article))
+        return self._store_processed(Processed(raw.origin, rows))
 
     def _store_processed(self, p: Processed) -> IngestOutcome:
         """The single-writer half: quarantine, unchanged, duplicate or store."""
-        if p.article is None:
+        rows = p.rows
+        if rows is None:
             return self._quarantine(p.origin, p.error or "unreadable", p.payload)
-        article = p.article
-        existing = self.store.article_state(article.id)
-        if existing is not None and existing[0] == article.content_hash:
+        existing = self.store.article_state(rows.id)
+        if existing is not None and existing[0] == rows.content_hash:
             return IngestOutcome(
-                origin=p.origin, status="unchanged", article_id=article.id,
-                duplicate_of=existing[1], title=article.title,
+                origin=p.origin, status="unchanged", article_id=rows.id,
+                duplicate_of=existing[1], title=rows.title,
             )
-        original = self.store.find_by_hash(article.content_hash)
-        if original is not None and original != article.id:
+        original = self.store.find_by_hash(rows.content_hash)
+        if original is not None and original != rows.id:
             # An exact copy under another id (a syndicated story): kept for the record,
             # linked to the original, never analysed, searched or used as background.
-            copy = article.model_copy(update={"duplicate_of": original})
-            self.store.put_article(copy, None)
+            self.store.put_rows(rows.as_duplicate(original), new=existing is None)
             return IngestOutcome(
-                origin=p.origin, status="duplicate", article_id=article.id,
-                duplicate_of=original, title=article.title,
+                origin=p.origin, status="duplicate", article_id=rows.id,
+                duplicate_of=original, title=rows.title,
             )
-        self.store.put_article(article, p.enrichment or self.analyze(article))
+        self.store.put_rows(rows, new=existing is None)
         return IngestOutcome(
             origin=p.origin, status="updated" if existing else "accepted",
-            article_id=article.id, title=article.title,
+            article_id=rows.id, title=rows.title,
         )
 
     def write_briefs(self, article_ids: list[str], *, workers: int = 1) -> int:

@@ -303,6 +303,16 @@ class IngestReport(Record):
         return sum(1 for o in self.outcomes if o.status == status)
 
 
+class FigurePoint(Record):
+    """One figure of a series across stored articles."""
+
+    article_id: str
+    title: str
+    source: str | None = None
+    published_at: datetime | None = None
+    figure: Figure
+
+
 class SearchHit(Record):
     article_id: str
     title: str
@@ -319,6 +329,7 @@ RECORDS: dict[str, type[BaseModel]] = {
     "Entity": Entity,
     "Quote": Quote,
     "Figure": Figure,
+    "FigurePoint": FigurePoint,
     "Topic": Topic,
     "Brief": Brief,
     "Story": Story,

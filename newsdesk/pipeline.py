@@ -23,7 +23,7 @@ from newsdesk.analyze.topics import cached_taxonomy
 from newsdesk.errors import InputError
 from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.sources import Unit, read_unit
-from newsdesk.models import Article, Enrichment
+from newsdesk.store.rows import ArticleRows, article_rows
 
 # Below this many units a pool costs more to start than it saves.
 PARALLEL_MIN_UNITS = 16
@@ -34,8 +34,7 @@ class Processed:
     """One document of a unit after the pure stages, or the reason it failed."""
 
     origin: str
-    article: Article | None = None
-    enrichment: Enrichment | None = None
+    rows: ArticleRows | None = None
     error: str | None = None
     payload: bytes | None = None
 
@@ -58,7 +57,8 @@ def process_unit(
                 out.append(Processed(item.origin, error=str(exc),
                                      payload=item.text.encode("utf-8")))
                 continue
-            out.append(Processed(item.origin, article, analyze(article, taxonomy, gazetteer)))
+            rows = article_rows(article, analyze(article, taxonomy, gazetteer))
+            out.append(Processed(item.origin, rows))
     except InputError as exc:
         out.append(Processed(unit.origin, error=str(exc)))
     return out

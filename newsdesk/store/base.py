@@ -10,7 +10,15 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from newsdesk.models import Article, Brief, Enrichment, QuarantineItem, SearchHit
+from newsdesk.models import (
+    Article,
+    Brief,
+    Enrichment,
+    FigurePoint,
+    QuarantineItem,
+    SearchHit,
+)
+from newsdesk.store.rows import ArticleRows
 
 
 @runtime_checkable
@@ -48,7 +56,17 @@ class Store(Protocol):
         """Insert or replace an article and its enrichment (tags, places) and index it."""
         ...
 
+    def put_rows(self, rows: ArticleRows, *, new: bool = False) -> None:
+        """Insert an article from rows prepared by `store.rows.article_rows` (in a worker)."""
+        ...
+
     def get_enrichment(self, article_id: str) -> Enrichment | None: ...
+
+    def figure_series(
+        self, subject_words: list[str], unit: str | None = None, limit: int = 200
+    ) -> list[FigurePoint]:
+        """Figures whose subject contains every word, oldest first."""
+        ...
 
     def put_brief(self, brief: Brief) -> None: ...
 

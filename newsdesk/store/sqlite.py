@@ -17,7 +17,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsdesk.errors import StoreError
-from newsdesk.models import Article, Brief, Enrichment, QuarantineItem, SearchHit
+from newsdesk.models import (
+    Article,
+    Brief,
+    Enrichment,
+    Figure,
+    FigurePoint,
+    QuarantineItem,
+    SearchHit,
+)
+from newsdesk.store.rows import ArticleRows, article_rows, utc_text
 
 APPLICATION_ID = 0x6E657773  # "news": marks a file as a newsdesk database
 
@@ -105,6 +114,25 @@ MIGRATIONS: list[str] = [
     CREATE INDEX article_tags_recent ON article_tags(tag, published_utc);
     CREATE INDEX article_places_recent ON article_places(place, published_utc);
     """,
+    # 3: figures, one row each, for series across articles ("exports to Russia" over time).
+    """
+    CREATE TABLE article_figures (
+        article_id TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        sentence INTEGER NOT NULL,
+        subject TEXT,
+        unit TEXT,
+        value REAL NOT NULL,
+        value_high REAL,
+        kind TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        period_year INTEGER,
+        published_utc TEXT,
+        data TEXT NOT NULL,
+        PRIMARY KEY (article_id, n)
+    );
+    CREATE INDEX article_figures_when ON article_figures(published_utc);
+    """,
 ]
 
 _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
@@ -112,8 +140,7 @@ RECENCY_HALF_LIFE_DAYS = 365.0
 ARTICLE_CACHE = 2048
 
 
-def _utc(dt: datetime | None) -> str | None:
-    return dt.astimezone(UTC).isoformat() if dt else None
+_utc = utc_text
 
 
 def fts_query(query: str) -> str:
@@ -287,49 +314,74 @@ class SQLiteStore:
         return row["id"] if row else None
 
     def put_article(self, article: Article, enrichment: Enrichment | None) -> None:
-        meta = article.model_dump(mode="json", exclude={"text", "sentences"})
+        self.put_rows(article_rows(article, enrichment))
+
+    def put_rows(self, rows: ArticleRows, *, new: bool = False) -> None:
+        """Insert or replace an article from its prepared rows (`new`: skip the deletes)."""
         with self.transaction():
-            self._delete_article_rows(article.id)
+            if not new:
+                self._delete_article_rows(rows.id)
             self.conn.execute(
                 "INSERT INTO articles (id, url, title, source, published_at, published_utc, "
-                "ingested_at, content_hash, duplicate_of, text, sentences, meta) "
+                "content_hash, duplicate_of, text, sentences, meta, ingested_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article.id, article.url, article.title, article.source,
-                    article.published_at.isoformat() if article.published_at else None,
-                    _utc(article.published_at), datetime.now(UTC).isoformat(),
-                    article.content_hash, article.duplicate_of, article.text,
-                    json.dumps(article.sentences, ensure_ascii=False),
-                    json.dumps(meta, ensure_ascii=False),
-                ),
+                (*rows.article, datetime.now(UTC).isoformat()),
             )
-            if enrichment is not None:
-                self._put_enrichment(enrichment, _utc(article.published_at))
+            if rows.enrichment is not None:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO enrichments (article_id, version, data) "
+                    "VALUES (?, ?, ?)", rows.enrichment,
+                )
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO article_tags (article_id, tag, label, grp, score, "
+                    "published_utc) VALUES (?, ?, ?, ?, ?, ?)", rows.tags,
+                )
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO article_places (article_id, place, mentions, "
+                    "published_utc) VALUES (?, ?, ?, ?)", rows.places,
+                )
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO article_figures (article_id, n, sentence, subject, "
+                    "unit, value, value_high, kind, direction, period_year, published_utc, "
+                    "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.figures,
+                )
 
     def _delete_article_rows(self, article_id: str) -> None:
         self._cache.pop(article_id, None)
         for table, column in (
             ("articles", "id"), ("enrichments", "article_id"), ("article_tags", "article_id"),
-            ("article_places", "article_id"), ("briefs", "article_id"),
+            ("article_places", "article_id"), ("article_figures", "article_id"),
+            ("briefs", "article_id"),
         ):
             self.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
 
-    def _put_enrichment(self, e: Enrichment, published_utc: str | None) -> None:
-        self.conn.execute(
-            "INSERT OR REPLACE INTO enrichments (article_id, version, data) VALUES (?, ?, ?)",
-            (e.article_id, e.version, e.model_dump_json()),
-        )
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO article_tags (article_id, tag, label, grp, score, "
-            "published_utc) VALUES (?, ?, ?, ?, ?, ?)",
-            [(e.article_id, t.tag, t.label, t.group, t.score, published_utc) for t in e.topics],
-        )
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO article_places (article_id, place, mentions, published_utc) "
-            "VALUES (?, ?, ?, ?)",
-            [(e.article_id, p.canonical, p.mentions, published_utc) for p in e.entities
-             if p.type in ("country", "bloc")],
-        )
+    def figure_series(
+        self, subject_words: list[str], unit: str | None = None, limit: int = 200
+    ) -> list[FigurePoint]:
+        """Figures whose subject contains every word (prefix match), oldest first."""
+        where, params = ["1=1"], []
+        for word in subject_words:
+            where.append("lower(f.subject) LIKE ?")
+            params.append(f"%{word.lower()}%")
+        if unit:
+            where.append("f.unit = ?")
+            params.append(unit)
+        rows = self.conn.execute(
+            "SELECT f.article_id, a.title, a.source, a.published_at, f.data "
+            "FROM article_figures f JOIN articles a ON a.id = f.article_id "
+            f"WHERE {' AND '.join(where)} AND a.duplicate_of IS NULL "
+            "ORDER BY f.published_utc IS NULL, f.published_utc, f.article_id, f.n LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+        return [
+            FigurePoint(
+                article_id=r["article_id"], title=r["title"], source=r["source"],
+                published_at=datetime.fromisoformat(r["published_at"])
+                if r["published_at"] else None,
+                figure=Figure.model_validate_json(r["data"]),
+            )
+            for r in rows
+        ]
 
     def get_enrichment(self, article_id: str) -> Enrichment | None:
         row = self.conn.execute(

@@ -1,0 +1,79 @@
+"""What a stored article becomes: the rows of every table, serialised once.
+
+Workers build these (JSON encoding is part of the parallel work); the writer process
+only executes the inserts. Plain tuples and strings also cross process boundaries far
+more cheaply than model objects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from newsdesk.models import Article, Enrichment
+
+
+def utc_text(dt: datetime | None) -> str | None:
+    """Sortable UTC text for range queries; the original offset stays in the record."""
+    return dt.astimezone(UTC).isoformat() if dt else None
+
+
+@dataclass(frozen=True)
+class ArticleRows:
+    id: str
+    title: str
+    content_hash: str
+    duplicate_of: str | None
+    published_utc: str | None
+    # (id, url, title, source, published_at, published_utc, content_hash, duplicate_of,
+    #  text, sentences_json, meta_json)
+    article: tuple[str | None, ...]
+    enrichment: tuple[str, str, str] | None  # (article_id, version, json)
+    tags: tuple[tuple[object, ...], ...]
+    places: tuple[tuple[object, ...], ...]
+    figures: tuple[tuple[object, ...], ...]
+
+    def as_duplicate(self, original: str) -> ArticleRows:
+        """The same article stored as a copy of `original`: no enrichment, no index rows."""
+        values = list(self.article)
+        values[7] = original
+        meta = json.loads(str(values[10]))
+        meta["duplicate_of"] = original
+        values[10] = json.dumps(meta, ensure_ascii=False)
+        return replace(self, duplicate_of=original, article=tuple(values), enrichment=None,
+                       tags=(), places=(), figures=())
+
+
+def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows:
+    meta = article.model_dump(mode="json", exclude={"text", "sentences"})
+    published_utc = utc_text(article.published_at)
+    values: tuple[str | None, ...] = (
+        article.id, article.url, article.title, article.source,
+        article.published_at.isoformat() if article.published_at else None,
+        published_utc, article.content_hash, article.duplicate_of, article.text,
+        json.dumps(article.sentences, ensure_ascii=False), json.dumps(meta, ensure_ascii=False),
+    )
+    if enrichment is None:
+        return ArticleRows(article.id, article.title, article.content_hash,
+                           article.duplicate_of, published_utc, values, None, (), (), ())
+    e = enrichment
+    return ArticleRows(
+        id=article.id,
+        title=article.title,
+        content_hash=article.content_hash,
+        duplicate_of=article.duplicate_of,
+        published_utc=published_utc,
+        article=values,
+        enrichment=(e.article_id, e.version, e.model_dump_json()),
+        tags=tuple((e.article_id, t.tag, t.label, t.group, t.score, published_utc)
+                   for t in e.topics),
+        places=tuple((e.article_id, p.canonical, p.mentions, published_utc)
+                     for p in e.entities if p.type in ("country", "bloc")),
+        figures=tuple(
+            (e.article_id, n, f.span.sentence, f.subject, f.unit, f.value, f.value_high,
+             f.kind, f.direction, f.period.year if f.period else None, published_utc,
+             f.model_dump_json())
+            for n, f in enumerate(e.figures) if f.role == "figure"
+        ),
+    )
