@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newsdesk import __version__
-from newsdesk.brief.render import RENDERERS, format_time
+from newsdesk.brief.render import RENDERERS, figure_change, figure_value, format_time
 from newsdesk.config import Settings
 from newsdesk.desk import Desk
 from newsdesk.errors import InputError, NewsdeskError
@@ -271,6 +271,36 @@ def show(
         out.print(f"[dim]{i:>3}[/] {_esc(s)}")
     out.print()
     out.print(Markdown(RENDERERS["markdown"](view.brief)))
+
+
+@app.command()
+def figures(
+    subject: Annotated[str, typer.Option("--subject", "-s", help="What the figure measures, "
+                                         "e.g. 'exports to Russia'.")],
+    unit: Annotated[str | None, typer.Option(help="Only this unit: percent, USD, CNY ...")] = None,
+    limit: Annotated[int, typer.Option(help="Most figures to list.", min=1)] = 200,
+    as_json: JsonOption = False,
+) -> None:
+    """A figure series across stored articles, in date order."""
+    with _errors(), Desk.open(_settings(), read_only=True) as desk:
+        points = desk.figures(subject, unit=unit, limit=limit)
+    if as_json:
+        _dump([p.model_dump(mode="json") for p in points])
+        return
+    if not points:
+        err.print(f"no stored figures about '{subject}'")
+        return
+    table = Table(show_edge=False)
+    for col in ("published", "subject", "figure", "value", "change", "period", "article"):
+        table.add_column(col, overflow="fold")
+    for p in points:
+        f = p.figure
+        table.add_row(
+            p.published_at.strftime("%Y-%m-%d") if p.published_at else "",
+            _esc(f.subject or ""), _esc(f.text), figure_value(f), figure_change(f),
+            _esc(f.period.text if f.period else ""), f"{p.article_id[:10]}:{f.span.sentence}",
+        )
+    out.print(table)
 
 
 @app.command()

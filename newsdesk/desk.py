@@ -8,6 +8,7 @@ what goes to quarantine, which earlier articles a brief may draw on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from newsdesk.models import (
     Article,
     Brief,
     Enrichment,
+    FigurePoint,
     IngestOutcome,
     IngestReport,
     QuarantineItem,
@@ -41,6 +43,7 @@ from newsdesk.store.rows import article_rows
 from newsdesk.store.sqlite import SQLiteStore
 
 PRIOR_ARTICLES = 5
+_SUBJECT_STOP = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "and", "from", "by"})
 QUARANTINE_PAYLOAD_MAX = 1024 * 1024
 BRIEF_BATCH = 200
 UnitCallback = Callable[[Unit, list[IngestOutcome]], None]
@@ -315,6 +318,17 @@ class Desk:
             raise InputError("--since is after --until: no article can match")
         return self.store.search(query, tag=tag, source=source, since=since, until=until,
                                  limit=limit)
+
+    def figures(
+        self, subject: str, *, unit: str | None = None, limit: int = 200
+    ) -> list[FigurePoint]:
+        """A figure series across stored articles: figures whose subject mentions every
+        content word of `subject` ("exports to Russia" -> export, russia), oldest first."""
+        words = [w.rstrip("s") if len(w) > 4 else w for w in re.findall(r"[\w'-]+", subject.lower())
+                 if w not in _SUBJECT_STOP]
+        if not words:
+            raise InputError("--subject needs at least one content word, e.g. 'exports to Russia'")
+        return self.store.figure_series(words, unit=unit, limit=limit)
 
     def stats(self) -> dict[str, Any]:
         return {"database": self.store.location, **self.store.stats()}

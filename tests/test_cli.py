@@ -143,3 +143,21 @@ def test_not_a_database(tmp_path: Path, article_file: Path) -> None:
     proc = run("ingest", str(article_file), db=db)
     assert proc.returncode == 1 and "not a usable newsdesk database" in proc.stderr.decode()
     assert db.read_text().startswith("these are my notes")
+
+
+def test_figures_series_in_date_order(tmp_path: Path, corpus: Path) -> None:
+    db = tmp_path / "d.db"
+    assert invoke(db, "ingest", str(corpus), "--json").exit_code == 0
+    points = json.loads(invoke(db, "figures", "--subject", "exports to Russia", "--json").stdout)
+    assert len(points) >= 5
+    dates = [p["published_at"] for p in points]
+    assert dates == sorted(dates)
+    for p in points:
+        subject = p["figure"]["subject"].lower()
+        assert "export" in subject and "russia" in subject
+        assert p["figure"]["unit"] not in ("month", "year")
+    percent = json.loads(invoke(db, "figures", "-s", "exports to Russia", "--unit", "percent",
+                                "--json").stdout)
+    assert percent and all(p["figure"]["unit"] == "percent" for p in percent)
+    bad = invoke(db, "figures", "--subject", "the of")
+    assert bad.exit_code == 1 and "content word" in bad.output

@@ -366,6 +366,9 @@ class SQLiteStore:
         if unit:
             where.append("f.unit = ?")
             params.append(unit)
+        else:  # durations ("over two months") describe periods, not the subject
+            where.append("coalesce(f.unit, '') NOT IN ('year', 'month', 'week', 'day', 'hour', "
+                         "'minute', 'second', 'decade')")
         rows = self.conn.execute(
             "SELECT f.article_id, a.title, a.source, a.published_at, f.data "
             "FROM article_figures f JOIN articles a ON a.id = f.article_id "
