@@ -41,7 +41,8 @@ CUES: dict[str, list[str]] = {
         "escalat\\w*", "retaliat\\w*",
     ],
     "outlook": [
-        "could", "may", "might", "will", "would", "expect(?:s|ed|ing|ations?)?", "plans?", "planned",
+        "could", "may", "might", "will", "would", "expect(?:s|ed|ing|ations?)?", "plans?",
+        "planned",
         "aims? to", "likely", "forecasts?", "outlook", "next year", "coming (?:months|years)",
         "in the future", "set to", "poised", "intends?", "projected", "signal(?:s|led)?",
         "room to grow", "potential(?:ly)?", "prospects?",
