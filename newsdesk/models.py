@@ -86,6 +86,7 @@ class Entity(Record):
     name: str
     type: Literal["person", "organisation", "country", "bloc", "place", "other"]
     canonical: str
+    role: str | None = Field(default=None, description="'Foreign Minister', 'analyst at ...'.")
     region: str | None = None
     mentions: int = 0
     sentences: list[int] = Field(default_factory=list)

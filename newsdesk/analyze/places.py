@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from newsdesk.analyze.aliases import AliasScanner
 from newsdesk.config import packaged_data
 from newsdesk.errors import InputError
 
@@ -33,28 +34,11 @@ class Place:
 class Gazetteer:
     places: dict[str, Place]
     alias_to_place: dict[str, str]
-    pattern: re.Pattern[str]
-    # Speed: one small alternation per two-letter alias prefix, tried only where a word
-    # starts with one of the aliases' first letters (a scan of ~1,500 aliases at every
-    # position of the text costs several times more).
-    starts: re.Pattern[str] = re.compile(r"(?!)")
-    groups: dict[str, re.Pattern[str]] | None = None
+    scanner: AliasScanner
 
     def scan(self, text: str) -> Iterator[re.Match[str]]:
-        """Non-overlapping alias matches, as `pattern.finditer` would find them."""
-        if self.groups is None:
-            yield from self.pattern.finditer(text)
-            return
-        resume = 0
-        for w in self.starts.finditer(text):
-            pos = w.start()
-            if pos < resume:
-                continue
-            group = self.groups.get(text[pos:pos + 2])
-            m = group.match(text, pos) if group is not None else None
-            if m is not None:
-                resume = m.end()
-                yield m
+        """Non-overlapping place-alias matches."""
+        return self.scanner.scan(text)
 
     def find(self, sentences: list[str]) -> dict[str, list[int]]:
         """Canonical place name -> indexes of the sentences that mention it."""
@@ -96,23 +80,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         places[place.name] = place
         for alias in [place.name, *entry.get("aliases", [])]:
             aliases.setdefault(str(alias), place.name)
-    # Longest first so "People's Republic of China" wins over "China".
-    alternation = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])")
-    by_prefix: dict[str, list[str]] = defaultdict(list)
-    for alias in sorted(aliases, key=len, reverse=True):
-        by_prefix[alias[:2]].append(re.escape(alias))
-    if all(len(a) >= 2 and (a[0].isalnum()) for a in aliases):
-        firsts = "".join(sorted({re.escape(a[0]) for a in aliases}))
-        return Gazetteer(
-            places=places, alias_to_place=aliases, pattern=pattern,
-            starts=re.compile(rf"(?<![\w.])[{firsts}]"),
-            groups={
-                prefix: re.compile(rf"(?:{'|'.join(alts)})(?![\w])")
-                for prefix, alts in by_prefix.items()
-            },
-        )
-    return Gazetteer(places=places, alias_to_place=aliases, pattern=pattern)
+    return Gazetteer(places=places, alias_to_place=aliases, scanner=AliasScanner(aliases))
 
 
 @lru_cache(maxsize=4)

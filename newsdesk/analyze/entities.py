@@ -1,0 +1,250 @@
+"""Entities: the people, organisations and places an article names, in canonical form.
+
+Known names come from the shipped gazetteer (countries, capitals and demonyms map to
+their country; central banks, state companies and leaders to their full names). Names
+the gazetteer lacks are recognised by shape: a run of capitalised words introduced by a
+title ("Foreign Minister", "analyst"), followed by a role ("Chen Mingyu, a trade
+economist at ..."), or ending in an organisation word ("... Institute", "... Bank").
+A later mention by surname alone ("Chen said") resolves to the full name.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
+
+import yaml
+
+from newsdesk.analyze.aliases import AliasScanner
+from newsdesk.analyze.places import Gazetteer
+from newsdesk.config import packaged_data
+from newsdesk.errors import InputError
+from newsdesk.models import Entity, Span
+
+
+@dataclass(frozen=True)
+class Known:
+    name: str
+    type: str  # "person" | "organisation"
+    role: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Directory:
+    known: dict[str, Known]
+    scanner: AliasScanner
+
+
+def load_directory(path: Path | None = None) -> Directory:
+    path = path or packaged_data("gazetteer.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read gazetteer {path}: {exc}") from exc
+    known: dict[str, Known] = {}
+    aliases: dict[str, str] = {}
+    for section, kind in (("organisations", "organisation"), ("people", "person")):
+        for entry in data.get(section, []) or []:
+            item = Known(name=entry["name"], type=kind, role=entry.get("role"),
+                         country=entry.get("country"))
+            known[item.name] = item
+            for alias in [item.name, *(entry.get("aliases") or [])]:
+                aliases.setdefault(str(alias), item.name)
+    return Directory(known=known, scanner=AliasScanner(aliases))
+
+
+@lru_cache(maxsize=2)
+def default_directory() -> Directory:
+    return load_directory()
+
+
+# --- names the gazetteer does not know ------------------------------------------------------
+
+_NAME = re.compile(
+    r"(?<![\w.'’-])(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.)"
+    r"(?: (?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.|of|the|and|for|de|van|von|"
+    r"bin|al|&)){0,5}(?![\w'’-])"
+)
+TITLES = (
+    "President|Vice President|Prime Minister|Deputy Prime Minister|Premier|Chancellor|"
+    "Foreign Minister|Finance Minister|Trade Minister|Economy Minister|Energy Minister|"
+    "Commerce Minister|Minister|Secretary|Treasury Secretary|Commerce Secretary|"
+    "Secretary of State|Governor|Deputy Governor|Chairman|Chairwoman|Chair|Ambassador|"
+    "Senator|Representative|Spokesman|Spokeswoman|Spokesperson|General|Admiral|Director|"
+    "Professor|Dr\\.?|Mr\\.?|Mrs\\.?|Ms\\.?|CEO|Chief Executive|King|Crown Prince|Sheikh|"
+    "Commissioner|Envoy|Mayor|Ayatollah|Emir"
+)
+_TITLE_BEFORE = re.compile(rf"(?:\b(?P<title>{TITLES})\s+)$")
+_ROLE_AFTER = re.compile(
+    r",\s(?P<role>(?:a|an|the)\s[^,.;\"“”]{3,90}?|(?:chief|senior|head|deputy|director|"
+    r"president|chairman|founder|professor|partner|spokes\w+|analyst|economist|strategist|"
+    r"researcher|minister|governor|ambassador|adviser|advisor|managing)[^,.;\"“”]{0,90}?)"
+    r"(?=[,.;]|\s(?:said|says|told|added|warned|noted)\b|$)"
+)
+_SAID_AFTER = re.compile(r"^\s(?:said|says|told|added|warned|noted|argued|wrote|stressed)\b")
+_ROLE_WORDS = re.compile(
+    r"\b(?:analyst|economist|strategist|researcher|director|chief|head|professor|"
+    r"minister|spokes\w+|official|adviser|advisor|governor|chairman|partner|trader|"
+    r"executive|founder|manager|president|ambassador|envoy|secretary|fellow|lecturer)\b",
+    re.I,
+)
+_ORG_HEADS = frozenset(
+    """
+    Bank Group Ministry Council Institute Company Corp Corporation Ltd Limited Agency
+    Exchange Association University Fund Committee Administration Commission Office Service
+    Authority Partners Capital Advisory Research Union Organisation Organization Forum
+    Holdings Motors Motor Energy Airlines Railways Post Times Review Wire Monitor Daily
+    Courier Observer Ledger News Foundation Centre Center Academy Chamber Federation Board
+    Investments Securities Markets Consulting Analytics Economics Insights Group Trust
+    Alliance Party Parliament Court Department Bureau Inc Co Industries Shipping Logistics
+    Guard Command TV Police Army Navy Force Forces Media Radio Television Network Press Club
+    Team Agency Ministry Post Journal Tribune Herald Gazette Telegraph Standard Institution
+    """.split()
+)
+_NOT_NAMES = frozenset(
+    """
+    The A An In On At By For From To Of And But Or If As It Its This That These Those
+    He She They We I You His Her Their Our My Your Since While When After Before During
+    Although However Meanwhile Still Yet So Then Also Last Next First Second Third New Some
+    Many Most More Both All Each Every Such No Not Only Even Just Over Under About Around
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
+    May June July August September October November December Asked Speaking According
+    Analysts Officials Traders Economists Exporters Importers Investors Shipments Exports
+    Imports Trade Sales Prices Growth Chinese Russian Western European American Yesterday
+    Today Tomorrow Former Democrat Republican Prosecutor Ecologist Assemblywoman Assemblyman
+    Officer Lawmaker Police Judge Justice Colonel Captain Lieutenant Sergeant
+    """.split()
+)
+_SURNAME_REF = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?![\w'’-])")
+
+
+_TITLE_START = re.compile(rf"^(?:{TITLES}) ")
+
+
+def _trim(name: str) -> str:
+    """Drop leading function words, titles and trailing connectors: 'In Moscow' ->
+    'Moscow', 'The Washington Post' -> 'Washington Post', 'President Andrzej Duda' ->
+    'Andrzej Duda' (the title is read separately), 'China and' -> 'China'."""
+    words = name.split()
+    while words and (words[0] in _NOT_NAMES or words[0] in ("the",)):
+        words = words[1:]
+    while words and _TITLE_START.match(" ".join(words) + " ") and len(words) > 2:
+        title = _TITLE_START.match(" ".join(words) + " ")
+        assert title is not None
+        words = " ".join(words)[title.end():].split()
+    while words and words[-1] in ("of", "the", "and", "for", "de", "&", "van", "von", "bin",
+                                  "al"):
+        words = words[:-1]
+    return " ".join(words)
+
+
+@dataclass
+class _Found:
+    name: str
+    type: str
+    role: str | None
+    sentences: list[int]
+    spans: list[Span]
+
+
+def find_entities(
+    sentences: list[str], gazetteer: Gazetteer, directory: Directory | None = None
+) -> list[Entity]:
+    """People and organisations (known and recognised), with mentions and spans.
+
+    Places are found by `Gazetteer.find` (they carry regions for tagging) and merged by
+    the caller; here a run of capitals that is a place is skipped."""
+    directory = directory or default_directory()
+    joined = "\n".join(sentences)
+    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    found: dict[str, _Found] = {}
+    taken: list[tuple[int, int]] = []
+
+    def add(name: str, kind: str, role: str | None, start: int, end: int) -> None:
+        i = bisect_right(starts, start) - 1
+        item = found.get(name)
+        if item is None:
+            item = found[name] = _Found(name, kind, role, [], [])
+        if role and not item.role:
+            item.role = role
+        if not item.sentences or item.sentences[-1] != i:
+            item.sentences.append(i)
+        item.spans.append(Span(sentence=i, start=start - starts[i], end=end - starts[i]))
+        taken.append((start, end))
+
+    for m in directory.scanner.scan(joined):
+        k = directory.known[directory.scanner.canonical(m)]
+        add(k.name, k.type, k.role, m.start(), m.end())
+    place_spans = [(m.start(), m.end()) for m in gazetteer.scan(joined)]
+    taken_sorted = sorted(taken)
+
+    def overlaps(start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in taken_sorted) or any(
+            s <= start and end <= e for s, e in place_spans
+        )
+
+    for m in _NAME.finditer(joined):
+        raw = m.group(0)
+        name = _trim(raw)
+        if not name or " " not in name and name not in found:
+            continue  # single capitalised words are too often sentence starts
+        offset = raw.find(name)
+        if offset < 0:
+            continue
+        start = m.start() + offset
+        end = start + len(name)
+        if overlaps(start, end) or "\n" in name:
+            continue
+        line_start = joined.rfind("\n", 0, start) + 1
+        before = joined[max(line_start, start - 40):start]
+        after = joined[end:end + 120]
+        title = _TITLE_BEFORE.search(before) or _TITLE_START.match(raw[:offset + 1] if offset
+                                                                   else "")
+        role_m = _ROLE_AFTER.match(after)
+        last = name.split()[-1]
+        if last in _ORG_HEADS and " of " in name:
+            left, right = name.split(" of ", 1)
+            if len(left.split()) >= 2 and left.split()[-1] not in _ORG_HEADS and len(
+                right.split()
+            ) >= 2:  # "Carl Lipo of Binghamton University": a person and an organisation
+                add(left, "person", None, start, start + len(left))
+                r_start = start + len(left) + 4
+                add(right, "organisation", None, r_start, r_start + len(right))
+                continue
+        if last in _ORG_HEADS:
+            add(name, "organisation", None, start, end)
+        elif title or (role_m and _ROLE_WORDS.search(role_m.group("role"))) or (
+            _SAID_AFTER.match(after) and 2 <= len(name.split()) <= 3
+        ):
+            role = title.group("title") if title else None
+            if role_m and _ROLE_WORDS.search(role_m.group("role")):
+                role = role_m.group("role").strip()
+            if all(w[0].isupper() for w in name.split()) and len(name.split()) <= 4:
+                add(name, "person", role, start, end)
+
+    # Surnames alone ("Chen said") refer to the person already named in full.
+    people = {n.split()[-1]: n for n, f in found.items() if f.type == "person" and " " in n}
+    if people:
+        for m in _SURNAME_REF.finditer(joined):
+            full = people.get(m.group(0))
+            if full and not overlaps(m.start(), m.end()):
+                add(full, "person", None, m.start(), m.end())
+    return [
+        Entity(name=f.name, type=f.type, canonical=f.name, role=f.role,  # type: ignore[arg-type]
+               mentions=len(f.spans), sentences=f.sentences, spans=f.spans)
+        for f in sorted(found.values(), key=lambda f: (-len(f.spans), f.name))
+    ]
+
+
+def by_sentence(entities: list[Entity]) -> dict[int, list[Entity]]:
+    out: dict[int, list[Entity]] = defaultdict(list)
+    for e in entities:
+        for i in e.sentences:
+            out[i].append(e)
+    return out
