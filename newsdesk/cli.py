@@ -265,7 +265,13 @@ def show(
     if e and e.topics:
         out.print("tags: " + ", ".join(f"{t.label} ({t.score:g})" for t in e.topics))
     if e and e.entities:
-        out.print("places: " + ", ".join(f"{x.name} ×{x.mentions}" for x in e.entities[:10]))
+        out.print("entities: " + ", ".join(f"{x.name} ({x.type}) ×{x.mentions}"
+                                           for x in e.entities[:12]))
+    if e and e.quotes:
+        for q in e.quotes:
+            who = f"{q.speaker}, {q.speaker_role}" if q.speaker_role else (q.speaker or "?")
+            out.print(f"[dim]{q.kind} [{q.sentences[0]}][/] {_esc(who)}: “{_esc(q.text)}”",
+                      highlight=False)
     out.print()
     for i, s in enumerate(a.sentences):
         out.print(f"[dim]{i:>3}[/] {_esc(s)}")

@@ -262,7 +262,8 @@ class Desk:
     ) -> list[tuple[Article, Enrichment | None]]:
         """Earlier stored articles on the same tags and countries, most related first."""
         tags = [t.tag for t in enrichment.topics]
-        places = [e.canonical or e.name for e in enrichment.entities if e.mentions >= 2][:6]
+        places = [e.canonical or e.name for e in enrichment.entities
+                  if e.type in ("country", "bloc") and e.mentions >= 2][:6]
         ids = self.store.related_before(
             article.id, tags, places, article.published_at, PRIOR_ARTICLES + 2
         )

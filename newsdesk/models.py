@@ -94,8 +94,14 @@ class Entity(Record):
 
 
 class Quote(Record):
-    speaker: str | None = None
+    """Who said what: their words (direct) or reported speech, with the speaker resolved."""
+
+    speaker: str | None = Field(default=None, description="Full name, organisation, or a "
+                                "group such as 'analysts'; None when the text does not say.")
+    speaker_role: str | None = None
     text: str
+    kind: Literal["direct", "reported"] = "direct"
+    sentences: list[int] = Field(default_factory=list, description="Sentences it spans.")
     span: Span | None = None
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import Counter
 
 from newsdesk.analyze.cues import context_score, encode_roles, sentence_roles
+from newsdesk.analyze.entities import find_entities
 from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
+from newsdesk.analyze.quotes import extract_quotes
 from newsdesk.analyze.topics import Taxonomy, tag_article
 from newsdesk.models import Article, Enrichment, Entity
 
@@ -55,6 +57,7 @@ def region_of(entities: list[Entity]) -> str | None:
 def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enrichment:
     places = gazetteer.find(article.sentences)
     topics = tag_article(article.title, article.sentences, taxonomy, gazetteer, places)
+    named = find_entities(article.sentences, gazetteer)
     entities = place_entities(places, gazetteer)
     roles = sentence_roles(tuple(article.sentences))
     scored = [
@@ -71,7 +74,8 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
     return Enrichment(
         article_id=article.id,
         topics=topics,
-        entities=entities,
+        entities=entities + named,
+        quotes=extract_quotes(article.sentences, named),
         region=region,
         category=category,
         background_cues=context,

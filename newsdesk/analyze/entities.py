@@ -182,10 +182,9 @@ def find_entities(
         k = directory.known[directory.scanner.canonical(m)]
         add(k.name, k.type, k.role, m.start(), m.end())
     place_spans = [(m.start(), m.end()) for m in gazetteer.scan(joined)]
-    taken_sorted = sorted(taken)
 
     def overlaps(start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in taken_sorted) or any(
+        return any(s < end and start < e for s, e in taken) or any(
             s <= start and end <= e for s, e in place_spans
         )
 
