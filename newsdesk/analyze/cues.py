@@ -108,16 +108,31 @@ def sentence_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], ...]:
 def _scan_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], ...]:
     joined = "\n".join(sentences)
     starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
-    roles: list[set[str]] = [set() for _ in sentences]
+    hits: dict[str, set[int]] = {}
     for role, m in _MATCHER.finditer(joined):
-        roles[bisect_right(starts, m.start()) - 1].add(role)
+        hits.setdefault(role, set()).add(bisect_right(starts, m.start()) - 1)
+    return roles_from_hits(sentences, hits, joined, starts)
+
+
+def roles_from_hits(
+    sentences: tuple[str, ...], hits: dict[str, set[int]], joined: str, starts: list[int]
+) -> tuple[frozenset[str], ...]:
+    """Roles from cue-phrase hits (role -> sentence indexes) plus figures and quotes;
+    the result is cached like `sentence_roles`. Lets the analyze stage find theme and
+    cue phrases in one pass of a combined matcher."""
+    roles: list[set[str]] = [set() for _ in sentences]
+    for role, idx in hits.items():
+        for i in idx:
+            roles[i].add(role)
     for m in FIGURE.finditer(joined):
         roles[bisect_right(starts, m.start()) - 1].add("figure")
     for m in QUOTE.finditer(joined):
         i = bisect_right(starts, m.start()) - 1
         if "attribution" in roles[i] or sentences[i].lstrip()[:1] in "\"“":
             roles[i].add("quote")
-    return tuple(frozenset(r) for r in roles)
+    result = tuple(frozenset(r) for r in roles)
+    _store(sentences, result)
+    return result
 
 
 def context_score(sentence: str, published: datetime | None,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from newsdesk.analyze.cues import context_score, encode_roles, sentence_roles
+from newsdesk.analyze.cues import context_score, encode_roles, roles_from_hits
 from newsdesk.analyze.entities import find_entities
 from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.analyze.quotes import extract_quotes
-from newsdesk.analyze.topics import Taxonomy, tag_article
+from newsdesk.analyze.topics import Taxonomy, scan_article, tag_article
 from newsdesk.models import Article, Enrichment, Entity
 
 MAX_CONTEXT_SENTENCES = 12
@@ -56,10 +56,12 @@ def region_of(entities: list[Entity]) -> str | None:
 
 def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enrichment:
     places = gazetteer.find(article.sentences)
-    topics = tag_article(article.title, article.sentences, taxonomy, gazetteer, places)
+    by_theme, cue_hits, joined, starts = scan_article(article.sentences, taxonomy)
+    roles = roles_from_hits(tuple(article.sentences), cue_hits, joined, starts)
+    topics = tag_article(article.title, article.sentences, taxonomy, gazetteer, places,
+                         by_theme=by_theme)
     named = find_entities(article.sentences, gazetteer)
     entities = place_entities(places, gazetteer)
-    roles = sentence_roles(tuple(article.sentences))
     scored = [
         (i, context_score(s, article.published_at, roles[i]))
         for i, s in enumerate(article.sentences)

@@ -68,6 +68,15 @@ class Taxonomy:
     def matcher(self) -> MultiMatcher:
         return MultiMatcher({t.id: (t.pattern, list(t.sources)) for t in self.themes})
 
+    @cached_property
+    def combined(self) -> MultiMatcher:
+        """Themes and cue phrases ("cue:<role>") in one matcher: one pass per article."""
+        from newsdesk.analyze.cues import CUES, PATTERNS
+
+        patterns = {t.id: (t.pattern, list(t.sources)) for t in self.themes}
+        patterns.update({f"cue:{r}": (PATTERNS[r], alts) for r, alts in CUES.items()})
+        return MultiMatcher(patterns)
+
     def theme(self, theme_id: str) -> Theme | None:
         return next((t for t in self.themes if t.id == theme_id), None)
 
@@ -151,6 +160,25 @@ def _hits_by_theme(sentences: list[str], taxonomy: Taxonomy) -> dict[str, dict[i
     return {k: {i: len(v) for i, v in per.items()} for k, per in found.items()}
 
 
+def scan_article(
+    sentences: list[str], taxonomy: Taxonomy
+) -> tuple[dict[str, dict[int, int]], dict[str, set[int]], str, list[int]]:
+    """One pass for themes and cue phrases: (theme hits, cue role -> sentences, joined
+    text, sentence start offsets)."""
+    joined = "\n".join(sentences)
+    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    themes: dict[str, dict[int, set[str]]] = {}
+    cues: dict[str, set[int]] = {}
+    for key, m in taxonomy.combined.finditer(joined):
+        i = bisect_right(starts, m.start()) - 1
+        if key.startswith("cue:"):
+            cues.setdefault(key[4:], set()).add(i)
+        else:
+            themes.setdefault(key, {}).setdefault(i, set()).add(m.group(0).lower())
+    hits = {k: {i: len(v) for i, v in per.items()} for k, per in themes.items()}
+    return hits, cues, joined, starts
+
+
 def theme_hits(sentences: list[str], theme: Theme) -> dict[int, int]:
     """Sentence index -> number of distinct matching phrases (one theme, plain scan)."""
     hits: dict[int, set[str]] = {}
@@ -175,12 +203,17 @@ def tag_article(
     taxonomy: Taxonomy,
     gazetteer: Gazetteer,
     places: dict[str, list[int]] | None = None,
+    by_theme: dict[str, dict[int, int]] | None = None,
 ) -> list[Topic]:
-    """Tags above the threshold, strongest first, each with its evidence sentences."""
+    """Tags above the threshold, strongest first, each with its evidence sentences.
+
+    `by_theme` (theme id -> sentence -> distinct matches) may come from a combined scan
+    (`scan_article`); otherwise the themes are matched here."""
     threshold = length_threshold(taxonomy.threshold, len(sentences))
     topics: list[Topic] = []
     all_hits: dict[str, dict[int, int]] = {}
-    by_theme = _hits_by_theme(sentences, taxonomy)
+    if by_theme is None:
+        by_theme = _hits_by_theme(sentences, taxonomy)
     title_themes = {key for key, _ in taxonomy.matcher.finditer(title)} if title else set()
     for theme in taxonomy.themes:
         hits = by_theme.get(theme.id, {})
