@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections import Counter
 
 from newsdesk.analyze.cues import context_score, encode_roles, roles_from_hits
-from newsdesk.analyze.entities import find_entities
 from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
-from newsdesk.analyze.quotes import extract_quotes
 from newsdesk.analyze.topics import Taxonomy, scan_article, tag_article
 from newsdesk.models import Article, Enrichment, Entity
 
@@ -60,7 +58,6 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
     roles = roles_from_hits(tuple(article.sentences), cue_hits, joined, starts)
     topics = tag_article(article.title, article.sentences, taxonomy, gazetteer, places,
                          by_theme=by_theme)
-    named = find_entities(article.sentences, gazetteer)
     entities = place_entities(places, gazetteer)
     scored = [
         (i, context_score(s, article.published_at, roles[i]))
@@ -76,8 +73,7 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
     return Enrichment(
         article_id=article.id,
         topics=topics,
-        entities=entities + named,
-        quotes=extract_quotes(article.sentences, named),
+        entities=entities,
         region=region,
         category=category,
         background_cues=context,

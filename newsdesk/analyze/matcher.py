@@ -16,6 +16,27 @@ from collections.abc import Iterable, Iterator
 from re import _constants, _parser  # type: ignore[attr-defined]  # stable since 3.11
 
 PREFIX_LEN = 3
+WORD_CACHE_MAX = 200_000
+# An alternative made only of letters, digits and regex operators matches one word.
+_ONE_WORD = re.compile(r"(?:[A-Za-z0-9]|\\w|[?*+()|:\[\]{}])+")
+
+
+class _Word:
+    """A match-like view of one word (start, end, group), for the cached one-word path."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._text, self._start, self._end = text, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _: int = 0) -> str:
+        return self._text[self._start:self._end]
 _WORD = re.compile(r"\w+")
 
 
@@ -94,14 +115,27 @@ class MultiMatcher:
         self.alternatives = {k: list(v[1]) for k, v in patterns.items()}
         bits: dict[str, dict[str, int]] = defaultdict(dict)
         self.slow: list[str] = []
-        for key, (_, alternatives) in patterns.items():
+        # Alternatives that match one whole word ("sanctions?", "geopolitic\\w*") depend
+        # only on that word: their result is computed once per distinct word and cached.
+        self.word_rx: dict[str, re.Pattern[str]] = {}
+        word_bits: dict[str, dict[str, int]] = defaultdict(dict)
+        self.word_cache: dict[str, tuple[str, ...]] = {}
+        for key, (compiled, alternatives) in patterns.items():
             per_alt = [prefixes(alt) for alt in alternatives]
             if not per_alt or any(p is None for p in per_alt):
                 self.slow.append(key)
                 continue
+            single = [_ONE_WORD.fullmatch(a) is not None for a in alternatives]
+            if any(single):
+                self.word_rx[key] = re.compile(
+                    "|".join(f"(?:{a})" for a, one in zip(alternatives, single, strict=True)
+                             if one), compiled.flags)
             for n, found in enumerate(per_alt):
+                target = word_bits if single[n] else bits
                 for prefix in found or ():
-                    bits[prefix][key] = bits[prefix].get(key, 0) | (1 << n)
+                    target[prefix][key] = target[prefix].get(key, 0) | (1 << n)
+        self.word_index = {prefix: tuple(keys) for prefix, keys in word_bits.items()}
+        self.word_lengths = sorted({len(p) for p in self.word_index})
         self.index = {prefix: tuple(keys.items()) for prefix, keys in bits.items()}
         self.sorted_lengths = sorted({len(p) for p in self.index})
         self.longest = max(self.sorted_lengths, default=0)
@@ -109,6 +143,17 @@ class MultiMatcher:
         # most words fail this one set lookup and cost nothing more.
         self.heads = frozenset(p[:2] for p in self.index)
         self._subs: dict[tuple[str, int], re.Pattern[str]] = {}
+
+    def _word_keys(self, token: str) -> tuple[str, ...]:
+        """Keys with a one-word alternative matching this whole (lower-cased) word."""
+        candidates: set[str] = set()
+        for n in self.word_lengths:
+            candidates.update(self.word_index.get(token[:n], ()))
+        keys = tuple(k for k in self.word_rx if k in candidates
+                     and self.word_rx[k].fullmatch(token) is not None)
+        if len(self.word_cache) < WORD_CACHE_MAX:
+            self.word_cache[token] = keys
+        return keys
 
     def _sub(self, key: str, mask: int) -> re.Pattern[str]:
         alts = [a for n, a in enumerate(self.alternatives[key]) if mask >> n & 1]
@@ -118,7 +163,7 @@ class MultiMatcher:
         self._subs[(key, mask)] = rx
         return rx
 
-    def finditer(self, text: str) -> Iterator[tuple[str, re.Match[str]]]:
+    def finditer(self, text: str) -> Iterator[tuple[str, re.Match[str] | _Word]]:
         """(key, match) for every non-overlapping match of each pattern, per key in order."""
         resume: dict[str, int] = {}
         lowered = text.lower()
@@ -126,8 +171,17 @@ class MultiMatcher:
             lowered = "".join(c.lower()[:1] or c for c in text)
         lengths, longest = self.sorted_lengths, self.longest
         heads, index, subs = self.heads, self.index, self._subs
+        word_cache, word_keys = self.word_cache, self._word_keys
         for word in _WORD.finditer(lowered):
             start = word.start()
+            token = word.group()
+            keys_here = word_cache.get(token)
+            if keys_here is None:
+                keys_here = word_keys(token)
+            for key in keys_here:
+                if resume.get(key, -1) <= start:
+                    resume[key] = word.end()
+                    yield key, _Word(text, start, word.end())
             if lowered[start:start + 2] not in heads and lowered[start] not in heads:
                 continue
             head = lowered[start:start + longest]
