@@ -27,8 +27,13 @@ def clean_text(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """Hash of the text with case, punctuation and spacing removed: exact duplicates."""
+    return hash_and_count(text)[0]
+
+
+def hash_and_count(text: str) -> tuple[str, int]:
+    """(content hash, word count) from one tokenisation of the text."""
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest(), len(words)
 
 
 def canonical_url(url: str) -> str:

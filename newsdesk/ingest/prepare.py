@@ -9,7 +9,7 @@ from newsdesk.analyze.sentences import split_sentences
 from newsdesk.config import WORDS_PER_MINUTE
 from newsdesk.errors import InputError
 from newsdesk.ingest.dates import parse_published
-from newsdesk.ingest.normalise import article_id, clean_text, content_hash, word_count
+from newsdesk.ingest.normalise import article_id, clean_text, hash_and_count
 from newsdesk.models import Article, RawDocument
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]+")
@@ -49,8 +49,7 @@ def prepare(raw: RawDocument) -> Article:
             published = parse_published(raw.published_raw)
         except InputError as exc:
             raise InputError(f"{raw.origin}: {exc}") from exc
-    digest = content_hash(text)
-    words = word_count(text)
+    digest, words = hash_and_count(text)
     return Article(
         id=article_id(raw.url, digest),
         url=raw.url,
