@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -28,7 +29,7 @@ from newsdesk.brief.render import RENDERERS, figure_change, figure_value, format
 from newsdesk.config import Settings
 from newsdesk.desk import Desk
 from newsdesk.errors import InputError, NewsdeskError
-from newsdesk.models import IngestOutcome
+from newsdesk.models import Brief, IngestOutcome
 from newsdesk.pipeline import default_workers
 
 app = typer.Typer(
@@ -307,6 +308,38 @@ def figures(
             _esc(f.period.text if f.period else ""), f"{p.article_id[:10]}:{f.span.sentence}",
         )
     out.print(table)
+
+
+@app.command()
+def verify(
+    path: Annotated[Path, typer.Argument(help="A brief as JSON (newsdesk brief --json).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check every sentence of a brief against the stored sentences it cites.
+
+    Exit status 0 when everything is supported, 1 when something is not (listed)."""
+    with _errors():
+        try:
+            brief = Brief.model_validate_json(path.read_bytes())
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "the top level"
+            raise InputError(f"{path} is not a newsdesk brief: {where}: {first['msg']}") from None
+        with Desk.open(_settings(), read_only=True) as desk:
+            checked = desk.verify(brief)
+    report = checked.verification
+    if as_json:
+        _dump(report.model_dump(mode="json"))
+    else:
+        out.print(f"checked {report.checked}, supported {report.passed}, "
+                  f"unsupported {len(report.dropped)}", highlight=False)
+        for d in report.dropped:
+            out.print(f"[red]✗[/] {d.section}: “{_esc(d.text)}” — {_esc(d.reason)}",
+                      highlight=False)
+    if report.dropped:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -20,7 +20,8 @@ from typing import Any
 from newsdesk.analyze.enrich import analyze
 from newsdesk.analyze.places import Gazetteer, default_gazetteer
 from newsdesk.analyze.topics import Taxonomy, cached_taxonomy
-from newsdesk.brief.compose import compose_brief
+from newsdesk.brief.compose import compose_brief, make_lookup
+from newsdesk.brief.verify import verify_brief
 from newsdesk.config import Settings
 from newsdesk.errors import InputError, NewsdeskError, NotFoundError, StoreError
 from newsdesk.ingest.prepare import prepare
@@ -28,6 +29,7 @@ from newsdesk.ingest.sources import Unit, expand, read_unit
 from newsdesk.models import (
     Article,
     Brief,
+    CitedSentence,
     Enrichment,
     FigurePoint,
     IngestOutcome,
@@ -331,6 +333,19 @@ class Desk:
             raise InputError("--subject needs at least one content word, e.g. 'exports to Russia'")
         return self.store.figure_series(words, unit=unit, limit=limit)
 
+    def verify(self, brief: Brief) -> Brief:
+        """Re-check a brief (e.g. from a file) against the stored articles it cites."""
+        ids = sorted({c.article_id for s in _cited_sentences(brief) for c in s.citations}
+                     | {kf.citation.article_id for kf in brief.key_figures})
+        found = self.store.get_articles(ids)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise NotFoundError(
+                f"the brief cites article(s) {', '.join(missing)} that are not in "
+                f"{self.store.location}; ingest them first or pass --db"
+            )
+        return verify_brief(brief, make_lookup(list(found.values())), self.gazetteer)
+
     def stats(self) -> dict[str, Any]:
         return {"database": self.store.location, **self.store.stats()}
 
@@ -340,6 +355,14 @@ class Desk:
 
 
 __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
+
+
+def _cited_sentences(brief: Brief) -> list[CitedSentence]:
+    out = [*brief.summary, *brief.background]
+    for insight in brief.insights:
+        out.append(insight.question)
+        out.extend(insight.bullets)
+    return out
 
 
 # Worker side of `Desk.write_briefs`: one read-only desk per worker process and database.

@@ -161,3 +161,23 @@ def test_figures_series_in_date_order(tmp_path: Path, corpus: Path) -> None:
     assert percent and all(p["figure"]["unit"] == "percent" for p in percent)
     bad = invoke(db, "figures", "--subject", "the of")
     assert bad.exit_code == 1 and "content word" in bad.output
+
+
+def test_verify_command_catches_a_tampered_brief(tmp_path: Path, article_file: Path) -> None:
+    db = tmp_path / "d.db"
+    out = tmp_path / "brief.json"
+    assert invoke(db, "brief", str(article_file), "--save", "--json", "-o", str(out)).exit_code == 0
+    ok = invoke(db, "verify", str(out))
+    assert ok.exit_code == 0 and "unsupported 0" in ok.output
+    data = json.loads(out.read_text())
+    data["summary"][0]["text"] = data["summary"][0]["text"].replace("18.4%", "28.4%")
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(data))
+    result = invoke(db, "verify", str(bad), "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["dropped"] and report["dropped"][0]["section"] == "summary"
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text('{"title": 3}')
+    assert invoke(db, "verify", str(garbage)).exit_code == 1
+    assert "not a newsdesk brief" in invoke(db, "verify", str(garbage)).output

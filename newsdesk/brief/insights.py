@@ -39,7 +39,9 @@ def focus_of(topics: list[Topic]) -> tuple[str, Topic | None]:
         return pair.label[:-len(" Trade")] + " trade" if pair.label.endswith(" Trade") else (
             pair.label), pair
     if topics:
-        return f"developments in {topics[0].label}", topics[0]
+        # "developments in energy trade": a theme label in running text is not a name.
+        label = " ".join(w if w.isupper() else w.lower() for w in topics[0].label.split())
+        return f"developments in {label}", topics[0]
     return "this story", None
 
 

@@ -4,10 +4,13 @@ Every sentence of a brief is checked against the source sentences it cites:
 - it must cite sentences that exist;
 - copied text (summary, background, bullets) must be found in its cited sentences after
   normalising case, quotes and spacing, i.e. copied or minimally trimmed;
-- every number in it must appear in the cited sentences;
-- every country or bloc it names must be named (by any alias) in the cited sentences.
+- every figure in it must be in the cited sentences, compared by normalised value and
+  unit ("$37bn" = "$37 billion"), and every other number as written;
+- words it puts in quotation marks must be the source's own words;
+- every country or bloc it names must be named (by any alias) in the cited sentences,
+  and every multi-word proper name (a person, an organisation) must appear there too.
 A sentence that fails is dropped and the drop is listed in the brief's report. The facts
-issue extends this with figure normalisation, quotes and speakers, and people.
+engine "llm" (issue 5) relies on exactly these checks for generated text.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.models import Brief, Citation, CitedSentence, Drop, Insight, VerificationReport
 
@@ -49,14 +53,76 @@ def check(
     evidence = " ".join(cited)
     if copied and normalise(sentence.text).rstrip(".") not in normalise(evidence):
         return "text is not found in the cited sentences"
-    missing = numbers(sentence.text) - numbers(evidence)
-    if missing:
-        return f"number(s) {', '.join(sorted(missing))} not in the cited sentences"
+    if missing := unsupported_figures(sentence.text, evidence):
+        return f"figure(s) {', '.join(missing)} not in the cited sentences"
+    if missing := unsupported_quotes(sentence.text, evidence):
+        return f"quoted words “{missing[0]}” not in the cited sentences"
     named = gazetteer.names_in(sentence.text)
     unsupported = named - gazetteer.names_in(evidence) if named else frozenset()
     if unsupported:
         return f"names {', '.join(sorted(unsupported))}, absent from the cited sentences"
+    if missing := unsupported_names(sentence.text, evidence):
+        return f"names {', '.join(missing)}, absent from the cited sentences"
     return None
+
+
+@lru_cache(maxsize=16384)
+def _figures(text: str) -> tuple[tuple[float, float | None, str | None, str], ...]:
+    return tuple((f.value, f.value_high, f.unit, f.text) for f in extract_figures([text]))
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= max(1e-9, 0.005 * max(abs(a), abs(b)))
+
+
+def unsupported_figures(text: str, evidence: str) -> list[str]:
+    """Figures of `text` whose value (and unit, when both state one) is not in `evidence`.
+
+    Values are compared normalised, so "$37bn" is supported by "$37 billion" and "7.1
+    per cent" by "7.1%"; numbers that are not figures (years, dates) must appear as
+    written."""
+    ours = _figures(text)
+    theirs = _figures(evidence)
+    missing = []
+    for value, high, unit, written in ours:
+        if not any(
+            _same(value, v) and (high is None or (h is not None and _same(high, h)))
+            and (unit is None or u is None or unit == u)
+            for v, h, u, _ in theirs
+        ):
+            missing.append(written)
+    covered = " ".join(w for *_, w in ours)
+    loose = numbers(text) - numbers(covered) - numbers(evidence)
+    return missing + sorted(loose)
+
+
+_QUOTED = re.compile(r"[“\"]([^“”\"]{3,})[”\"]")
+
+
+def unsupported_quotes(text: str, evidence: str) -> list[str]:
+    """Words a sentence puts in quotation marks must be the source's own words."""
+    source = normalise(evidence)
+    return [q for q in _QUOTED.findall(text) if normalise(q).strip(" ,.") not in source]
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?"
+                          r"(?: [A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?){1,3}(?![\w'’-])")
+_FUNCTION_WORDS = frozenset("The A An In On At By For From To Of And But What Who How Why "
+                            "Which When Where Is Are Was Were Will Would Could Should".split())
+
+
+def unsupported_names(text: str, evidence: str) -> list[str]:
+    """Multi-word proper names ("Chen Mingyu", "Yellow Sea Institute") must appear in the
+    evidence: this catches an invented source and a quote given to the wrong person."""
+    missing = []
+    for m in _CAPITALISED.finditer(text):
+        words = [w for w in m.group(0).split() if w not in _FUNCTION_WORDS]
+        if len(words) < 2:
+            continue
+        name = " ".join(words)
+        if name not in evidence and words[-1] not in evidence:
+            missing.append(name)
+    return missing
 
 
 def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:

@@ -63,3 +63,45 @@ def test_rewritten_text_is_not_a_copy(article_text: str) -> None:
     out = verify_brief(brief(cited(0, "Grain exports soared thanks to new policy.")), lookup,
                        default_gazetteer())
     assert out.summary == []
+
+
+def test_figures_are_compared_by_value_not_spelling(article_text: str) -> None:
+    from newsdesk.brief.verify import unsupported_figures
+
+    evidence = "Bilateral trade hit a total of $37 billion, up 12.5% on the year."
+    assert unsupported_figures("Trade reached $37bn.", evidence) == []
+    assert unsupported_figures("Trade grew 12.5 per cent.", evidence) == []
+    assert unsupported_figures("Trade reached $39bn.", evidence) == ["$39bn"]
+    assert unsupported_figures("Trade reached 37 billion yuan.", evidence) == ["37 billion yuan"]
+
+
+def test_words_in_quotation_marks_must_be_the_sources(article_text: str) -> None:
+    _, lookup, cited, brief = setup(article_text)
+    tampered = cited(2).model_copy(update={
+        "text": '"We have never shipped this much grain," said Pavel Testov.'})
+    b = brief(cited(0)).model_copy(update={"insights": [
+        Insight(question=cited(0, "Who is speaking for exporters?"), bullets=[tampered])]})
+    out = verify_brief(b, lookup, default_gazetteer())
+    assert out.insights == []
+
+
+def test_swapped_speaker_is_caught(article_text: str) -> None:
+    from newsdesk.brief.verify import check
+
+    _, lookup, cited, _ = setup(article_text)
+    swapped = cited(2, '"We have never shipped this much wheat across the border," '
+                       "said Olga Petrenko.")
+    assert "Olga Petrenko" in (check(swapped, lookup, default_gazetteer(), copied=False) or "")
+    faithful = cited(2, '"We have never shipped this much wheat across the border," '
+                        "said Pavel Testov.")
+    assert check(faithful, lookup, default_gazetteer(), copied=False) is None
+
+
+def test_invented_organisation_is_caught(article_text: str) -> None:
+    from newsdesk.brief.verify import check
+
+    _, lookup, cited, _ = setup(article_text)
+    invented = cited(0, "Russian grain exports to China rose 18.4%, the Northern Grain "
+                        "Council reported.")
+    assert "Northern Grain Council" in (check(invented, lookup, default_gazetteer(),
+                                              copied=False) or "")
