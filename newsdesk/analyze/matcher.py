@@ -119,7 +119,7 @@ class MultiMatcher:
         # only on that word: their result is computed once per distinct word and cached.
         self.word_rx: dict[str, re.Pattern[str]] = {}
         word_bits: dict[str, dict[str, int]] = defaultdict(dict)
-        self.word_cache: dict[str, tuple[str, ...]] = {}
+        self.word_cache: dict[str, tuple[tuple[str, ...], bool | None]] = {}
         for key, (compiled, alternatives) in patterns.items():
             per_alt = [prefixes(alt) for alt in alternatives]
             if not per_alt or any(p is None for p in per_alt):
@@ -144,16 +144,18 @@ class MultiMatcher:
         self.heads = frozenset(p[:2] for p in self.index)
         self._subs: dict[tuple[str, int], re.Pattern[str]] = {}
 
-    def _word_keys(self, token: str) -> tuple[str, ...]:
-        """Keys with a one-word alternative matching this whole (lower-cased) word."""
+    def _word_keys(self, token: str) -> tuple[tuple[str, ...], bool | None]:
+        """(keys with a one-word alternative matching this whole lower-cased word, whether
+        a multi-word alternative may start here: None when the next character decides)."""
         candidates: set[str] = set()
         for n in self.word_lengths:
             candidates.update(self.word_index.get(token[:n], ()))
         keys = tuple(k for k in self.word_rx if k in candidates
                      and self.word_rx[k].fullmatch(token) is not None)
+        multi = (token[:2] in self.heads or token[0] in self.heads) if len(token) > 1 else None
         if len(self.word_cache) < WORD_CACHE_MAX:
-            self.word_cache[token] = keys
-        return keys
+            self.word_cache[token] = (keys, multi)
+        return keys, multi
 
     def _sub(self, key: str, mask: int) -> re.Pattern[str]:
         alts = [a for n, a in enumerate(self.alternatives[key]) if mask >> n & 1]
@@ -175,14 +177,16 @@ class MultiMatcher:
         for word in _WORD.finditer(lowered):
             start = word.start()
             token = word.group()
-            keys_here = word_cache.get(token)
-            if keys_here is None:
-                keys_here = word_keys(token)
+            entry = word_cache.get(token)
+            if entry is None:
+                entry = word_keys(token)
+            keys_here, multi = entry
             for key in keys_here:
                 if resume.get(key, -1) <= start:
                     resume[key] = word.end()
                     yield key, _Word(text, start, word.end())
-            if lowered[start:start + 2] not in heads and lowered[start] not in heads:
+            if multi is False or (multi is None and lowered[start:start + 2] not in heads
+                                  and lowered[start] not in heads):
                 continue
             head = lowered[start:start + longest]
             cands: dict[str, int] = {}
