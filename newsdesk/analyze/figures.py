@@ -176,6 +176,20 @@ def default_units() -> Units:
 
 # --- extraction ---------------------------------------------------------------------------
 
+_P_SLASH = re.compile(r"^[/.]\d")
+_P_YEAR = re.compile(r"1[89]\d\d|20\d\d")
+_P_BY = re.compile(r"\bby\s+$")
+_P_CAPBEFORE = re.compile(r"([A-Z][\w&]*)\s$")
+_P_UPTO = re.compile(r"\bup\s+to\b", re.I)
+_P_CLAUSE = re.compile(r"[,;:]|\band\b|\bwhile\b")
+_P_DIGIT = re.compile(r"\d")
+_P_MINUS = re.compile(r"\bminus[\s-]$", re.I)
+_P_LATER = re.compile(r"\s(?:earlier|ago|before|later|previously)\b")
+_P_TO_LEVEL = re.compile(
+    r"\b(?:to|at)\s+(?:[$€£¥]\s?)?(?:about\s|around\s|roughly\s|nearly\s|almost\s|just\s|"
+    r"only\s|some\s|a\s+record\s|a\s+new\s+\w+\s|an\s+estimated\s)?$", re.I)
+_P_AUX_END = re.compile(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
+                        r"reportedly)$")
 _NUMBER_RE = re.compile(
     rf"(?P<num>{_NUM})(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|"
     rf"(?P<short>[kmbKMB]n?)\b)?"
@@ -227,13 +241,13 @@ def _excluded(
         return True  # "10−30", "COVID -19"
     if _ORDINAL_AFTER.match(after) or _TIME_AFTER.match(after):
         return True
-    if re.match(r"^[/.]\d", after):
+    if _P_SLASH.match(after):
         return True  # "9/11", "1.2.3"
     if has_unit:
         return False
     if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
         return True  # "July 4", "4 July"
-    if re.fullmatch(r"1[89]\d\d|20\d\d", num):
+    if _P_YEAR.fullmatch(num):
         return True  # a year
     # Five or more digits with no separator and no unit: a code, not an amount.
     return not counted and len(num) >= 5 and num.isdigit()
@@ -306,7 +320,7 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
     currency = units.symbols[sym.group(0).strip()] if sym else None
     signed = start > 0 and sentence[start - 1] in "-−–"
     negative = (signed and not in_range and (start == 1 or sentence[start - 2] in " ($")
-                ) or bool(re.search(r"\bminus[\s-]$", sentence[max(0, start - 6):start], re.I))
+                ) or bool(_P_MINUS.search(sentence[max(0, start - 6):start]))
     scale = _scale(units, m.group("scale"), m.group("short"), currency is not None)
     end = m.end() if scale is not None else m.end("num")
     value = _number(num) * (scale or 1.0) * (-1 if negative else 1)
@@ -330,8 +344,7 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
         elif unit is None or unit == currency:
             unit = currency
             pm = _PER_UNIT.match(sentence, end)
-            later = re.match(r"\s(?:earlier|ago|before|later|previously)\b",
-                             sentence[pm.end():]) if pm else None
+            later = _P_LATER.match(sentence, pm.end()) if pm else None
             if pm and not later and (pm.group("per") or pm.group("w").lower() in _PER_A_OK):
                 word = pm.group("w").lower()
                 known = units.after_ci.get(word)
@@ -348,14 +361,14 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
     if not in_range and _excluded(sentence, start, m.end("num"), num,
                                   unit is not None and not counted, counted, sym is not None):
         return None
-    if counted and re.fullmatch(r"1[89]\d\d|20\d\d", num):
+    if counted and _P_YEAR.fullmatch(num):
         return None  # "the 2022 invasion"
     return raw
 
 
 def _extend_range(sentence: str, q: _Raw, units: Units) -> _Raw:
     """'$750,000 to $1 million', '15 to 22 miles per hour', '5-10W': one ranged figure."""
-    if re.search(r"\bby\s+$", sentence[max(0, q.start - 6):q.start]):
+    if _P_BY.search(sentence[max(0, q.start - 6):q.start]):
         return q  # "increased by $43.6 billion to $419.2 billion": a change, then a level
     rm = _RANGE_RE.match(sentence, q.end)
     if rm is None or q.counted:
@@ -454,7 +467,7 @@ _OPENERS = frozenset(
 
 def _capitalised_before(sentence: str, start: int) -> bool:
     """'Boeing 737 jets', 'S&P 500 companies': a number that is part of a name."""
-    m = re.search(r"([A-Z][\w&]*)\s$", sentence[max(0, start - 20):start])
+    m = _P_CAPBEFORE.search(sentence[max(0, start - 20):start])
     return m is not None and m.group(1).lower() not in _OPENERS
 
 
@@ -462,12 +475,10 @@ def _direction(sentence: str, raw: _Raw) -> str:
     before = sentence[max(0, raw.start - 40):raw.start]
     if before.endswith("+"):
         return "up"
-    if re.search(r"\b(?:to|at)\s+(?:[$€£¥]\s?)?(?:about\s|around\s|roughly\s|nearly\s|"
-                 r"almost\s|just\s|only\s|some\s|a\s+record\s|a\s+new\s+\w+\s|"
-                 r"an\s+estimated\s)?$", before, re.I):
+    if _P_TO_LEVEL.search(before):
         return "none"  # "rose to $7.36 billion": the new level, the change is elsewhere
-    before = re.sub(r"\bup\s+to\b", " ", before, flags=re.I)  # "up to" is a bound
-    tail = re.split(r"[,;:]|\band\b|\bwhile\b", before)[-1]
+    before = _P_UPTO.sub(" ", before)  # "up to" is a bound
+    tail = _P_CLAUSE.split(before)[-1]
     words = tail.split()[-4:]
     window = " ".join(words)
     ups = [m.end() for m in _UP_RE.finditer(window)]
@@ -519,12 +530,11 @@ def _subject(sentence: str, raw: _Raw) -> str | None:
     phrase = _LEADING_TIME.sub("", phrase)
     for _ in range(3):
         phrase = _SUBJECT_TRIM.sub("", phrase)
-    phrase = re.sub(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
-                    r"reportedly)$", "", phrase)
+    phrase = _P_AUX_END.sub("", phrase)
     words = phrase.split()
     if not words or len(words) > 10 or phrase.lower() in _PRONOUNS:
         return None
-    if re.search(r"\d", phrase) and len(words) <= 2:
+    if _P_DIGIT.search(phrase) and len(words) <= 2:
         return None
     return phrase
 
@@ -629,7 +639,7 @@ def _kind(sentence: str, raw: _Raw, direction: str) -> str:
         to_level = re.search(r"\bto\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|almost\s+|"
                              r"some\s+|an estimated\s+)?$", before)
         return "level" if to_level else "change"
-    if direction != "none" and re.search(r"\bby\s+$", sentence[max(0, raw.start - 8):raw.start]):
+    if direction != "none" and _P_BY.search(sentence[max(0, raw.start - 8):raw.start]):
         return "change"
     return "level"
 

@@ -38,6 +38,9 @@ _OPENERS = frozenset(
 _BOUNDARY = re.compile(
     r"""(?P<end>[.!?…]+)(?P<close>["'”’»)\]]*)(?P<space>\s+)(?=(?P<next>["'“‘«(\[]?[\w$€£¥]))"""
 )
+_DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")
+_NEXT_WORD = re.compile(r"[\"'“‘«(\[]?(\w+)")
+_PARAGRAPHS = re.compile(r"\n\s*\n")
 # Chinese and Japanese full stops end a sentence with no space after them.
 _CJK_BOUNDARY = re.compile(r"(?<=[。！？])(?![」』”）])")
 
@@ -51,7 +54,7 @@ def _is_abbreviation(text: str, end: int) -> tuple[bool, bool]:
     if word in _ABBREVIATIONS:
         return True, word in _AMBIGUOUS
     # Single initials ("J. Smith") and dotted acronyms ("U.A.E.").
-    if re.fullmatch(r"[a-z]", word) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
+    if len(word) == 1 and word.isalpha() or _DOTTED.fullmatch(word):
         return True, False
     return False, False
 
@@ -68,7 +71,7 @@ def _split_paragraph(par: str) -> list[str]:
         if end_punct == "." and not m.group("close"):
             abbr, ambiguous = _is_abbreviation(par, m.start("end"))
             if abbr:
-                next_word = re.match(r"[\"'“‘«(\[]?(\w+)", nxt)
+                next_word = _NEXT_WORD.match(nxt)
                 if not (ambiguous and next_word and next_word.group(1) in _OPENERS):
                     continue
         if first.islower():
@@ -87,7 +90,7 @@ def _split_paragraph(par: str) -> list[str]:
 def split_sentences(text: str) -> list[str]:
     """Split text into sentences; paragraph breaks always end a sentence."""
     sentences: list[str] = []
-    for par in re.split(r"\n\s*\n", text):
+    for par in _PARAGRAPHS.split(text):
         par = " ".join(par.split())
         if not par:
             continue
