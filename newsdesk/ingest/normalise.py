@@ -14,15 +14,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|smid|ref|src)$", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n{3,}")
+_LINE_EDGES = re.compile(r" ?\n ?")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def clean_text(text: str) -> str:
     """NFC, unified newlines and spaces, at most one blank line between paragraphs."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\ufeff", "").replace("\u00ad", "")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).replace("\ufeff", "").replace("\u00ad", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))  # one pass each, not per line
+    return _BLANKS.sub("\n\n", text).strip()
 
 
 def content_hash(text: str) -> str:
