@@ -39,7 +39,13 @@ from newsdesk.models import (
     SearchHit,
     json_schema,
 )
-from newsdesk.pipeline import PARALLEL_MIN_UNITS, Processed, map_ordered, run_units
+from newsdesk.pipeline import (
+    PARALLEL_MIN_UNITS,
+    Processed,
+    map_ordered,
+    run_units,
+    tune_gc,
+)
 from newsdesk.store.base import Store
 from newsdesk.store.rows import article_rows
 from newsdesk.store.sqlite import SQLiteStore
@@ -133,6 +139,8 @@ class Desk:
         units: list[Unit] = []
         for ref in refs:
             units.extend([ref] if isinstance(ref, Unit) else self.plan([ref]))
+        if len(units) >= PARALLEL_MIN_UNITS:
+            tune_gc()
         report = IngestReport()
         for unit, processed in run_units(
             units, self.settings.max_bytes, self.settings.extra_taxonomies, workers
