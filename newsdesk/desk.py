@@ -25,7 +25,7 @@ from newsdesk.brief.verify import verify_brief
 from newsdesk.config import Settings
 from newsdesk.errors import InputError, NewsdeskError, NotFoundError, StoreError
 from newsdesk.ingest.prepare import prepare
-from newsdesk.ingest.sources import Unit, expand, read_unit
+from newsdesk.ingest.sources import Unit, expand, read_unit, with_stdin
 from newsdesk.models import (
     Article,
     Brief,
@@ -43,11 +43,11 @@ from newsdesk.pipeline import (
     PARALLEL_MIN_UNITS,
     Processed,
     map_ordered,
+    process_document,
     run_units,
     tune_gc,
 )
 from newsdesk.store.base import Store
-from newsdesk.store.rows import article_rows
 from newsdesk.store.sqlite import SQLiteStore
 
 PRIOR_ARTICLES = 5
@@ -139,6 +139,7 @@ class Desk:
         units: list[Unit] = []
         for ref in refs:
             units.extend([ref] if isinstance(ref, Unit) else self.plan([ref]))
+        units = [with_stdin(u, self.settings.max_bytes) for u in units]
         if len(units) >= PARALLEL_MIN_UNITS:
             tune_gc()
         report = IngestReport()
@@ -161,14 +162,7 @@ class Desk:
 
     def ingest_document(self, raw: RawDocument) -> IngestOutcome:
         """Prepare, analyse, deduplicate and store one document."""
-        try:
-            article = prepare(raw)
-        except InputError as exc:
-            return self._store_processed(
-                Processed(raw.origin, error=str(exc), payload=raw.text.encode("utf-8"))
-            )
-        rows = article_rows(article, self.analyze(article))
-        return self._store_processed(Processed(raw.origin, rows))
+        return self._store_processed(process_document(raw, self.taxonomy, self.gazetteer))
 
     def _store_processed(self, p: Processed) -> IngestOutcome:
         """The single-writer half: quarantine, unchanged, duplicate or store."""
@@ -291,7 +285,9 @@ class Desk:
     def brief(self, ref: str, *, save: bool = False, now: datetime | None = None) -> Brief:
         """The extractive brief of an article given by path, URL, '-' or stored id."""
         article = self.load(ref)
-        stored = self.store.get_enrichment(article.id)
+        state = self.store.article_state(article.id)
+        same = state is not None and state[0] == article.content_hash
+        stored = self.store.get_enrichment(article.id) if same else None
         enrichment = stored if stored is not None else self.analyze(article)
         brief = compose_brief(
             article, enrichment, self.gazetteer, self.prior_coverage(article, enrichment),
@@ -299,7 +295,7 @@ class Desk:
         )
         if save:
             with self.store.transaction():
-                if self.store.get_article(article.id) is None:
+                if not same:  # new, or a new version of a stored article
                     self.store.put_article(article, enrichment)
                 self.store.put_brief(brief)
         return brief

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsdesk.analyze.enrich import analyze
-from newsdesk.analyze.places import default_gazetteer
-from newsdesk.analyze.topics import cached_taxonomy
+from newsdesk.analyze.places import Gazetteer, default_gazetteer
+from newsdesk.analyze.topics import Taxonomy, cached_taxonomy
 from newsdesk.errors import InputError
 from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.sources import Unit, read_unit
+from newsdesk.models import RawDocument
 from newsdesk.store.rows import ArticleRows, article_rows
 
 # Below this many units a pool costs more to start than it saves.
@@ -52,17 +53,30 @@ def process_unit(
             if isinstance(item, InputError):
                 out.append(Processed(unit.origin, error=str(item)))
                 continue
-            try:
-                article = prepare(item)
-            except InputError as exc:
-                out.append(Processed(item.origin, error=str(exc),
-                                     payload=item.text.encode("utf-8")))
-                continue
-            rows = article_rows(article, analyze(article, taxonomy, gazetteer))
-            out.append(Processed(item.origin, rows))
+            out.append(process_document(item, taxonomy, gazetteer))
     except InputError as exc:
         out.append(Processed(unit.origin, error=str(exc)))
+    except Exception as exc:  # noqa: BLE001 - one bad input must not sink the batch
+        out.append(Processed(unit.origin, error=_unexpected(unit.origin, exc)))
     return out
+
+
+def process_document(item: RawDocument, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Processed:
+    """Prepare and analyse one document; any failure becomes a quarantine item."""
+    try:
+        article = prepare(item)
+        return Processed(item.origin, article_rows(article, analyze(article, taxonomy,
+                                                                    gazetteer)))
+    except InputError as exc:
+        return Processed(item.origin, error=str(exc), payload=item.text.encode("utf-8"))
+    except Exception as exc:  # noqa: BLE001 - quarantined with the reason, batch goes on
+        return Processed(item.origin, error=_unexpected(item.origin, exc),
+                         payload=item.text.encode("utf-8"))
+
+
+def _unexpected(origin: str, exc: BaseException) -> str:
+    return (f"{origin}: could not be processed ({type(exc).__name__}: {exc}); this is a "
+            "newsdesk bug, please report it with the quarantined item")
 
 
 def default_workers() -> int:

@@ -95,3 +95,64 @@ def test_parallel_ingest_matches_serial(tmp_path: Path, corpus: Path) -> None:
     assert len(results[0][0]) >= 3 * 40 > pipeline.PARALLEL_MIN_UNITS
     assert results[0] == results[1]
     assert results[0][1]["briefs"] == results[0][1]["articles"]
+
+
+def test_a_malformed_record_is_quarantined_in_a_parallel_batch(tmp_path: Path,
+                                                              corpus: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "batch"
+    shutil.copytree(corpus, folder)
+    (folder / "0_bad.json").write_text('{"title": "A", "text": "Trade rose 5%.", "tags": 3}')
+    (folder / "0_deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    with Desk.open(Settings(db_path=tmp_path / "p.db")) as d:
+        report = d.ingest([str(folder)], workers=2)
+        assert report.count("accepted") >= 40
+        deep = [o for o in report.outcomes if o.origin.endswith("0_deep.json")]
+        assert deep and deep[0].status == "quarantined" and "nested" in (deep[0].reason or "")
+        bad = [o for o in report.outcomes if o.origin.endswith("0_bad.json")]
+        assert bad and bad[0].status == "accepted"  # an odd tags field is not fatal
+
+
+def test_stdin_is_read_in_the_main_process(tmp_path: Path, corpus: Path, article_text: str,
+                                          monkeypatch) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(article_text.encode())))
+    with Desk.open(Settings(db_path=tmp_path / "s.db")) as d:
+        report = d.ingest(["-", str(corpus)], workers=2)
+    stdin = [o for o in report.outcomes if o.origin in ("-", "stdin")]
+    assert stdin and stdin[0].status == "accepted"
+
+
+def test_brief_of_a_new_version_uses_the_new_text(desk: Desk, tmp_path: Path) -> None:
+    v1 = tmp_path / "v1.txt"
+    v1.write_text("Gas Talks Stall\nURL: https://x.example/1\n\nChina and Russia failed to "
+                  "agree on gas prices for the Power of Siberia 2 pipeline on Monday.\n")
+    v2 = tmp_path / "v2.txt"
+    v2.write_text("Wheat Deal Signed\nURL: https://x.example/1\n\nChina agreed to buy more "
+                  "Russian wheat, and grain exports rose 18% in May.\n")
+    desk.ingest([str(v1)])
+    brief = desk.brief(str(v2), save=True)
+    assert "wheat" in brief.summary[0].text.lower()
+    assert brief.verification.dropped == []
+    stored = desk.store.get_article(brief.article_id)
+    assert stored is not None and "wheat" in stored.text
+
+
+def test_html_headings_and_list_items_are_not_glued_into_sentences(tmp_path: Path,
+                                                                  desk: Desk) -> None:
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><head><title>Gas talks stall</title></head><body><article>"
+        "<h1>Gas talks stall</h1><p>China and Russia failed to agree on prices on Monday "
+        "after two days of talks in Beijing.</p><h2>What comes next</h2>"
+        "<p>Negotiators will meet again in the autumn, officials said on Tuesday.</p>"
+        "<ul><li>Volume: 50 billion cubic metres a year</li><li>Length: 2,600 km</li></ul>"
+        "</article></body></html>"
+    )
+    article = desk.load(str(page))
+    assert "What comes next" in article.sentences
+    assert not any(s.startswith("Gas talks stall") for s in article.sentences)
+    assert any(s.startswith("Negotiators will meet") for s in article.sentences)

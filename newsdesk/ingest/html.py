@@ -53,6 +53,12 @@ def parse_html(html: str, origin: str, url: str | None = None) -> RawDocument:
         doc if isinstance(doc, dict) else doc.as_dict() if doc is not None else {}
     )
     text = (meta.get("text") or "").strip()
+    title = (meta.get("title") or "").strip()
+    # trafilatura puts one newline between blocks (paragraphs, headings, list items):
+    # each is its own paragraph, never glued into a neighbour's sentence.
+    text = re.sub(r"\n+", "\n\n", text)
+    if title and text.split("\n", 1)[0].strip() == title:
+        text = text.split("\n", 1)[1].strip() if "\n" in text else ""
     if not text:
         raise InputError(f"{origin}: no article text found in the HTML (is it an article page?)")
     authors = [a.strip() for a in (meta.get("author") or "").split(";") if a.strip()]

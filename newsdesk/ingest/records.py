@@ -76,6 +76,8 @@ def record_to_document(obj: Any, origin: str, fmt: str) -> RawDocument:
     tags = _pick(obj, "tags")
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(",")]
+    elif not isinstance(tags, list):
+        tags = [tags] if tags is not None else []
     return RawDocument(
         origin=origin,
         title=_text_field(_pick(obj, "title"), "title", origin),
@@ -99,13 +101,12 @@ def parse_json(text: str, origin: str) -> Iterator[RawDocument | InputError]:
         raise InputError(
             f"{origin}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
+    except RecursionError:
+        raise InputError(f"{origin}: JSON nested too deeply to be an article") from None
     items = data if isinstance(data, list) else [data]
     for n, obj in enumerate(items):
         sub = origin if len(items) == 1 else f"{origin}#{n}"
-        try:
-            yield record_to_document(obj, sub, "json")
-        except InputError as exc:
-            yield exc
+        yield _record(obj, sub, "json")
 
 
 def parse_jsonl(text: str, origin: str) -> Iterator[RawDocument | InputError]:
@@ -119,7 +120,17 @@ def parse_jsonl(text: str, origin: str) -> Iterator[RawDocument | InputError]:
         except json.JSONDecodeError as exc:
             yield InputError(f"{sub}: invalid JSON ({exc.msg}, column {exc.colno})")
             continue
-        try:
-            yield record_to_document(obj, sub, "jsonl")
-        except InputError as exc:
-            yield exc
+        except RecursionError:
+            yield InputError(f"{sub}: JSON nested too deeply to be an article")
+            continue
+        yield _record(obj, sub, "jsonl")
+
+
+def _record(obj: Any, origin: str, fmt: str) -> RawDocument | InputError:
+    """A record as a document, or the reason it cannot be one (never an exception)."""
+    try:
+        return record_to_document(obj, origin, fmt)
+    except InputError as exc:
+        return exc
+    except (TypeError, ValueError, AttributeError) as exc:
+        return InputError(f"{origin}: a field has an unexpected type ({exc})")

@@ -35,10 +35,18 @@ class Unit:
 
     kind: str  # "file" | "url" | "stdin" | "missing"
     ref: str
+    data: bytes | None = None  # stdin, read once in the main process
 
     @property
     def origin(self) -> str:
         return self.ref
+
+
+def with_stdin(unit: Unit, max_bytes: int) -> Unit:
+    """Read standard input now: worker processes have no access to it."""
+    if unit.kind != "stdin" or unit.data is not None:
+        return unit
+    return Unit("stdin", unit.ref, sys.stdin.buffer.read(max_bytes + 1))
 
 
 def is_url(ref: str) -> bool:
@@ -121,7 +129,7 @@ def read_unit(unit: Unit, max_bytes: int) -> Iterator[RawDocument | InputError]:
         yield from parse(text, fmt or sniff_format(text), unit.ref, url=unit.ref)
         return
     if unit.kind == "stdin":
-        data = sys.stdin.buffer.read(max_bytes + 1)
+        data = unit.data if unit.data is not None else sys.stdin.buffer.read(max_bytes + 1)
         if not data.strip():
             raise InputError("standard input is empty: pipe an article into 'newsdesk brief -'")
         if len(data) > max_bytes:
@@ -163,7 +171,7 @@ def fetch(url: str, max_bytes: int) -> tuple[bytes, str | None, str | None]:
                 chunks.append(chunk)
             ctype = response.headers.get("content-type", "").lower()
             charset = response.charset_encoding
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         raise InputError(f"{url}: could not fetch ({type(exc).__name__}: {exc})") from exc
     fmt = "html" if "html" in ctype else "json" if "json" in ctype else None
     fmt = fmt or ("text" if "text/plain" in ctype else None)
