@@ -45,6 +45,7 @@ MONTHS = {
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
             "4th": 4}
 PERCENT = "percent"
+MAX_LINKED = 40
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _SCALE_WORDS = r"thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn|crore|lakh"
@@ -705,7 +706,9 @@ def sentence_figures(
     raws = _raw_quantities(sentence, units)
     if not raws:
         return []
-    periods = _periods(sentence, published)
+    # A pasted table or transcript can hold thousands of numbers in one "sentence":
+    # periods are then left out rather than matched pairwise (quadratic).
+    periods = _periods(sentence, published) if len(raws) <= MAX_LINKED else []
     # "the first two months" is a period, not a quantity of months.
     raws = [r for r in raws if not any(
         start <= r.start and r.end <= end for start, end, _ in periods

@@ -162,6 +162,7 @@ def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
         if question and bullets:
             insights.append(Insight(question=question[0], bullets=bullets))
         elif question:
+            report.passed -= 1  # the question itself was fine, but it is dropped now
             report.dropped.append(
                 Drop(section="insight question", text=insight.question.text,
                      reason="no supported bullet left to answer it")

@@ -65,9 +65,22 @@ def _parse_loose(raw: str, text: str) -> datetime:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            dt = dateparser.parse(text, tzinfos=TZINFOS, dayfirst=False)
+            # Two different defaults show which parts the text really gave: dateutil
+            # silently fills the rest from the default (today, if none is passed).
+            dt = dateparser.parse(text, tzinfos=TZINFOS, dayfirst=False, default=_DEFAULT_A)
+            other = dateparser.parse(text, tzinfos=TZINFOS, dayfirst=False,
+                                     default=_DEFAULT_B)
         except (ValueError, OverflowError, TypeError) as exc:
             raise InputError(f"unparseable publication date {raw!r}; {_HINT}") from exc
     if any("tzname" in str(w.message) for w in caught):
         raise InputError(f"unknown time zone in publication date {raw!r}; {_HINT}")
+    if dt.year != other.year or dt.month != other.month:
+        raise InputError(f"publication date {raw!r} is incomplete (it needs at least a year "
+                         f"and a month); {_HINT}")
+    if dt.day != other.day:
+        dt = dt.replace(day=1)  # "March 2024": month precision, kept as the first
     return dt
+
+
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2001, 2, 2)

@@ -59,9 +59,7 @@ def parse_text(text: str, origin: str) -> RawDocument:
         if not line:
             i += 1
             continue
-        if _is_prose(line) and not _header_line(line, meta, title):
-            break
-        if not _header_line(line, meta, title):
+        if not _header_line(line, meta, title):  # records the line when it is metadata
             if _is_prose(line):
                 break
             # Short, unpunctuated lines in the header are region/category or tag lines.
@@ -90,10 +88,12 @@ def _header_line(line: str, meta: dict, title: str) -> bool:
     if _READ_TIME.match(line):
         return True
     if (m := _BYLINE.match(line)) and len(line.split()) <= 12:
-        meta["authors"].extend(_split_names(m.group(1)))
+        meta["authors"].extend(_split_names(m.group(1).rstrip(".")))
         return True
     if m := _TAGS.match(line):
-        meta["source_tags"].extend(t.strip() for t in re.split(r"[,;|]", m.group(1)) if t.strip())
+        meta["source_tags"].extend(
+            t.strip(" .") for t in re.split(r"[,;|]", m.group(1)) if t.strip(" .")
+        )
         return True
     if m := _URL.match(line):
         meta["url"] = m.group(1)

@@ -43,3 +43,13 @@ def test_unparseable_dates_raise_a_clear_error(raw: str) -> None:
 def test_unknown_timezone_is_an_error_not_a_guess() -> None:
     with pytest.raises(InputError, match="time zone"):
         parse_published("2024-05-16 11:20 XYZT")
+
+
+@pytest.mark.parametrize("raw", ["Date: 2024", "on Monday", "12:00"])
+def test_partial_dates_are_not_completed_from_today(raw: str) -> None:
+    with pytest.raises(InputError, match="incomplete"):
+        parse_published(raw)
+
+
+def test_month_precision_is_the_first_of_the_month() -> None:
+    assert parse_published("March 2024").isoformat() == "2024-03-01T00:00:00+00:00"

@@ -38,3 +38,11 @@ def test_prose_without_headline_is_all_body() -> None:
     raw = parse_text(body + ".\n\nSecond paragraph here.", "x.txt")
     assert raw.title is None
     assert raw.text.startswith("This is a long")
+
+
+def test_header_lines_ending_in_a_full_stop_are_read_once() -> None:
+    text = ("Headline\nBy Jane Doe and John Smith.\nTags: trade, energy.\n\n"
+            "The body starts here and says something.\n")
+    raw = parse_text(text, "x.txt")
+    assert raw.authors == ["Jane Doe", "John Smith"]
+    assert raw.source_tags == ["trade", "energy"]
