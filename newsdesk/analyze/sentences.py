@@ -16,7 +16,8 @@ import re
 _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof gen sen rep gov lt col capt cmdr adm maj sgt st jr sr rev hon pres
-    inc ltd co corp plc llc bros dept univ assn est approx vs etc al fig figs no nos vol
+    inc ltd co corp plc llc bros dept univ assn est approx vs etc al fig figs no nos vol art
+    arts sec para
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
     e.g i.e u.s u.k u.n e.u u.s.a p.m a.m d.c n.y s.a a.g
     mt ft rd ave blvd
@@ -24,7 +25,13 @@ _ABBREVIATIONS = frozenset(
 )
 # After these a period ends the sentence only if a typical sentence opener follows
 # ("... sanctions imposed by the U.S. The move ...").
-_AMBIGUOUS = frozenset({"u.s", "u.k", "u.n", "e.u", "u.s.a", "d.c", "etc", "a.m", "p.m", "al"})
+_AMBIGUOUS = frozenset({
+    "u.s", "u.k", "u.n", "e.u", "u.s.a", "d.c", "etc", "a.m", "p.m", "al",
+    # Company suffixes, "no" and month names end sentences too: "... Holding Ltd. The
+    # company said", "... he said no. Officials", "... in Jan. The next month".
+    "ltd", "inc", "co", "corp", "plc", "llc", "no", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec",
+})
 _OPENERS = frozenset(
     """
     The This That These Those It Its He She They We I In On At But And However Yet So

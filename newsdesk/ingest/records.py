@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,11 +69,23 @@ def record_to_document(obj: Any, origin: str, fmt: str) -> RawDocument:
     if not text and html:
         doc = parse_html(html, origin, url)
         text = doc.text
-        obj = {**{k: v for k, v in doc.model_dump().items() if v}, **obj}
+        # What the page itself says fills the fields the record leaves out.
+        page = {"title": doc.title, "source": doc.source, "authors": doc.authors,
+                "published": doc.published_raw, "language": doc.language,
+                "tags": doc.source_tags, "url": doc.url}
+        obj = {**{k: v for k, v in page.items() if v}, **obj}
+        url = url or doc.url
     if not text or not text.strip():
         keys = ", ".join(_ALIASES["text"])
         raise InputError(f"{origin}: no article text (expected one of the fields: {keys})")
     published = _pick(obj, "published")
+    if isinstance(published, (int, float)) and not isinstance(published, bool):
+        # Unix time, in seconds or (JavaScript style) milliseconds.
+        seconds = published / 1000 if published > 1e11 else published
+        try:
+            published = datetime.fromtimestamp(seconds, UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            raise InputError(f"{origin}: timestamp {published} is out of range") from None
     tags = _pick(obj, "tags")
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(",")]

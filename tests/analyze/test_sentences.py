@@ -54,3 +54,21 @@ def test_paragraph_breaks_always_split() -> None:
 
 def test_chinese_full_stops() -> None:
     assert split_sentences("出口增长。贸易额创新高！") == ["出口增长。", "贸易额创新高！"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Shares of Alibaba Group Holding Ltd. The company said profits rose.",
+         ["Shares of Alibaba Group Holding Ltd.", "The company said profits rose."]),
+        ("Asked about it, he said no. Officials declined to comment.",
+         ["Asked about it, he said no.", "Officials declined to comment."]),
+        ("Exports fell 5% in Jan. The next month was better.",
+         ["Exports fell 5% in Jan.", "The next month was better."]),
+        ("He cited Art. 5 of the treaty.", ["He cited Art. 5 of the treaty."]),
+        ("The No. 2 lender grew on Jan. 5 this year.",
+         ["The No. 2 lender grew on Jan. 5 this year."]),
+    ],
+)
+def test_abbreviations_that_can_also_end_a_sentence(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected

@@ -62,3 +62,30 @@ def test_invalid_json_file(tmp_path: Path) -> None:
         for item in read_all(path):
             if isinstance(item, InputError):
                 raise item
+
+
+def test_epoch_timestamps_in_seconds_and_milliseconds(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps({"title": "A", "text": BODY, "timestamp": 1709280000}) + "\n"
+                    + json.dumps({"title": "B", "text": BODY + " More.",
+                                  "timestamp": 1709280000000}) + "\n")
+    docs = read_all(path)
+    for doc in docs:
+        article = prepare(doc)
+        assert article.published_at is not None
+        assert article.published_at.isoformat() == "2024-03-01T08:00:00+00:00"
+
+
+def test_html_only_record_keeps_the_pages_metadata(tmp_path: Path) -> None:
+    page = ("<html><head><title>Gas talks stall</title>"
+            '<meta property="article:published_time" content="2024-12-05T09:00:00Z">'
+            '<meta property="og:site_name" content="Test Wire"></head><body><article>'
+            "<p>China and Russia failed to agree on gas prices on Monday after two days of "
+            "talks in Beijing, officials said.</p><p>Negotiators will meet again in the "
+            "autumn, a person familiar with the talks said.</p></article></body></html>")
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps({"html": page}))
+    (doc,) = read_all(path)
+    article = prepare(doc)
+    assert article.published_at is not None and article.published_at.year == 2024
+    assert article.source == "Test Wire"
