@@ -170,7 +170,8 @@ class Desk:
         if rows is None:
             return self._quarantine(p.origin, p.error or "unreadable", p.payload)
         existing = self.store.article_state(rows.id)
-        if existing is not None and existing[0] == rows.content_hash:
+        if (existing is not None and existing[0] == rows.content_hash
+                and existing[2] == rows.meta_key):
             return IngestOutcome(
                 origin=p.origin, status="unchanged", article_id=rows.id,
                 duplicate_of=existing[1], title=rows.title,
@@ -185,10 +186,29 @@ class Desk:
                 duplicate_of=original, title=rows.title,
             )
         self.store.put_rows(rows, new=existing is None)
+        if existing is not None and existing[0] != rows.content_hash:
+            self._promote_copies(rows.id)
         return IngestOutcome(
             origin=p.origin, status="updated" if existing else "accepted",
             article_id=rows.id, title=rows.title,
         )
+
+    def _promote_copies(self, article_id: str) -> None:
+        """The original's text changed: its exact copies now stand on their own. The
+        oldest becomes the original (analysed, searchable); the rest point to it."""
+        copies = self.store.duplicates_of(article_id)
+        if not copies:
+            return
+        first = self.store.get_article(copies[0])
+        if first is None:
+            return
+        article = first.model_copy(update={"duplicate_of": None})
+        self.store.put_article(article, self.analyze(article))
+        for other in copies[1:]:
+            copy = self.store.get_article(other)
+            if copy is not None:
+                linked = copy.model_copy(update={"duplicate_of": article.id})
+                self.store.put_article(linked, None)
 
     def write_briefs(self, article_ids: list[str], *, workers: int = 1) -> int:
         """Compose and store the brief of each stored article; returns how many."""

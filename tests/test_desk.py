@@ -156,3 +156,34 @@ def test_html_headings_and_list_items_are_not_glued_into_sentences(tmp_path: Pat
     assert "What comes next" in article.sentences
     assert not any(s.startswith("Gas talks stall") for s in article.sentences)
     assert any(s.startswith("Negotiators will meet") for s in article.sentences)
+
+
+def test_corrected_headline_is_an_update_not_unchanged(desk: Desk, tmp_path: Path) -> None:
+    body = ("China and Russia signed a wheat deal on Monday, officials said, and grain "
+            "exports rose 18% in May.\n")
+    v1 = tmp_path / "v1.txt"
+    v1.write_text(f"Wheat Deal Signd\nURL: https://x.example/1\n\n{body}")
+    v2 = tmp_path / "v2.txt"
+    v2.write_text(f"Wheat Deal Signed\nURL: https://x.example/1\n\n{body}")
+    desk.ingest([str(v1)])
+    (outcome,) = desk.ingest([str(v2)]).outcomes
+    assert outcome.status == "updated"
+    assert desk.store.get_article(outcome.article_id).title == "Wheat Deal Signed"
+    (again,) = desk.ingest([str(v2)]).outcomes
+    assert again.status == "unchanged"
+
+
+def test_copies_survive_when_their_original_changes(desk: Desk, tmp_path: Path) -> None:
+    body = "Rail freight between China and Russia grew 9% in the first half, operators said."
+    first = tmp_path / "first.jsonl"
+    first.write_text(
+        json.dumps({"title": "Rail", "text": body, "url": "https://a.example/1"}) + "\n"
+        + json.dumps({"title": "Rail", "text": body, "url": "https://b.example/2"}) + "\n")
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text(json.dumps({"title": "Rail", "url": "https://a.example/1",
+                                   "text": "Rail freight fell sharply in July, operators said."}))
+    desk.ingest([str(first)])
+    desk.ingest([str(changed)])
+    hits = desk.search("grew")
+    assert [h.title for h in hits] == ["Rail"], "the copy is now the searchable original"
+    assert desk.stats()["duplicates"] == 0

@@ -40,8 +40,12 @@ class Store(Protocol):
         """Full id for a unique prefix (at least 6 characters) or a full id."""
         ...
 
-    def article_state(self, article_id: str) -> tuple[str, str | None] | None:
-        """(content hash, duplicate_of) of a stored article, without loading it."""
+    def article_state(self, article_id: str) -> tuple[str, str | None, str] | None:
+        """(content hash, duplicate_of, metadata key) of a stored article."""
+        ...
+
+    def duplicates_of(self, article_id: str) -> list[str]:
+        """Ids stored as exact copies of this article, oldest first."""
         ...
 
     def checkpoint(self) -> None:

@@ -19,6 +19,16 @@ def utc_text(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat() if dt else None
 
 
+_META_FIELDS = ("title", "source", "authors", "published_at", "url", "category",
+                "source_tags", "language")
+
+
+def meta_key(meta: dict[str, object]) -> str:
+    """What a reader would call the article's metadata (not where it was read from):
+    a corrected headline or date makes a re-ingest an update, a new file path does not."""
+    return json.dumps([meta.get(k) for k in _META_FIELDS], ensure_ascii=False, default=str)
+
+
 @dataclass(frozen=True)
 class ArticleRows:
     id: str
@@ -33,6 +43,10 @@ class ArticleRows:
     tags: tuple[tuple[object, ...], ...]
     places: tuple[tuple[object, ...], ...]
     figures: tuple[tuple[object, ...], ...]
+
+    @property
+    def meta_key(self) -> str:
+        return meta_key(json.loads(str(self.article[10])))
 
     def as_duplicate(self, original: str) -> ArticleRows:
         """The same article stored as a copy of `original`: no enrichment, no index rows."""

@@ -26,7 +26,7 @@ from newsdesk.models import (
     QuarantineItem,
     SearchHit,
 )
-from newsdesk.store.rows import ArticleRows, article_rows, utc_text
+from newsdesk.store.rows import ArticleRows, article_rows, meta_key, utc_text
 
 APPLICATION_ID = 0x6E657773  # "news": marks a file as a newsdesk database
 
@@ -294,12 +294,19 @@ class SQLiteStore:
         ).fetchall()
         return rows[0]["id"] if len(rows) == 1 else None
 
-    def article_state(self, article_id: str) -> tuple[str, str | None] | None:
-        """(content hash, duplicate_of) of a stored article, without loading it."""
+    def article_state(self, article_id: str) -> tuple[str, str | None, str] | None:
+        """(content hash, duplicate_of, metadata key) of a stored article."""
         row = self.conn.execute(
-            "SELECT content_hash, duplicate_of FROM articles WHERE id = ?", (article_id,)
+            "SELECT content_hash, duplicate_of, meta FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], meta_key(json.loads(row[2]))) if row else None
+
+    def duplicates_of(self, article_id: str) -> list[str]:
+        """Ids stored as exact copies of this article, oldest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE duplicate_of = ? ORDER BY rowid", (article_id,)
+        ).fetchall()
+        return [r[0] for r in rows]
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (before many readers start)."""
