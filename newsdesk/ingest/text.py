@@ -43,7 +43,7 @@ def _split_names(value: str) -> list[str]:
 
 def parse_text(text: str, origin: str) -> RawDocument:
     """Split a plain-text article into title, metadata and body."""
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     i = 0
     while i < len(lines) and not lines[i].strip():
         i += 1
@@ -51,7 +51,9 @@ def parse_text(text: str, origin: str) -> RawDocument:
         return RawDocument(origin=origin, text="", format="text")
     first = lines[i].strip()
     meta: dict = {"authors": [], "source_tags": []}
-    if len(first.split()) > 30:  # no headline: prose from the first line on
+    words = len(first.split())
+    if words > 30 or (words >= 12 and first.endswith((".", "!", "?", ".”", '."'))):
+        # No headline: a long first line, or one that reads as a full sentence.
         return RawDocument(origin=origin, text=text, format="text")
     title, i = first, i + 1
     while i < len(lines):

@@ -46,3 +46,15 @@ def test_header_lines_ending_in_a_full_stop_are_read_once() -> None:
     raw = parse_text(text, "x.txt")
     assert raw.authors == ["Jane Doe", "John Smith"]
     assert raw.source_tags == ["trade", "energy"]
+
+
+def test_one_sentence_article_without_headline() -> None:
+    text = "Trade between China and Russia rose 5% in May, customs data showed on Friday.\n"
+    article = prepare(parse_text(text, "x.txt"))
+    assert article.sentences == [text.strip()]
+
+
+def test_old_mac_line_endings() -> None:
+    raw = parse_text("Headline\rSource: Wire\r\rThe body is here and says something.\r", "x")
+    assert raw.title == "Headline" and raw.source == "Wire"
+    assert raw.text == "The body is here and says something."
