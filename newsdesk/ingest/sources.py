@@ -94,9 +94,12 @@ def expand(refs: list[str]) -> list[Unit]:
 
 def sniff_format(text: str) -> str:
     head = text.lstrip()[:512].lower()
-    if head.startswith(("<!doctype html", "<html", "<head", "<body", "<article", "<?xml")):
+    if head.startswith(("<!doctype html", "<html", "<head", "<body", "<article", "<?xml",
+                        "<div", "<p>", "<p ", "<h1", "<h2", "<section", "<main")):
         return "html"
-    if head.startswith("{") or head.startswith("["):
+    # "[Updated] China and Russia ..." is a headline, not a JSON array.
+    array = head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")
+    if head.startswith("{") or array:
         first_line = text.lstrip().split("\n", 1)[0].strip()
         return "jsonl" if first_line.startswith("{") and first_line.endswith("}") and (
             text.strip().count("\n") > 0

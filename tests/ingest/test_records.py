@@ -89,3 +89,12 @@ def test_html_only_record_keeps_the_pages_metadata(tmp_path: Path) -> None:
     article = prepare(doc)
     assert article.published_at is not None and article.published_at.year == 2024
     assert article.source == "Test Wire"
+
+
+def test_sniffing_headlines_and_fragments() -> None:
+    from newsdesk.ingest.sources import sniff_format
+
+    assert sniff_format("[Updated] China and Russia sign gas deal\n\nBody.") == "text"
+    assert sniff_format('[{"title": "A", "text": "B"}]') == "json"
+    assert sniff_format("<div><h1>Gas</h1><p>Talks stalled.</p></div>") == "html"
+    assert sniff_format('{"title": "A"}\n{"title": "B"}\n') == "jsonl"
