@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateparser
 
@@ -33,12 +34,17 @@ TZINFOS: dict[str, timezone] = {
         "NZDT": 13, "BRT": -3, "ART": -3, "SAST": 2, "WAT": 1, "EAT": 3,
     }.items()
 }
+# Zone names spelled out: local time there, daylight saving included (from the system's
+# time zone database; the fixed offset is the fallback where it is missing).
 _LONG_NAMES = {
-    "china standard time": "+08:00",
-    "beijing time": "+08:00",
-    "moscow time": "+03:00",
-    "eastern time": "-05:00",
+    "china standard time": ("Asia/Shanghai", "+08:00"),
+    "beijing time": ("Asia/Shanghai", "+08:00"),
+    "moscow time": ("Europe/Moscow", "+03:00"),
+    "eastern time": ("America/New_York", "-05:00"),
+    "central time": ("America/Chicago", "-06:00"),
+    "pacific time": ("America/Los_Angeles", "-08:00"),
 }
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+)?$")
 _PREFIX = re.compile(r"^(?:published|updated|posted|date|on)\s*[:\-]?\s*", re.I)
 _HINT = "use ISO 8601 such as 2025-09-02T14:52:00-04:00, or 'MM/DD/YYYY, HH:MM:SS TZ'"
 
@@ -48,8 +54,22 @@ def parse_published(raw: str) -> datetime:
     text = _PREFIX.sub("", raw.strip()).strip()
     if not text:
         raise InputError(f"empty publication date; {_HINT}")
-    for long_name, offset in _LONG_NAMES.items():
-        text = re.sub(long_name, offset, text, flags=re.I)
+    zone = None
+    for long_name, (zone_name, offset) in _LONG_NAMES.items():
+        if re.search(long_name, text, flags=re.I):
+            try:
+                zone = ZoneInfo(zone_name)
+                text = re.sub(long_name, "", text, flags=re.I).strip(" ,")
+            except ZoneInfoNotFoundError:
+                text = re.sub(long_name, offset, text, flags=re.I)
+            break
+    if zone is not None:
+        local = _parse_loose(raw, text) if not _ISO.match(text) else datetime.fromisoformat(text)
+        if local.tzinfo is None:
+            local = local.replace(tzinfo=zone)
+        if not 1900 <= local.year <= 2100:
+            raise InputError(f"implausible publication year in {raw!r}; {_HINT}")
+        return local
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:

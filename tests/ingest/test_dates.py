@@ -53,3 +53,15 @@ def test_partial_dates_are_not_completed_from_today(raw: str) -> None:
 
 def test_month_precision_is_the_first_of_the_month() -> None:
     assert parse_published("March 2024").isoformat() == "2024-03-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2024-07-01 10:00 Eastern Time", "2024-07-01T10:00:00-04:00"),
+        ("2024-01-15 10:00 Eastern Time", "2024-01-15T10:00:00-05:00"),
+        ("March 7, 2024 18:40 Beijing time", "2024-03-07T18:40:00+08:00"),
+    ],
+)
+def test_spelled_out_zones_follow_daylight_saving(raw: str, iso: str) -> None:
+    assert parse_published(raw).isoformat() == iso
