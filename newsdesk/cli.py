@@ -268,6 +268,10 @@ def show(
     if e and e.entities:
         out.print("entities: " + ", ".join(f"{x.name} ({x.type}) ×{x.mentions}"
                                            for x in e.entities[:12]))
+    if e and e.signals:
+        out.print("risk signals: " + ", ".join(
+            f"{x.kind.replace('_', ' ')} {x.sentences}" for x in e.signals
+        ) + f" · tone {e.tone:+.2f}", highlight=False)
     if e and e.quotes:
         for q in e.quotes:
             who = f"{q.speaker}, {q.speaker_role}" if q.speaker_role else (q.speaker or "?")

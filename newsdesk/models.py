@@ -151,6 +151,14 @@ class Figure(Record):
     span: Span
 
 
+class Signal(Record):
+    """A risk the article reports, with the sentences that report it."""
+
+    kind: Literal["sanctions", "secondary_sanctions", "tariffs", "export_controls",
+                  "conflict", "default", "payment_disruption"]
+    sentences: list[int] = Field(default_factory=list)
+
+
 class Topic(Record):
     """A tag with the score that kept it above the threshold and the sentences behind it."""
 
@@ -170,6 +178,9 @@ class Enrichment(Record):
     entities: list[Entity] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
+    signals: list[Signal] = Field(default_factory=list)
+    tone: float = Field(default=0.0, description="Rising minus falling figures minus half "
+                        "the risk sentences, per sentence, in [-1, 1].")
     region: str | None = None
     category: str | None = None
     background_cues: list[int] = Field(
@@ -336,6 +347,7 @@ RECORDS: dict[str, type[BaseModel]] = {
     "Entity": Entity,
     "Quote": Quote,
     "Figure": Figure,
+    "Signal": Signal,
     "FigurePoint": FigurePoint,
     "Topic": Topic,
     "Brief": Brief,

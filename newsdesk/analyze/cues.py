@@ -35,7 +35,8 @@ CUES: dict[str, list[str]] = {
     "risk": [
         "risks?", "sanction(?:s|ed)?", "tariffs?", "tensions?", "threat(?:s|en|ened)?", "fears?",
         "halt(?:ed|s)?", "default(?:s|ed)?", "war", "pressure", "restrict(?:ions?|ed)?", "bans?",
-        "banned", "penalt(?:y|ies)", "disrupt(?:ion|ed|s)?", "volatil(?:e|ity)",
+        "banned", "penalt(?:y|ies)", "disrupt\\w*", "reject\\w*", "delay(?:s|ed)?",
+        "block(?:s|ed)?", "stuck", "frozen", "volatil(?:e|ity)",
         "uncertain(?:ty)?", "alarm", "decline[ds]?", "slump(?:ed)?", "slowdown", "dip(?:ped)?",
         "fell", "weak(?:er|ness)?", "struggl\\w*", "scrutiny", "enforcement", "crackdown",
         "escalat\\w*", "retaliat\\w*",

@@ -11,6 +11,7 @@ from collections import Counter
 from newsdesk.analyze.cues import context_score, encode_roles, roles_from_hits
 from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
+from newsdesk.analyze.signals import find_signals, tone
 from newsdesk.analyze.topics import Taxonomy, scan_article, tag_article
 from newsdesk.models import Article, Enrichment, Entity
 
@@ -70,6 +71,7 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
         region, category = category, None
     if category is None and topics:
         category = topics[0].group.title()
+    figures = extract_figures(article.sentences, article.published_at)
     return Enrichment(
         article_id=article.id,
         topics=topics,
@@ -77,6 +79,8 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
         region=region,
         category=category,
         background_cues=context,
-        figures=extract_figures(article.sentences, article.published_at),
+        figures=figures,
+        signals=find_signals(by_theme, roles),
+        tone=tone(len(article.sentences), figures, roles),
         sentence_roles=encode_roles(roles),
     )
