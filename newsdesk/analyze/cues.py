@@ -9,11 +9,10 @@ All roles of all sentences of an article are found in one pass (`sentence_roles`
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from datetime import datetime
-from itertools import accumulate
 
 from newsdesk.analyze.matcher import MultiMatcher
+from newsdesk.analyze.sentences import join_sentences, sentence_at
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
@@ -107,11 +106,10 @@ def sentence_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], ...]:
 
 
 def _scan_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], ...]:
-    joined = "\n".join(sentences)
-    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    joined, starts = join_sentences(sentences)
     hits: dict[str, set[int]] = {}
     for role, m in _MATCHER.finditer(joined):
-        hits.setdefault(role, set()).add(bisect_right(starts, m.start()) - 1)
+        hits.setdefault(role, set()).add(sentence_at(starts, m.start()))
     return roles_from_hits(sentences, hits, joined, starts)
 
 
@@ -126,9 +124,9 @@ def roles_from_hits(
         for i in idx:
             roles[i].add(role)
     for m in FIGURE.finditer(joined):
-        roles[bisect_right(starts, m.start()) - 1].add("figure")
+        roles[sentence_at(starts, m.start())].add("figure")
     for m in QUOTE.finditer(joined):
-        i = bisect_right(starts, m.start()) - 1
+        i = sentence_at(starts, m.start())
         if "attribution" in roles[i] or sentences[i].lstrip()[:1] in "\"“":
             roles[i].add("quote")
     result = tuple(frozenset(r) for r in roles)

@@ -11,17 +11,16 @@ A later mention by surname alone ("Chen said") resolves to the full name.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 from pathlib import Path
 
 import yaml
 
 from newsdesk.analyze.aliases import AliasScanner
 from newsdesk.analyze.places import Gazetteer
+from newsdesk.analyze.sentences import join_sentences, sentence_at
 from newsdesk.config import packaged_data
 from newsdesk.errors import InputError
 from newsdesk.models import Entity, Span
@@ -161,13 +160,12 @@ def find_entities(
     Places are found by `Gazetteer.find` (they carry regions for tagging) and merged by
     the caller; here a run of capitals that is a place is skipped."""
     directory = directory or default_directory()
-    joined = "\n".join(sentences)
-    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    joined, starts = join_sentences(sentences)
     found: dict[str, _Found] = {}
     taken: list[tuple[int, int]] = []
 
     def add(name: str, kind: str, role: str | None, start: int, end: int) -> None:
-        i = bisect_right(starts, start) - 1
+        i = sentence_at(starts, start)
         item = found.get(name)
         if item is None:
             item = found[name] = _Found(name, kind, role, [], [])

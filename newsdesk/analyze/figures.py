@@ -14,15 +14,14 @@ one is wrong a reader can see why. The unit and currency vocabulary is data
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from itertools import accumulate
 from pathlib import Path
 
 import yaml
 
+from newsdesk.analyze.sentences import join_sentences, sentence_at
 from newsdesk.config import packaged_data
 from newsdesk.models import Baseline, Figure, Period, Span
 
@@ -676,16 +675,15 @@ def extract_figures(
 ) -> list[Figure]:
     """Every figure of every sentence, in reading order."""
     units = units or default_units()
-    joined = "\n".join(sentences)
-    starts = list(accumulate((len(x) + 1 for x in sentences[:-1]), initial=0))
+    joined, starts = join_sentences(sentences)
     # Only sentences that can hold a quantity: a digit, or a number word. A substring
     # test per number word is far cheaper than a regex over the text.
-    hits = {bisect_right(starts, m.start()) - 1 for m in _DIGIT.finditer(joined)}
+    hits = {sentence_at(starts, m.start()) for m in _DIGIT.finditer(joined)}
     lowered = joined.lower()
     for word in _NUMBER_WORDS:
         at = lowered.find(word)
         while at != -1:
-            hits.add(bisect_right(starts, at) - 1)
+            hits.add(sentence_at(starts, at))
             at = lowered.find(word, at + len(word))
     candidates = sorted(hits)
     out: list[Figure] = []

@@ -7,17 +7,16 @@ alias to one canonical place, and one compiled alternation finds them all in a s
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 from pathlib import Path
 
 import yaml
 
 from newsdesk.analyze.aliases import AliasScanner
+from newsdesk.analyze.sentences import join_sentences, sentence_at
 from newsdesk.config import packaged_data
 from newsdesk.errors import InputError
 
@@ -42,12 +41,11 @@ class Gazetteer:
 
     def find(self, sentences: list[str]) -> dict[str, list[int]]:
         """Canonical place name -> indexes of the sentences that mention it."""
-        joined = "\n".join(sentences)
-        starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+        joined, starts = join_sentences(sentences)
         found: dict[str, list[int]] = defaultdict(list)
         for m in self.scan(joined):
             name = self.alias_to_place[m.group(0)]
-            i = bisect_right(starts, m.start()) - 1
+            i = sentence_at(starts, m.start())
             if not found[name] or found[name][-1] != i:
                 found[name].append(i)
         return dict(found)

@@ -11,9 +11,8 @@ Reported speech ('X said that ...', '..., according to X') is kept with its spea
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from itertools import accumulate
 
+from newsdesk.analyze.sentences import join_sentences, sentence_at
 from newsdesk.models import Entity, Quote, Span
 
 _VERBS = (r"said|says|say|added|adds|told\s+[\w.]+(?:\s[\w.]+)?|warned|warns|noted|notes|argued|"
@@ -57,8 +56,7 @@ def _speaker_at(
 
 
 def extract_quotes(sentences: list[str], entities: list[Entity]) -> list[Quote]:
-    joined = "\n".join(sentences)
-    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    joined, starts = join_sentences(sentences)
     mentions = sorted(
         (starts[sp.sentence] + sp.start, starts[sp.sentence] + sp.end, e)
         for e in entities if e.type in ("person", "organisation")
@@ -66,7 +64,7 @@ def extract_quotes(sentences: list[str], entities: list[Entity]) -> list[Quote]:
     )
 
     def sentence_of(pos: int) -> int:
-        return bisect_right(starts, pos) - 1
+        return sentence_at(starts, pos)
 
     quotes: list[Quote] = []
     last_person: Entity | None = None

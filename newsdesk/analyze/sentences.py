@@ -10,6 +10,8 @@ and predictable, which a statistical splitter is not.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 # Abbreviations after which a period does not end a sentence (compared lower-cased,
 # without the final period).
@@ -106,3 +108,17 @@ def split_sentences(text: str) -> list[str]:
             if piece.strip():
                 sentences.extend(_split_paragraph(piece.strip()))
     return sentences
+
+
+def join_sentences(sentences: list[str] | tuple[str, ...]) -> tuple[str, list[int]]:
+    """The sentences joined by newlines, and the offset where each starts.
+
+    Scanning one joined text is far cheaper than one scan per sentence; `sentence_at`
+    maps a match position back to its sentence index."""
+    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    return "\n".join(sentences), starts
+
+
+def sentence_at(starts: list[int], pos: int) -> int:
+    """Index of the sentence holding position `pos` of the joined text."""
+    return bisect_right(starts, pos) - 1

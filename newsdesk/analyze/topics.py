@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import accumulate, combinations
+from itertools import combinations
 from pathlib import Path
 
 import yaml
 
 from newsdesk.analyze.matcher import MultiMatcher
 from newsdesk.analyze.places import Gazetteer
+from newsdesk.analyze.sentences import join_sentences, sentence_at
 from newsdesk.config import packaged_data
 from newsdesk.errors import InputError
 from newsdesk.models import Topic
@@ -151,11 +151,10 @@ def cached_taxonomy(extra: tuple[Path, ...] = ()) -> Taxonomy:
 
 def _hits_by_theme(sentences: list[str], taxonomy: Taxonomy) -> dict[str, dict[int, int]]:
     """Theme id -> sentence index -> number of distinct matching phrases, in one pass."""
-    joined = "\n".join(sentences)
-    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    joined, starts = join_sentences(sentences)
     found: dict[str, dict[int, set[str]]] = {}
     for key, m in taxonomy.matcher.finditer(joined):
-        i = bisect_right(starts, m.start()) - 1
+        i = sentence_at(starts, m.start())
         found.setdefault(key, {}).setdefault(i, set()).add(m.group(0).lower())
     return {k: {i: len(v) for i, v in per.items()} for k, per in found.items()}
 
@@ -165,12 +164,11 @@ def scan_article(
 ) -> tuple[dict[str, dict[int, int]], dict[str, set[int]], str, list[int]]:
     """One pass for themes and cue phrases: (theme hits, cue role -> sentences, joined
     text, sentence start offsets)."""
-    joined = "\n".join(sentences)
-    starts = list(accumulate((len(s) + 1 for s in sentences[:-1]), initial=0))
+    joined, starts = join_sentences(sentences)
     themes: dict[str, dict[int, set[str]]] = {}
     cues: dict[str, set[int]] = {}
     for key, m in taxonomy.combined.finditer(joined):
-        i = bisect_right(starts, m.start()) - 1
+        i = sentence_at(starts, m.start())
         if key.startswith("cue:"):
             cues.setdefault(key[4:], set()).add(i)
         else:
