@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import yaml
 from platformdirs import user_data_dir
+
+from newsdesk.errors import InputError
 
 ENV_DB = "NEWSDESK_DB"
 ENV_TAXONOMY = "NEWSDESK_TAXONOMY"
@@ -28,6 +33,29 @@ def default_db_path() -> Path:
 def packaged_data(name: str) -> Path:
     """Path of a data file shipped inside the package (taxonomy, gazetteer)."""
     return Path(str(resources.files("newsdesk") / "data" / name))
+
+
+def read_yaml(path: Path, what: str) -> dict[str, Any]:
+    """A YAML data file as a mapping; InputError naming the file when it is unusable.
+
+    Parsed once per process and file version: the gazetteer alone takes most of a second
+    to parse, and places and entities both read it."""
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    return _parsed_yaml(path, version, what)
+
+
+@lru_cache(maxsize=16)
+def _parsed_yaml(path: Path, version: int, what: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read {what} {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a YAML mapping at the top level")
+    return data
 
 
 def _env_paths(value: str | None) -> list[Path]:

@@ -16,13 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from newsdesk.analyze.aliases import AliasScanner
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.analyze.sentences import join_sentences, sentence_at
-from newsdesk.config import packaged_data
-from newsdesk.errors import InputError
+from newsdesk.config import packaged_data, read_yaml
 from newsdesk.models import Entity, Span
 
 
@@ -41,11 +38,7 @@ class Directory:
 
 
 def load_directory(path: Path | None = None) -> Directory:
-    path = path or packaged_data("gazetteer.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read gazetteer {path}: {exc}") from exc
+    data = read_yaml(path or packaged_data("gazetteer.yaml"), "gazetteer")
     known: dict[str, Known] = {}
     aliases: dict[str, str] = {}
     for section, kind in (("organisations", "organisation"), ("people", "person")):

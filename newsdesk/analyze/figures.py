@@ -19,10 +19,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from newsdesk.analyze.sentences import join_sentences, sentence_at
-from newsdesk.config import packaged_data
+from newsdesk.config import packaged_data, read_yaml
 from newsdesk.models import Baseline, Figure, Period, Span
 
 WORD_NUMBERS = {
@@ -137,7 +135,7 @@ def _alt(forms: list[str]) -> str:
 
 
 def load_units(path: Path | None = None) -> Units:
-    data = yaml.safe_load((path or packaged_data("units.yaml")).read_text(encoding="utf-8"))
+    data = read_yaml(path or packaged_data("units.yaml"), "units")
     after_ci: dict[str, tuple[str, float, str | None]] = {}
     after_cs: dict[str, tuple[str, float, str | None]] = {}
     for form in data["percent"]["forms"] + data["percent"]["symbols"]:

@@ -13,12 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from newsdesk.analyze.aliases import AliasScanner
 from newsdesk.analyze.sentences import join_sentences, sentence_at
-from newsdesk.config import packaged_data
-from newsdesk.errors import InputError
+from newsdesk.config import packaged_data, read_yaml
 
 
 @dataclass(frozen=True)
@@ -61,11 +58,7 @@ def _names_in(gazetteer: Gazetteer, text: str) -> frozenset[str]:
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    path = path or packaged_data("gazetteer.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read gazetteer {path}: {exc}") from exc
+    data = read_yaml(path or packaged_data("gazetteer.yaml"), "gazetteer")
     places: dict[str, Place] = {}
     aliases: dict[str, str] = {}
     for entry in data.get("places", []):

@@ -21,12 +21,10 @@ from functools import cached_property, lru_cache
 from itertools import combinations
 from pathlib import Path
 
-import yaml
-
 from newsdesk.analyze.matcher import MultiMatcher
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.analyze.sentences import join_sentences, sentence_at
-from newsdesk.config import packaged_data
+from newsdesk.config import packaged_data, read_yaml
 from newsdesk.errors import InputError
 from newsdesk.models import Topic
 
@@ -122,11 +120,8 @@ def load_taxonomy(extra: Iterable[Path] = ()) -> Taxonomy:
     threshold = DEFAULT_THRESHOLD
     pairs: PairRule | None = None
     for path in [packaged_data("taxonomy.yaml"), *extra]:
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise InputError(f"cannot read taxonomy {path}: {exc}") from exc
-        if not isinstance(data, dict) or not isinstance(data.get("themes", []), list):
+        data = read_yaml(Path(path), "taxonomy")
+        if not isinstance(data.get("themes", []), list):
             raise InputError(f"{path}: expected a mapping with a 'themes' list")
         for entry in data.get("themes", []):
             theme = _compile_theme(entry, Path(path))
