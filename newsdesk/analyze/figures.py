@@ -79,12 +79,9 @@ _LEVEL_VERB = re.compile(
     r"amounted to|came to|came in at|was worth|valued at)\b", re.I)
 _TIME_AFTER = re.compile(r"^(?::\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC|[ECMP][SD]T\b|h\b))")
 _ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b")
-_MONTH_BEFORE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
-    r"april|june|july|august|september|october|november|december)\.?\s*$", re.I)
-_MONTH_AFTER = re.compile(
-    r"^\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
-    r"april|june|july|august|september|october|november|december)\b", re.I)
+_MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTH_WORDS})\.?\s*$", re.I)
+_MONTH_AFTER = re.compile(rf"^\s*(?:{_MONTH_WORDS})\b", re.I)
 _COUNT_NOUN = re.compile(r"\s(?P<noun>[a-z][a-z]+(?:-[a-z]+)?)\b")
 _NOT_COUNT = frozenset(
     """
@@ -272,10 +269,8 @@ _PLURAL_IRREGULAR = {"people": "people", "men": "man", "women": "woman", "childr
                      "feet": "foot", "mice": "mouse", "teeth": "tooth"}
 # No leading \b: a pattern that starts with a word lets the regex engine skip ahead by
 # first letter; the left word boundary is checked by the caller.
-_WORD_NUM_RE = re.compile(
-    r"(?P<w>dozen|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
-    r"sixty|seventy|eighty|ninety|hundred)\b", re.I)
+_NUMBER_WORDS = tuple(sorted((w for w in WORD_NUMBERS if " " not in w), key=len, reverse=True))
+_WORD_NUM_RE = re.compile(rf"(?P<w>{'|'.join(_NUMBER_WORDS)})\b", re.I)
 _NOUN_WORD = re.compile(r"\s(?P<w>[a-z][a-z]+(?:-[a-z]+)*)\b")
 
 
@@ -415,7 +410,7 @@ def _raw_quantities(sentence: str, units: Units) -> list[_Raw]:
         taken_until = q.end
     lowered = sentence.lower()
     starts = sorted(
-        at for w in _WORD_NUMBER_STARTS if w in lowered
+        at for w in _NUMBER_WORDS if w in lowered
         for at in _occurrences(lowered, w)
         if not (at and lowered[at - 1].isalnum())
     )
@@ -443,9 +438,6 @@ def _occurrences(text: str, word: str) -> list[int]:
         out.append(at)
         at = text.find(word, at + 1)
     return out
-
-
-_WORD_NUMBER_STARTS = tuple(w for w in WORD_NUMBERS if " " not in w)
 
 
 def _word_number_idiom(sentence: str, m: re.Match[str]) -> bool:
@@ -555,8 +547,7 @@ _PERIOD_RE = re.compile(
     r"the\s+year\s+before|last\s+month|this\s+month|the\s+previous\s+month)"
     r"|(?:in|for|during|of|since|by)\s+(?P<year>(?:19|20)\d\d)(?!\d))"
 )
-_N_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-            "nine": 9, "ten": 10, "eleven": 11}
+_N_WORDS = {w: n for w, n in WORD_NUMBERS.items() if 2 <= n <= 11 and " " not in w}
 
 
 def _period_of(m: re.Match[str], published: datetime | None) -> Period:
@@ -679,10 +670,7 @@ def extract_figures(
     hits = {sentence_at(starts, m.start()) for m in _DIGIT.finditer(joined)}
     lowered = joined.lower()
     for word in _NUMBER_WORDS:
-        at = lowered.find(word)
-        while at != -1:
-            hits.add(sentence_at(starts, at))
-            at = lowered.find(word, at + len(word))
+        hits.update(sentence_at(starts, at) for at in _occurrences(lowered, word))
     candidates = sorted(hits)
     out: list[Figure] = []
     for i in candidates:
@@ -691,9 +679,6 @@ def extract_figures(
 
 
 _DIGIT = re.compile(r"\d")
-_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                 "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "sixty",
-                 "seventy", "eighty", "ninety", "hundred", "dozen")
 
 
 def sentence_figures(
