@@ -140,7 +140,6 @@ RECENCY_HALF_LIFE_DAYS = 365.0
 ARTICLE_CACHE = 2048
 
 
-_utc = utc_text
 
 
 def fts_query(query: str) -> str:
@@ -437,7 +436,7 @@ class SQLiteStore:
         """
         if not tags and not places:
             return []
-        cutoff = _utc(before) if before is not None else "9999"
+        cutoff = utc_text(before) if before is not None else "9999"
         per_key = max(limit * 4, 20)
         weights: dict[str, float] = {}
         published: dict[str, str | None] = {}
@@ -491,10 +490,10 @@ class SQLiteStore:
             params.append(f"%{source}%")
         if since:
             filters.append("a.published_utc >= ?")
-            params.append(_utc(since))
+            params.append(utc_text(since))
         if until:
             filters.append("a.published_utc <= ?")
-            params.append(_utc(until))
+            params.append(utc_text(until))
         where = " AND ".join(filters)
         tags_sql = (
             "(SELECT group_concat(label, '|') FROM "
