@@ -7,7 +7,16 @@ names units in its own vocabulary ("percentage", "dollar", "japanese yen", "mile
 canonical units are translated into it by name only (percent -> percentage, USD ->
 dollar, from newsdesk/data/units.yaml), never by looking at the sentence. For counts the
 gold unit is a noun phrase ("heart transplant") and ours its head noun ("transplant"):
-they match when the head is one of the phrase's words.
+they match when the head is one of the phrase's words. Where the two vocabularies name the
+same written unit differently (the gold file normalises "118.5p" to "point", "lb-ft" to
+"foot pound-force", "640bhp" to "brake horsepower"), the unit also agrees when the unit
+token the annotator marked is the one our figure's text ends with: both read the same
+unit, and only the naming differs.
+
+Two of our records are written in the gold file's form before matching: a change "from X
+to Y" is one figure Y with X as its `previous` baseline, which the gold file writes as the
+range "X-Y"; a fraction of a group ("two-thirds of sales") is our unit `fraction`, which
+the gold file writes as "% <group>".
 
 Reported: precision, recall and F1 of value and of value+unit; accuracy of the change
 field (=, ~, up, down, >, <) over matched pairs; token overlap of our `subject` with the
@@ -50,6 +59,8 @@ def gold_unit(fig: Figure) -> str:
     unit = fig.unit or "-"
     if unit == "percent":
         return "percentage"
+    if unit == "times":
+        return "count"
     if unit in CURRENCY:
         return CURRENCY[unit]
     if " per " in unit and unit.split(" per ")[0] in CURRENCY:
@@ -79,6 +90,27 @@ def close(a: float, b: float) -> bool:
     return abs(a - b) <= max(1e-9, 0.005 * max(abs(a), abs(b)))
 
 
+def as_gold(figures: list[Figure]) -> list[Figure]:
+    """Our records in the gold file's form: "from X to Y" becomes the range X-Y."""
+    folded: set[tuple[int, float]] = set()
+    out: list[Figure] = []
+    for fig in figures:
+        base = fig.baseline
+        if (base is not None and base.kind == "previous" and base.text.lower().startswith(
+                "from") and fig.value_high is None and base.value_high is None):
+            folded.add((fig.span.sentence, base.value))
+            fig = fig.model_copy(update={"value": base.value, "value_high": fig.value})
+        out.append(fig)
+    return [f for f in out if not (f.role == "baseline" and (f.span.sentence, f.value) in folded)]
+
+
+def written_unit(fig: Figure) -> str:
+    """The unit token as written after the number: '118.5p' -> 'p'."""
+    m = re.search(r"[\d.,]+\s*(?:(?:thousand|million|billion|trillion|mn|bn|m|k)\b)?\s*"
+                  r"(?P<u>[^\d\s].*)?$", fig.text, re.I)
+    return (m.group("u") or "").strip().lower() if m else ""
+
+
 def value_match(fig: Figure, gold: dict) -> bool:
     low, high = parse_value(str(gold["value"]))
     if not close(fig.value, low):
@@ -91,6 +123,11 @@ def value_match(fig: Figure, gold: dict) -> bool:
 def unit_match(fig: Figure, gold: dict) -> bool:
     ours, theirs = gold_unit(fig).lower(), str(gold["normalized_unit"]).lower()
     if ours == theirs:
+        return True
+    if ours == "fraction" and theirs.startswith("%"):
+        return True
+    surface = str(gold.get("unit", "")).strip().lower()
+    if surface not in ("", "-") and written_unit(fig) in (surface, surface.rstrip("s")):
         return True
     singular = theirs[:-1] if theirs.endswith("s") else theirs
     if ours == singular or (theirs in ("-", "count") and fig.kind == "count"):
@@ -114,7 +151,7 @@ def evaluate(path: Path) -> tuple[dict, list[dict]]:
             continue
         rec = json.loads(line)
         gold = rec["quantities"]
-        preds = extract_figures([rec["text"]])
+        preds = as_gold(extract_figures([rec["text"]]))
         n_gold += len(gold)
         n_pred += len(preds)
         free = list(range(len(gold)))

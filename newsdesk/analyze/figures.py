@@ -67,8 +67,8 @@ _AFTER_DIR = re.compile(
 )
 _APPROX = re.compile(
     r"\b(?:about|around|roughly|nearly|almost|approximately|approx\.|some|an estimated|"
-    r"estimated|close to|circa|just under|just over|upwards of)\s*$", re.I)
-_MORE = re.compile(r"\b(?:more than|over|above|at least|exceeding|in excess of|upwards of|"
+    r"estimated|close to|circa|just under|just over|upwards of)\s*$|~\s*$", re.I)
+_MORE = re.compile(r"\b(?:more than|over(?: than)?|above|at least|exceeding|in excess of|upwards of|"
                    r"greater than|higher than|beyond)\s*$", re.I)
 _LESS = re.compile(r"\b(?:less than|under|below|fewer than|up to|at most|no more than|"
                    r"lower than|as little as)\s*$", re.I)
@@ -125,6 +125,7 @@ class Units:
     after_cs: dict[str, tuple[str, float, str | None]]  # exact abbr -> (unit, scale, ccy)
     word_num_re: re.Pattern[str]        # "five-year", "two percent"
     scales: dict[str, float]
+    garbled: frozenset[str] = frozenset()  # "PS" for £: only before an unambiguous amount
 
 
 def _alt(forms: list[str]) -> str:
@@ -146,9 +147,11 @@ def load_units(path: Path | None = None) -> Units:
                 abbr, (unit["name"], float(unit.get("scale_abbr", {}).get(abbr, 1.0)), None)
             )
     symbols: dict[str, str] = {}
+    garbled: set[str] = set()
     for ccy in data["currencies"]:
-        for sym in ccy.get("symbols", []):
+        for sym in ccy.get("symbols", []) + ccy.get("garbled", []):
             symbols[sym] = ccy["code"]
+        garbled.update(ccy.get("garbled", []))
         for word in ccy.get("words", []):
             after_ci.setdefault(word.lower(), (ccy["code"], 1.0, ccy["code"]))
     ci_forms = [f for f in after_ci if f != "%"]
@@ -161,7 +164,8 @@ def load_units(path: Path | None = None) -> Units:
         rf"\b(?P<w>{_alt(list(WORD_NUMBERS))})(?=[\s-](?i:{_alt(ci_forms)})\b)", re.I
     )
     scales = {k.lower(): float(v) for k, v in data["scales"].items()}
-    return Units(symbol_re, symbols, after_re, after_ci, after_cs, word_num_re, scales)
+    return Units(symbol_re, symbols, after_re, after_ci, after_cs, word_num_re, scales,
+                 frozenset(garbled))
 
 
 @lru_cache(maxsize=2)
@@ -178,18 +182,33 @@ _P_CAPBEFORE = re.compile(r"([A-Z][\w&]*)\s$")
 _P_UPTO = re.compile(r"\bup\s+to\b", re.I)
 _P_CLAUSE = re.compile(r"[,;:]|\band\b|\bwhile\b")
 _P_DIGIT = re.compile(r"\d")
+_P_CONVERSION = re.compile(r"\s*[(/]\s*|\s*\(\s*[^()\d]{0,12}")
+_P_ELLIPSIS = re.compile(r",\s+(?:and\s+)?(?:[A-Z][\w&.'-]*\s+){1,4}by\s+")
 _P_MINUS = re.compile(r"\bminus[\s-]$", re.I)
 _P_LATER = re.compile(r"\s(?:earlier|ago|before|later|previously)\b")
 _P_TO_LEVEL = re.compile(
     r"\b(?:to|at)\s+(?:[$€£¥]\s?)?(?:about\s|around\s|roughly\s|nearly\s|almost\s|just\s|"
     r"only\s|some\s|a\s+record\s|a\s+new\s+\w+\s|an\s+estimated\s)?$", re.I)
+_MONEY_CONTEXT = re.compile(
+    r"£|\b(?:sterling|GBP|paid|pay|pays|cost|costs|price[sd]?|worth|fees?|salary|wages?|"
+    r"budget|spent|spend|bill|fined?|sold|bought|raised|revenue|profit|loss|tax|rent|"
+    r"funding|fund|invest(?:ed|ment)?)\b", re.I)
+_CAPS_UNIT = re.compile(r"\s?(?P<u>[A-Z][A-Za-z]{0,3}[A-Z](?:/[A-Za-z]+\d?)?|[A-Z]/[a-z]+\d?)"
+                        r"(?![\w=])(?!\s+[a-z])")
+_PER_TIME = re.compile(r"\s(?:per|a|an|each)\s(?P<t>century|decade|year|month|week|day|hour|"
+                       r"minute|second)\b", re.I)
 _P_AUX_END = re.compile(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
                         r"reportedly)$")
 _NUMBER_RE = re.compile(
-    rf"(?P<num>{_NUM})(?:\s?(?P<scale>(?i:{_SCALE_WORDS}))\b|"
+    rf"(?P<num>{_NUM})(?:\s?(?P<scale>(?i:(?:hundred\s)?(?:{_SCALE_WORDS})|hundred))\b|"
     rf"(?P<short>[kmbKMB]n?)\b)?"
 )
-_RANGE_RE = re.compile(rf"\s?(?:-|–|to|and)\s?(?P<sym>[^\d\s]{{0,3}}\s?)(?P<num>{_NUM})")
+_RANGE_RE = re.compile(
+    rf"\s?(?:-|–|to|and|or)\s?(?P<sym>[^\d\s]{{0,3}}\s?)(?P<num>{_NUM}|(?P<word>[a-z]+)\b)")
+_WORD_SCALE = re.compile(r"\s(?P<s>(?:hundred\s)?(?:thousand|million|billion|trillion)|hundred)\b",
+                         re.I)
+_DURATIONS = frozenset({"year", "month", "week", "day", "hour", "minute", "decade"})
+_ADJECTIVE_AFTER = re.compile(r"\s+[A-Za-z$€£]")
 
 
 @dataclass
@@ -201,6 +220,11 @@ class _Raw:
     unit: str | None
     currency: str | None
     counted: bool = False
+    scale: float = 1.0  # the scale word's multiplier ("billion"), 1.0 when none
+
+    @property
+    def scaled(self) -> bool:
+        return self.scale != 1.0
 
 
 def _number(text: str) -> float:
@@ -209,10 +233,13 @@ def _number(text: str) -> float:
 
 def _scale(units: Units, scale: str | None, short: str | None, money: bool) -> float | None:
     if scale:
-        return units.scales.get(scale.lower(), 1.0)
+        factor = 1.0
+        for word in scale.lower().split():
+            factor *= 100.0 if word == "hundred" else units.scales.get(word, 1.0)
+        return factor
     if short:
-        if not money:
-            return None  # "5m" without a currency is metres or a model name, not millions
+        if not money and not short.isupper():
+            return None  # "5m" without a currency is metres or a model name; "4.3M" is not
         return units.scales.get(short.lower(), 1.0)
     return 1.0
 
@@ -259,8 +286,8 @@ def _singular(noun: str) -> str:
 
 
 _PER_UNIT = re.compile(
-    r"\s?(?:(?P<per>per|/)\s?|(?P<a>a|an)\s)"
-    r"(?P<w>[A-Za-z][\w-]*(?:\s(?:foot|feet|metre|meter|mile|kilometre|kilometer))?)"
+    r"\s?(?:U\.?S\.?\s)?(?:(?P<per>per|/)\s?|(?P<a>a|an)\s)"
+    r"(?P<w>[A-Za-z][\w-]*(?:\s(?:foot|feet|metre|meter|mile|kilometre|kilometer|m|ft|km)\b)?)"
 )
 _PER_A_OK = frozenset({"year", "month", "week", "day", "hour", "share", "barrel", "tonne", "ton",
                        "gallon", "litre", "liter", "head", "person", "unit", "kilogram", "kg",
@@ -281,6 +308,7 @@ def _count_phrase(sentence: str, pos: int, value: float) -> tuple[str, int] | No
     something, the first word). None when nothing there reads as a counted noun."""
     words: list[tuple[str, int]] = []
     at = pos
+    of = None
     if value == 1:
         of = re.compile(r"\sof\sthe(?:ir|se)?").match(sentence, at)
         if of:
@@ -291,7 +319,7 @@ def _count_phrase(sentence: str, pos: int, value: float) -> tuple[str, int] | No
             break
         words.append((m.group("w"), m.end()))
         at = m.end()
-    if value == 1 and words and at == pos:
+    if value == 1 and words and not of:
         return words[0]  # "one proposal asks": the noun right after "one"
     for w, end in words:
         if w in _PLURAL_IRREGULAR:
@@ -310,6 +338,9 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
     start, num = m.start("num"), m.group("num")
     sym = units.symbol_re.search(sentence, max(0, start - 6), start - (1 if sentence[
         start - 1:start] == "-" and start > 1 and sentence[start - 2] in "$€£¥" else 0))
+    if sym and sym.group(0).strip() in units.garbled and not (
+            "," in num or "." in num or m.group("scale") or m.group("short")):
+        sym = None  # "PS4" is a console, "PS4.5bn" is £4.5bn
     currency = units.symbols[sym.group(0).strip()] if sym else None
     signed = start > 0 and sentence[start - 1] in "-−–"
     negative = (signed and not in_range and (start == 1 or sentence[start - 2] in " ($")
@@ -325,6 +356,10 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
             unit = PERCENT
         elif um.group("ci"):
             unit, mult, ccy = units.after_ci[um.group("ci").lower()]
+            if (ccy == "GBP" and not currency and not m.group("scale")
+                    and um.group("ci").lower().startswith("pound")
+                    and not _MONEY_CONTEXT.search(sentence)):
+                unit, ccy = "pound-mass", None  # "dropping from 208 pounds": a weight
             value *= mult
             currency = currency or ccy
         else:
@@ -343,14 +378,25 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
                 known = units.after_ci.get(word)
                 per = known[0] if known and known[2] is None else _singular(word)
                 unit, end = f"{currency} per {per}", pm.end()
+    if unit is not None and unit != PERCENT and not currency:
+        tm = _PER_TIME.match(sentence, end)
+        if tm:
+            unit, end = f"{unit} per {tm.group('t').lower()}", tm.end()  # "11 feet per century"
     whole = "." not in num or m.group("scale") is not None
-    if unit is None and whole and not _capitalised_before(sentence, start):
+    if unit is None and not _capitalised_before(sentence, start):
         phrase = _count_phrase(sentence, end, value)
-        if phrase is not None:
-            unit, end = phrase
+        if phrase is not None and (whole or phrase[0] != sentence[end:phrase[1]].strip()):
+            unit, end = phrase  # decimals count only plural nouns: "3.7 rebounds"
             counted = True
+            tm = _PER_TIME.match(sentence, end)
+            if tm:
+                unit, end = f"{unit} per {tm.group('t').lower()}", tm.end()
+    if unit is None and not currency:
+        cm = _CAPS_UNIT.match(sentence, end)
+        if cm and cm.group("u") not in units.symbols:
+            unit, end = cm.group("u"), cm.end()  # "0.5 WAR", "1.3 A/cm2": a unit we lack
     q_start = sym.start() if sym else (start - 1 if negative and signed else start)
-    raw = _Raw(q_start, end, value, None, unit, currency, counted)
+    raw = _Raw(q_start, end, value, None, unit, currency, counted, scale or 1.0)
     if not in_range and _excluded(sentence, start, m.end("num"), num,
                                   unit is not None and not counted, counted, sym is not None):
         return None
@@ -361,7 +407,7 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
 
 def _extend_range(sentence: str, q: _Raw, units: Units) -> _Raw:
     """'$750,000 to $1 million', '15 to 22 miles per hour', '5-10W': one ranged figure."""
-    if _P_BY.search(sentence[max(0, q.start - 6):q.start]):
+    if q.unit is not None and _P_BY.search(sentence[max(0, q.start - 6):q.start]):
         return q  # "increased by $43.6 billion to $419.2 billion": a change, then a level
     rm = _RANGE_RE.match(sentence, q.end)
     if rm is None or q.counted:
@@ -370,19 +416,28 @@ def _extend_range(sentence: str, q: _Raw, units: Units) -> _Raw:
         r"\bbetween\s+\S*$", sentence[max(0, q.start - 12):q.start]
     ):
         return q
-    m2 = _NUMBER_RE.match(sentence, rm.start("num"))
-    if m2 is None:
-        return q
-    y = _read(sentence, m2, units, in_range=True)
+    if rm.group("word"):
+        y = _read_word(sentence, rm.start("num"), units)
+        y_scale = 1.0
+    else:
+        m2 = _NUMBER_RE.match(sentence, rm.start("num"))
+        if m2 is None:
+            return q
+        y = _read(sentence, m2, units, in_range=True)
+        y_scale = _scale_of(sentence, m2, units)
     if y is None or y.counted or (y.currency or None) != (q.currency or None):
         return q
     if q.unit is None:
         if y.unit is None:
             return q
         unit = y.unit
-        low = q.value * _scale_of(sentence, m2, units)
+        low = q.value * y_scale
     elif y.unit == q.unit or (y.unit is None and rm.group(0).strip()[:1] in "-–"):
         unit, low = q.unit, q.value
+        if q.currency and not q.scaled and y.scaled and q.value * y.scale <= y.value:
+            low = q.value * y.scale  # "$89 to $93 billion"
+    elif q.currency and y.unit and y.unit.startswith(f"{q.currency} per "):
+        unit, low = y.unit, q.value  # "$62 and $68 per share"
     else:
         return q
     return _Raw(q.start, y.end, low, y.value, unit, q.currency)
@@ -404,7 +459,7 @@ def _raw_quantities(sentence: str, units: Units) -> list[_Raw]:
         if q is None:
             continue
         q = _extend_range(sentence, q, units)
-        if q.unit is None or (q.start == 0 and q.counted and q.value != 1):
+        if q.start == 0 and q.counted and q.value != 1:
             continue
         found.append(q)
         taken_until = q.end
@@ -414,22 +469,100 @@ def _raw_quantities(sentence: str, units: Units) -> list[_Raw]:
         for at in _occurrences(lowered, w)
         if not (at and lowered[at - 1].isalnum())
     )
-    for m in filter(None, (_WORD_NUM_RE.match(sentence, at) for at in starts)):
-        if m.start() and sentence[m.start() - 1].isalnum():
-            continue  # inside a word: "money", "often"
-        if any(r.start <= m.start() < r.end for r in found):
+    for at in starts:
+        if any(r.start <= at < r.end for r in found):
             continue
-        value = float(WORD_NUMBERS[" ".join(m.group("w").lower().split())])
-        um = units.after_re.match(sentence, m.end())
-        if um and um.group("ci") and not um.group("pct"):
-            unit, mult, ccy = units.after_ci[um.group("ci").lower()]
-            found.append(_Raw(m.start(), um.end(), value * mult, None, unit, ccy))
+        raw = _read_word(sentence, at, units)
+        if raw is None:
             continue
-        phrase = _count_phrase(sentence, m.end(), value)
-        if phrase is not None and not _word_number_idiom(sentence, m):
-            found.append(_Raw(m.start(), phrase[1], value, None, phrase[0], None, True))
+        if raw.unit is None:
+            raw = _extend_range(sentence, raw, units)  # "seven to 10 years"
+            if raw.unit is None:
+                continue
+        elif not raw.counted:
+            raw = _extend_range(sentence, raw, units)  # "five per cent to 20 per cent"
+        found = [r for r in found if not raw.start <= r.start < raw.end]
+        found.append(raw)
     found.sort(key=lambda r: r.start)
-    return found
+    return _settle_bare(sentence, found)
+
+
+_P_FROM = re.compile(r"\bfrom\s+(?:up\s+to\s+|about\s+|around\s+|roughly\s+|nearly\s+)?$",
+                     re.I)
+_P_FROM_TO = re.compile(
+    r"(?:\s[^,;()]{0,40}?)?\s+to\s+(?:about\s+|around\s+|roughly\s+|nearly\s+)?", re.I)
+
+
+def _from_to(sentence: str, a: tuple[int, int], b: tuple[int, int]) -> int | None:
+    """Where "from" starts when `a` and `b` read "from A ... to B", else None."""
+    m = _P_FROM.search(sentence, max(0, a[0] - 20), a[0])
+    if m and _P_FROM_TO.fullmatch(sentence, a[1], b[0]):
+        return m.start()
+    return None
+
+
+def _settle_bare(sentence: str, raws: list[_Raw]) -> list[_Raw]:
+    """Keep a number written without a unit only where it reads as an amount.
+
+    "from 208 pounds to 193" and "from 24.2 to 33 billion euros": the bare end of a
+    from-to takes the unit (and scale) of the other end. Otherwise a bare number is kept
+    when its form says it is an amount rather than a label: a scale word ("280 million"),
+    a decimal point ("rose 8% to 3.65") or thousands separators ("estimates of 64,900").
+    """
+    out: list[_Raw] = []
+    for i, r in enumerate(raws):
+        if r.unit is not None:
+            out.append(r)
+            continue
+        prev = raws[i - 1] if i else None
+        nxt = raws[i + 1] if i + 1 < len(raws) else None
+        written = sentence[r.start:r.end]
+        if prev is not None and _from_to(sentence, (prev.start, prev.end), (r.start, r.end)) \
+                is not None:
+            if prev.unit is not None and not prev.counted:
+                r.unit, r.currency = prev.unit, prev.currency
+        elif nxt is not None and _from_to(sentence, (r.start, r.end), (nxt.start, nxt.end)) \
+                is not None:
+            if nxt.unit is not None and not nxt.counted:
+                r.unit, r.currency = nxt.unit, nxt.currency
+                if nxt.scaled and not r.scaled:
+                    r.value *= nxt.scale
+        elif not (r.scaled or "." in written or "," in written):
+            continue
+        out.append(r)
+    return out
+
+
+def _read_word(sentence: str, at: int, units: Units) -> _Raw | None:
+    """The quantity a number word starts at `at`: "three thousand tests per day",
+    "five per cent", "two new jets"; unit None when only a range can give it one."""
+    m = _WORD_NUM_RE.match(sentence, at)
+    if m is None or (at and sentence[at - 1].isalnum()):
+        return None  # inside a word: "money", "often"
+    value = float(WORD_NUMBERS[m.group("w").lower()])
+    end, scale = m.end(), 1.0
+    sm = _WORD_SCALE.match(sentence, end)
+    if sm:
+        for word in sm.group("s").lower().split():
+            scale *= 100.0 if word == "hundred" else units.scales[word]
+        value, end = value * scale, sm.end()
+    um = units.after_re.match(sentence, end)
+    if um and um.group("ci"):
+        unit, mult, ccy = units.after_ci[um.group("ci").lower()]
+        if unit in _DURATIONS and sentence[end:end + 1] == "-" and _ADJECTIVE_AFTER.match(
+                sentence, um.end()):
+            return None  # "a five-year plan": a description, not a quantity
+        return _Raw(at, um.end(), value * mult, None, unit, ccy, scale=scale)
+    if _word_number_idiom(sentence, m):
+        return None
+    phrase = _count_phrase(sentence, end, value)
+    if phrase is None:
+        return _Raw(at, end, value, None, None, None, scale=scale)
+    unit, end = phrase
+    tm = _PER_TIME.match(sentence, end)
+    if tm:
+        unit, end = f"{unit} per {tm.group('t').lower()}", tm.end()
+    return _Raw(at, end, value, None, unit, None, True, scale)
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -679,6 +812,8 @@ def extract_figures(
 
 
 _DIGIT = re.compile(r"\d")
+_P_CONVERSION = re.compile(r"\s*[(/]\s*|\s*\(\s*[^()\d]{0,12}")
+_P_ELLIPSIS = re.compile(r",\s+(?:and\s+)?(?:[A-Z][\w&.'-]*\s+){1,4}by\s+")
 
 
 def sentence_figures(
@@ -697,15 +832,39 @@ def sentence_figures(
     figures: list[Figure] = []
     for raw in raws:
         direction = _direction(sentence, raw)
+        qualifier = _qualifier(sentence, raw)
+        if figures:
+            prev = figures[-1]
+            if _P_CONVERSION.fullmatch(sentence[prev.span.end:raw.start]):
+                # "7.5 million crowns (US $1.1 million)": the same amount in another unit.
+                direction, qualifier = prev.direction, prev.qualifier
+            elif direction == "none" and prev.direction != "none" and _P_ELLIPSIS.fullmatch(
+                    sentence[prev.span.end:raw.start]):
+                direction = prev.direction  # "were down 2.3%, Burlington by 2.6%"
         text = sentence[raw.start:raw.end].strip()
         figure = Figure(
             text=text, value=raw.value, value_high=raw.value_high, unit=raw.unit,
             currency=raw.currency, kind=_kind(sentence, raw, direction),  # type: ignore[arg-type]
             direction=direction,  # type: ignore[arg-type]
-            qualifier=_qualifier(sentence, raw),  # type: ignore[arg-type]
+            qualifier=qualifier,  # type: ignore[arg-type]
             subject=_subject(sentence, raw), period=_nearest_period(sentence, raw, periods),
             span=Span(sentence=index, start=raw.start, end=raw.end),
         )
+        last = figures[-1] if figures else None
+        origin = None if last is None else _from_to(
+            sentence, (last.span.start, last.span.end), (raw.start, raw.end))
+        if last is not None and origin is not None and last.role == "figure":
+            # "fell from $75 to $45.88": $45.88 is the figure, $75 what it was before.
+            figures[-1] = last.model_copy(update={"role": "baseline", "direction": "none"})
+            figure = figure.model_copy(update={
+                "baseline": Baseline(kind="previous", value=last.value,
+                                     value_high=last.value_high, unit=last.unit,
+                                     text=sentence[origin:raw.end].strip()),
+                "direction": last.direction if figure.direction == "none" else figure.direction,
+                "subject": figure.subject or last.subject,
+            })
+            figures.append(figure)
+            continue
         for prev in reversed(figures):
             if prev.role == "figure" and prev.baseline is None:
                 base = _baseline(sentence, prev, raw, text)
