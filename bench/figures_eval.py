@@ -78,7 +78,7 @@ def change(fig: Figure) -> str:
 
 
 def parse_value(text: str) -> tuple[float, float | None]:
-    parts = [p for p in re.split(r"(?<=\d)-(?=\d)", text.replace(",", "")) if p]
+    parts = [p for p in re.split(r"(?<=\d)\s*-\s*(?=\d)", text.replace(",", "")) if p]
     try:
         low = float(parts[0])
         return low, float(parts[1]) if len(parts) > 1 else None

@@ -4,7 +4,12 @@
 forecast of 1.9%" gives 12.5 percent (kind change, direction up, subject "Chinese
 exports to Russia", period first two months of 2024) with the 1.9 percent forecast as
 its baseline. Dates, years, times, ordinals, ages given as bare numbers and numbers in
-names ("G7", "Boeing 737") are not figures.
+names ("G7", "Boeing 737") are not figures. A number written without a unit is kept only
+when its form says it is an amount (a decimal point, thousands separators, a scale word)
+or when it is one end of "from X to Y", whose other end lends it its unit; the change is
+then one figure, Y, with X as its `previous` baseline. Fractions of a group ("two-thirds
+of sales") have the unit `fraction`; vague amounts ("tens of thousands of students") are
+ranges of one order of magnitude.
 
 Rules, not a model: they are fast (the ingest path budgets ~1 ms an article), and when
 one is wrong a reader can see why. The unit and currency vocabulary is data
@@ -42,6 +47,7 @@ MONTHS = {
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
             "4th": 4}
 PERCENT = "percent"
+FRACTION = "fraction"  # a share of a group written as a fraction: value 0.5 for "half"
 MAX_LINKED = 40
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
@@ -68,8 +74,8 @@ _AFTER_DIR = re.compile(
 _APPROX = re.compile(
     r"\b(?:about|around|roughly|nearly|almost|approximately|approx\.|some|an estimated|"
     r"estimated|close to|circa|just under|just over|upwards of)\s*$|~\s*$", re.I)
-_MORE = re.compile(r"\b(?:more than|over(?: than)?|above|at least|exceeding|in excess of|upwards of|"
-                   r"greater than|higher than|beyond)\s*$", re.I)
+_MORE = re.compile(r"\b(?:more than|over(?: than)?|above|at least|exceeding|in excess of|"
+                   r"upwards of|greater than|higher than|beyond)\s*$", re.I)
 _LESS = re.compile(r"\b(?:less than|under|below|fewer than|up to|at most|no more than|"
                    r"lower than|as little as)\s*$", re.I)
 _SHARE = re.compile(r"\b(?:share|stake|proportion|accounted for|accounting for|"
@@ -87,7 +93,7 @@ _NOT_COUNT = frozenset(
     """
     of to in and or the a an per from by at on for with than as is was were are be been
     said says percent times time more less other others years year months month days day
-    such which that who this these those its their his her new old so if but not also
+    such which that who this these those its their his her old so if but not also
     up down over under about into onto after before since until while when where what
     am pm a.m p.m out off all each both any across through between among against without
     within via around behind toward towards like near they we it he she you i them us me
@@ -157,7 +163,7 @@ def load_units(path: Path | None = None) -> Units:
     ci_forms = [f for f in after_ci if f != "%"]
     after_re = re.compile(
         rf"(?:(?P<pct>\s?%)|[\s-]?(?P<ci>(?i:{_alt(ci_forms)}))(?![\w])|"
-        rf"\s?(?P<cs>{_alt(list(after_cs))})(?![\w]))"
+        rf"[\s-]?(?P<cs>{_alt(list(after_cs))})(?![\w]))"
     )
     symbol_re = re.compile(rf"(?:{_alt(list(symbols))})\s?$")
     word_num_re = re.compile(
@@ -185,6 +191,7 @@ _P_DIGIT = re.compile(r"\d")
 _P_CONVERSION = re.compile(r"\s*[(/]\s*|\s*\(\s*[^()\d]{0,12}")
 _P_ELLIPSIS = re.compile(r",\s+(?:and\s+)?(?:[A-Z][\w&.'-]*\s+){1,4}by\s+")
 _P_MINUS = re.compile(r"\bminus[\s-]$", re.I)
+_P_SIGN_WORD = re.compile(r"\b(?:minus|sub|over|under|near)-$", re.I)
 _P_LATER = re.compile(r"\s(?:earlier|ago|before|later|previously)\b")
 _P_TO_LEVEL = re.compile(
     r"\b(?:to|at)\s+(?:[$€£¥]\s?)?(?:about\s|around\s|roughly\s|nearly\s|almost\s|just\s|"
@@ -193,8 +200,11 @@ _MONEY_CONTEXT = re.compile(
     r"£|\b(?:sterling|GBP|paid|pay|pays|cost|costs|price[sd]?|worth|fees?|salary|wages?|"
     r"budget|spent|spend|bill|fined?|sold|bought|raised|revenue|profit|loss|tax|rent|"
     r"funding|fund|invest(?:ed|ment)?)\b", re.I)
-_CAPS_UNIT = re.compile(r"\s?(?P<u>[A-Z][A-Za-z]{0,3}[A-Z](?:/[A-Za-z]+\d?)?|[A-Z]/[a-z]+\d?)"
-                        r"(?![\w=])(?!\s+[a-z])")
+_CAPS_UNIT = re.compile(
+    r"\s?(?P<u>[A-Z][A-Za-z]{0,3}[A-Z](?:/[A-Za-z]+\d?)?|[A-Z]/[a-z]+\d?)(?![\w=])"
+    r"(?!\s+(?!(?:to|and|or|of|in|on|at|per|for|from|with|than|by)\b)[a-z])")
+_NOT_UNITS = frozenset("AM PM GMT UTC BST CET CEST EST EDT CST CDT MST MDT PST PDT ET PT ZIP "
+                       "US UK EU UN USA NATO".split())
 _PER_TIME = re.compile(r"\s(?:per|a|an|each)\s(?P<t>century|decade|year|month|week|day|hour|"
                        r"minute|second)\b", re.I)
 _P_AUX_END = re.compile(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
@@ -204,7 +214,8 @@ _NUMBER_RE = re.compile(
     rf"(?P<short>[kmbKMB]n?)\b)?"
 )
 _RANGE_RE = re.compile(
-    rf"\s?(?:-|–|to|and|or)\s?(?P<sym>[^\d\s]{{0,3}}\s?)(?P<num>{_NUM}|(?P<word>[a-z]+)\b)")
+    rf"\s?(?:-|–|to|and|or)\s?(?P<sym>(?:[^\w\s]|[A-Z]){{0,3}}\s?)"
+    rf"(?P<num>{_NUM}|(?P<word>(?i:{'|'.join(w for w in WORD_NUMBERS if ' ' not in w)}))\b)")
 _WORD_SCALE = re.compile(r"\s(?P<s>(?:hundred\s)?(?:thousand|million|billion|trillion)|hundred)\b",
                          re.I)
 _DURATIONS = frozenset({"year", "month", "week", "day", "hour", "minute", "decade"})
@@ -255,8 +266,11 @@ def _excluded(
         return False  # "$US55,931,000": the letters before are the currency
     if start > 0 and (sentence[start - 1].isalpha() or sentence[start - 1] in "#/"):
         return True  # "G7", "#3", "24/7"
-    if start > 1 and sentence[start - 1] in "-.−" and sentence[start - 2].isalnum():
-        return True  # "Covid-19", "F-35", "v2.0"
+    if start > 0 and sentence[start - 1] == ":" and sentence[start - 2:start - 1].isdigit():
+        return True  # "10:27"
+    if start > 1 and sentence[start - 1] in "-.−" and sentence[start - 2].isalnum() and not (
+            _P_SIGN_WORD.search(before)):
+        return True  # "Covid-19", "F-35", "v2.0"; not "minus-5", "sub-7"
     if sentence[max(0, start - 1):start] in ("×", "^", "−") or re.search(
         r"\b[A-Z]{2,}\s[-−–]$", before
     ):
@@ -298,10 +312,12 @@ _PLURAL_IRREGULAR = {"people": "people", "men": "man", "women": "woman", "childr
 # first letter; the left word boundary is checked by the caller.
 _NUMBER_WORDS = tuple(sorted((w for w in WORD_NUMBERS if " " not in w), key=len, reverse=True))
 _WORD_NUM_RE = re.compile(rf"(?P<w>{'|'.join(_NUMBER_WORDS)})\b", re.I)
-_NOUN_WORD = re.compile(r"\s(?P<w>[a-z][a-z]+(?:-[a-z]+)*)\b")
+_NOUN_WORD = re.compile(r"\s(?P<w>[A-Za-z][a-z]+(?:-[a-z]+)*|[A-Z]{2,4})\b")
 
 
-def _count_phrase(sentence: str, pos: int, value: float) -> tuple[str, int] | None:
+def _count_phrase(
+    sentence: str, pos: int, value: float, names: bool = True
+) -> tuple[str, int] | None:
     """The counted noun after a number: '14 first-team players' -> ('player', end).
 
     Up to three lower-case words; the head is the first plural one (or, for one of
@@ -315,20 +331,25 @@ def _count_phrase(sentence: str, pos: int, value: float) -> tuple[str, int] | No
             at = of.end()
     for _ in range(3):
         m = _NOUN_WORD.match(sentence, at)
-        if not m or m.group("w") in _NOT_COUNT:
+        if not m or m.group("w").lower() in _NOT_COUNT:
             break
+        if not words and not names and not m.group("w").islower():
+            return None  # "737 Max jets", "3 Series": a number in a product name
         words.append((m.group("w"), m.end()))
         at = m.end()
     if value == 1 and words and not of:
-        return words[0]  # "one proposal asks": the noun right after "one"
+        # "one proposal asks": the noun right after "one"; "One Direction" is a name.
+        return words[0] if words[0][0].islower() else None
     for w, end in words:
+        if w.isupper():
+            continue  # "four FA Cup finals": an acronym qualifies the noun
         if w in _PLURAL_IRREGULAR:
             return _PLURAL_IRREGULAR[w], end
         if w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")) and len(w) > 3:
             return _singular(w), end
         if w.endswith("men") and len(w) > 4:
             return w[:-3] + "man", end
-    if value == 1 and words:
+    if value == 1 and words and words[0][0].islower():
         return words[0][0], words[0][1]
     return None
 
@@ -384,7 +405,8 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
             unit, end = f"{unit} per {tm.group('t').lower()}", tm.end()  # "11 feet per century"
     whole = "." not in num or m.group("scale") is not None
     if unit is None and not _capitalised_before(sentence, start):
-        phrase = _count_phrase(sentence, end, value)
+        phrase = _count_phrase(sentence, end, value,
+                               names="," in num or m.group("scale") is not None)
         if phrase is not None and (whole or phrase[0] != sentence[end:phrase[1]].strip()):
             unit, end = phrase  # decimals count only plural nouns: "3.7 rebounds"
             counted = True
@@ -393,7 +415,7 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
                 unit, end = f"{unit} per {tm.group('t').lower()}", tm.end()
     if unit is None and not currency:
         cm = _CAPS_UNIT.match(sentence, end)
-        if cm and cm.group("u") not in units.symbols:
+        if cm and cm.group("u") not in units.symbols and cm.group("u") not in _NOT_UNITS:
             unit, end = cm.group("u"), cm.end()  # "0.5 WAR", "1.3 A/cm2": a unit we lack
     q_start = sym.start() if sym else (start - 1 if negative and signed else start)
     raw = _Raw(q_start, end, value, None, unit, currency, counted, scale or 1.0)
@@ -425,13 +447,17 @@ def _extend_range(sentence: str, q: _Raw, units: Units) -> _Raw:
             return q
         y = _read(sentence, m2, units, in_range=True)
         y_scale = _scale_of(sentence, m2, units)
-    if y is None or y.counted or (y.currency or None) != (q.currency or None):
+    if y is None or y.counted or (y.currency or None) != (q.currency or None) and not (
+            q.unit is None and q.currency is None):
         return q
     if q.unit is None:
         if y.unit is None:
             return q
         unit = y.unit
         low = q.value * y_scale
+        if y.currency:
+            # "33-35 billion euros"
+            return _Raw(q.start, y.end, low, y.value, unit, y.currency, scale=y.scale)
     elif y.unit == q.unit or (y.unit is None and rm.group(0).strip()[:1] in "-–"):
         unit, low = q.unit, q.value
         if q.currency and not q.scaled and y.scaled and q.value * y.scale <= y.value:
@@ -440,7 +466,7 @@ def _extend_range(sentence: str, q: _Raw, units: Units) -> _Raw:
         unit, low = y.unit, q.value  # "$62 and $68 per share"
     else:
         return q
-    return _Raw(q.start, y.end, low, y.value, unit, q.currency)
+    return _Raw(q.start, y.end, low, y.value, unit, q.currency, scale=y.scale)
 
 
 def _scale_of(sentence: str, m: re.Match[str], units: Units) -> float:
@@ -450,6 +476,7 @@ def _scale_of(sentence: str, m: re.Match[str], units: Units) -> float:
 
 
 def _raw_quantities(sentence: str, units: Units) -> list[_Raw]:
+    lowered = sentence.lower()
     found: list[_Raw] = []
     taken_until = -1
     for m in _NUMBER_RE.finditer(sentence):
@@ -463,12 +490,14 @@ def _raw_quantities(sentence: str, units: Units) -> list[_Raw]:
             continue
         found.append(q)
         taken_until = q.end
-    lowered = sentence.lower()
     starts = sorted(
         at for w in _NUMBER_WORDS if w in lowered
         for at in _occurrences(lowered, w)
         if not (at and lowered[at - 1].isalnum())
     )
+    for extra in _fractions(sentence, lowered) + _vague_amounts(sentence, lowered, units):
+        found = [r for r in found if not extra.start <= r.start < extra.end]
+        found.append(extra)
     for at in starts:
         if any(r.start <= at < r.end for r in found):
             continue
@@ -491,6 +520,9 @@ _P_FROM = re.compile(r"\bfrom\s+(?:up\s+to\s+|about\s+|around\s+|roughly\s+|near
                      re.I)
 _P_FROM_TO = re.compile(
     r"(?:\s[^,;()]{0,40}?)?\s+to\s+(?:about\s+|around\s+|roughly\s+|nearly\s+)?", re.I)
+
+
+_P_OF_THE = re.compile(r"\s+of\s+(?:the|its|their|his|her)\s+(?:\w+\s+)?")
 
 
 def _from_to(sentence: str, a: tuple[int, int], b: tuple[int, int]) -> int | None:
@@ -527,9 +559,72 @@ def _settle_bare(sentence: str, raws: list[_Raw]) -> list[_Raw]:
                 r.unit, r.currency = nxt.unit, nxt.currency
                 if nxt.scaled and not r.scaled:
                     r.value *= nxt.scale
+        elif nxt is not None and nxt.unit is not None and not nxt.counted and _P_OF_THE.fullmatch(
+                sentence, r.end, nxt.start):
+            r.unit, r.currency = nxt.unit, nxt.currency  # "280 million of the 1.5 billion shekels"
         elif not (r.scaled or "." in written or "," in written):
             continue
         out.append(r)
+    return out
+
+
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
+                 "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}
+_FRACTION = re.compile(
+    r"\b(?:(?P<n>an?|one|two|three|four|nine)[\s-](?P<d>half|thirds?|quarters?|fifths?|tenths?)"
+    r"|(?<!first )(?<!second )(?<!the )(?P<half>half))\s+of\b"
+    r"|\b(?P<a>one|two|three|four|\d{1,2})\s+(?:out\s+of|in)\s+(?:every\s+)?"
+    r"(?P<b>two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+(?=[A-Za-z])", re.I)
+_VAGUE = re.compile(
+    r"\b(?:(?P<mult>tens|hundreds)\s+of\s+)?(?P<w>dozens|hundreds|thousands|millions|billions)"
+    r"\s+of\b", re.I)
+_VAGUE_BASE = {"dozens": 12.0, "hundreds": 100.0, "thousands": 1e3, "millions": 1e6,
+               "billions": 1e9}
+
+
+def _fractions(sentence: str, lowered: str) -> list[_Raw]:
+    """"two-thirds of sales", "half of which", "one in five Americans": shares of a group."""
+    if not (any(w in lowered for w in _FRACTION_WORDS) or (
+            " in " in lowered and _IN_EVERY.search(lowered))):
+        return []
+    out = []
+    for m in _FRACTION.finditer(sentence):
+        if m.group("a"):
+            a, b = m.group("a").lower(), m.group("b").lower()
+            top = float(WORD_NUMBERS.get(a) or a)
+            bottom = float(WORD_NUMBERS.get(b) or b)
+            if not 0 < top < bottom:
+                continue
+            value, end = top / bottom, m.end("b")
+        elif m.group("half"):
+            value, end = 0.5, m.end("half")
+        else:
+            n = m.group("n").lower()
+            top = 1.0 if n in ("a", "an") else float(WORD_NUMBERS[n])
+            value, end = top / _DENOMINATORS[m.group("d").lower()], m.end("d")
+            if value >= 1:
+                continue
+        out.append(_Raw(m.start(), end, value, None, FRACTION, None))
+    return out
+
+
+def _vague_amounts(sentence: str, lowered: str, units: Units) -> list[_Raw]:
+    """"tens of thousands of students": a range of one order of magnitude."""
+    if "s of " not in lowered or not any(f"{w} of" in lowered for w in _VAGUE_BASE):
+        return []
+    out = []
+    for m in _VAGUE.finditer(sentence):
+        low = _VAGUE_BASE[m.group("w").lower()]
+        if m.group("mult"):
+            low *= 10.0 if m.group("mult").lower() == "tens" else 100.0
+        um = units.after_re.match(sentence, m.end())
+        if um and um.group("ci"):
+            unit, mult, ccy = units.after_ci[um.group("ci").lower()]
+            out.append(_Raw(m.start(), um.end(), low * mult, low * mult * 10, unit, ccy))
+            continue
+        phrase = _count_phrase(sentence, m.end(), 2.0)
+        if phrase is not None:
+            out.append(_Raw(m.start(), phrase[1], low, low * 10, phrase[0], None, True))
     return out
 
 
@@ -626,6 +721,8 @@ def _qualifier(sentence: str, raw: _Raw) -> str:
         return "less_than"
     if _APPROX.search(before):
         return "approximate"
+    if before.lower().endswith("sub-"):
+        return "less_than"  # "sub-7 nanometer chips"
     return "exact"
 
 
@@ -752,6 +849,8 @@ def _nearest_period(
 def _kind(sentence: str, raw: _Raw, direction: str) -> str:
     if raw.counted or raw.unit == "people":
         return "count"
+    if raw.unit == FRACTION:
+        return "share"
     around = sentence[max(0, raw.start - 40):raw.end + 25]
     if raw.unit == PERCENT and _SHARE.search(around) and direction == "none":
         return "share"
@@ -802,7 +901,7 @@ def extract_figures(
     # test per number word is far cheaper than a regex over the text.
     hits = {sentence_at(starts, m.start()) for m in _DIGIT.finditer(joined)}
     lowered = joined.lower()
-    for word in _NUMBER_WORDS:
+    for word in _NUMBER_WORDS + _AMOUNT_WORDS:
         hits.update(sentence_at(starts, at) for at in _occurrences(lowered, word))
     candidates = sorted(hits)
     out: list[Figure] = []
@@ -812,6 +911,11 @@ def extract_figures(
 
 
 _DIGIT = re.compile(r"\d")
+# Fractions and vague amounts need no digit or number word: "a third of", "dozens of".
+_AMOUNT_WORDS = ("half", "third", "quarter", "fifth", "tenth", "dozens", "hundreds",
+                 "thousands", "millions", "billions")
+_FRACTION_WORDS = ("half", "third", "quarter", "fifth", "tenth", "out of")
+_IN_EVERY = re.compile(r" in (?:every )?(?:\d|two|three|four|five|six|seven|eight|nine|ten)\b")
 _P_CONVERSION = re.compile(r"\s*[(/]\s*|\s*\(\s*[^()\d]{0,12}")
 _P_ELLIPSIS = re.compile(r",\s+(?:and\s+)?(?:[A-Z][\w&.'-]*\s+){1,4}by\s+")
 
@@ -856,6 +960,9 @@ def sentence_figures(
         if last is not None and origin is not None and last.role == "figure":
             # "fell from $75 to $45.88": $45.88 is the figure, $75 what it was before.
             figures[-1] = last.model_copy(update={"role": "baseline", "direction": "none"})
+            if raw.currency and raw.unit == raw.currency and (last.unit or "").startswith(
+                    f"{raw.currency} per "):
+                figure = figure.model_copy(update={"unit": last.unit})
             figure = figure.model_copy(update={
                 "baseline": Baseline(kind="previous", value=last.value,
                                      value_high=last.value_high, unit=last.unit,

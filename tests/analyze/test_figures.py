@@ -132,3 +132,127 @@ def test_spans_point_into_the_sentence() -> None:
     for f in figures(text):
         assert text[f.span.start:f.span.end] == f.text
         assert f.span.sentence == 0
+
+
+def test_a_change_from_one_level_to_another_is_one_figure_with_its_previous_value() -> None:
+    main, = [f for f in figures("WTI fell from $75 a barrel in October to $45.88 on Friday.")
+             if f.role == "figure"]
+    assert main.value == 45.88 and main.unit == "USD per barrel"
+    assert main.baseline is not None and main.baseline.kind == "previous"
+    assert main.baseline.value == 75 and main.direction == "down"
+
+
+def test_the_bare_end_of_a_from_to_takes_the_unit_of_the_other_end() -> None:
+    main = figures("He has lost weight, dropping from 208 pounds to 193 this year.")[-1]
+    assert main.value == 193 and main.unit == "pound-mass"  # a weight, not sterling
+    first = figures("Value should grow from 24.2 to 33 billion euros.")[0]
+    assert first.value == 2.42e10 and first.unit == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Pluristem rose 8.15% to 3.65 after the meeting.", 3.65),
+        ("The yen traded at 132.86 against the greenback.", 132.86),
+        ("Deliveries fell short of FactSet estimates of 64,900.", 64900),
+        ("He has raised only 280 million so far.", 2.8e8),
+    ],
+)
+def test_a_number_without_a_unit_counts_when_its_form_says_amount(text: str, value: float) -> None:
+    assert value in [f.value for f in figures(text)]
+
+
+@pytest.mark.parametrize(
+    "text", ["Article 5 of the treaty applies.", "He scored in the 89th minute.",
+             "Room 12 was closed.", "The G20 met in 2023."])
+def test_labels_and_plain_small_numbers_are_not_figures(text: str) -> None:
+    assert figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "high", "unit"),
+    [
+        ("There are tens of thousands of students here.", 1e4, 1e5, "student"),
+        ("It could cost tens of millions of dollars.", 1e7, 1e8, "USD"),
+        ("The plume extends hundreds of miles into space.", 100, 1000, "mile"),
+        ("Prices may rise three or four percent.", 3, 4, "percent"),
+        ("Growth could be five per cent to 20 per cent.", 5, 20, "percent"),
+        ("The deal runs for seven to 10 years.", 7, 10, "year"),
+    ],
+)
+def test_vague_amounts_and_word_ranges_are_ranges(
+    text: str, value: float, high: float, unit: str
+) -> None:
+    f = only(text)
+    assert (f.value, f.value_high, f.unit) == (value, high, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Nearly two-thirds of the sales came from CDs.", 2 / 3),
+        ("A third of the population lives in the south.", 1 / 3),
+        ("It employs 600 people, almost half of which are in California.", 0.5),
+        ("One out of three Germans have housing problems.", 1 / 3),
+    ],
+)
+def test_fractions_of_a_group_are_shares(text: str, value: float) -> None:
+    f = next(f for f in figures(text) if f.unit == "fraction")
+    assert f.value == pytest.approx(value) and f.kind == "share"
+
+
+def test_first_half_is_a_period_not_a_fraction() -> None:
+    assert all(f.unit != "fraction" for f in figures("Sales rose 5% in the first half of 2024."))
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("The package was worth up to PS2.7m.", 2.7e6, "GBP"),
+        ("Nintendo fell 4.28 percent to Y=28,030.", 28030, "JPY"),
+    ],
+)
+def test_symbols_garbled_by_wire_feeds_are_still_read(
+    text: str, value: float, currency: str
+) -> None:
+    assert (value, currency) in [(f.value, f.currency) for f in figures(text)]
+
+
+def test_a_console_name_is_not_garbled_sterling() -> None:
+    assert all(f.currency != "GBP" for f in figures("Sony sold the PS4 for years."))
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("Tusi has appeared in eight straight World Cups.", 8, "Cup"),
+        ("In total, 1,307,000 Americans were collecting jobless aid.", 1307000, "American"),
+        ("There were 4 hundred million people.", 4e8, "people"),
+        ("They will provide three thousand tests per day.", 3000, "test per day"),
+        ("Sea levels could rise 11 feet per century.", 11, "foot per century"),
+        ("The offense managed minus-5 yards.", -5, "yard"),
+        ("Top relievers: John Gant (0.5 WAR).", 0.5, "WAR"),
+    ],
+)
+def test_counts_signs_and_units_we_do_not_list(text: str, value: float, unit: str) -> None:
+    assert (value, unit) in [(f.value, f.unit) for f in figures(text)]
+
+
+def test_a_number_in_a_model_name_is_not_a_count() -> None:
+    assert all(f.value != 737 for f in figures("The airline grounded two new 737 Max jets."))
+
+
+def test_a_duration_used_as_an_adjective_is_not_a_figure() -> None:
+    assert figures("He won a five-year award for his research.") == []
+
+
+def test_a_conversion_in_brackets_keeps_the_qualifier_of_the_amount() -> None:
+    text = "It charges customers with more than 7.5 million Danish crowns (US $1.1 million)."
+    crowns, dollars = figures(text)
+    assert crowns.currency == "DKK" and dollars.currency == "USD"
+    assert crowns.qualifier == dollars.qualifier == "more_than"
+
+
+def test_an_elliptical_clause_keeps_the_direction_of_the_one_before() -> None:
+    f = figures("Ross was down 2.3%, Burlington by 2.6% before the bell.")
+    assert [x.direction for x in f] == ["down", "down"]
