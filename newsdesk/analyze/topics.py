@@ -257,18 +257,27 @@ def _pair_topics(
         ),
         key=lambda n: -len(places[n]),
     )[:5]
+    # "Trade between China and Russia ..., a US order": a sentence that names its pair
+    # is evidence for that pair only, not for every country it also mentions.
+    named = {i: pair for i in trade if (pair := _named_pair(sentences[i], gazetteer))}
+    # A title naming three countries ("US chip rules squeeze China and Russia") singles out
+    # the pair the article mentions most; the others get half the title's weight.
+    in_title_count = len(title_places & set(prominent))
+    lead = set(prominent[:2])
     out: list[Topic] = []
     for a, b in combinations(prominent, 2):
         ia, ib = set(places[a]), set(places[b])
         both = trade & ia & ib
         only_a, only_b = (trade & ia) - both, (trade & ib) - both
-        core = sum(weight(i) for i in both)
+        core = sum(rule.discount_weight if named.get(i, {a, b}) != {a, b} else weight(i)
+                   for i in both)
         # Each country trading on its own adds a little, but only as much as the less
         # engaged one: a pair needs both sides, not one busy country and a bystander.
         side = min(sum(weight(i) for i in only_a), sum(weight(i) for i in only_b))
         in_title = a in title_places and b in title_places
-        score = core + 0.5 * side + (1.0 if in_title else 0.0)
-        if score < rule.threshold or core < (1.0 if in_title else 1.5):
+        title_bonus = 1.0 if in_title_count <= 2 or {a, b} == lead else 0.5
+        score = core + 0.5 * side + (title_bonus if in_title else 0.0)
+        if score < rule.threshold or core < (1.0 if in_title and title_bonus == 1.0 else 1.5):
             continue
         pa, pb = sorted((gazetteer.places[a], gazetteer.places[b]), key=lambda p: p.short)
         out.append(
@@ -283,6 +292,19 @@ def _pair_topics(
     # A pair far weaker than the article's main pair is a passing mention.
     best = max((t.score for t in out), default=0.0)
     return [t for t in out if t.score >= PAIR_RELATIVE_CUTOFF * best]
+
+
+def _named_pair(sentence: str, gazetteer: Gazetteer) -> frozenset[str] | None:
+    """The two places of "between A and B" in a sentence, if it has that form."""
+    m = _BETWEEN.search(sentence)
+    if m is None:
+        return None
+    names = [gazetteer.alias_to_place[x.group(0)] for x in gazetteer.scan(m.group(1))]
+    return frozenset(names[:2]) if len(set(names[:2])) == 2 else None
+
+
+_BETWEEN = re.compile(r"\bbetween\s+(.{3,80}?\band\b.{2,40}?)(?:[,;.]|\s(?:rose|fell|grew|"
+                      r"reached|hit|jumped|climbed|is|was|were|has|have|had)\b|$)")
 
 
 def _slug(text: str) -> str:

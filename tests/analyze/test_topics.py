@@ -68,6 +68,20 @@ def test_no_pair_tag_when_countries_only_appear_in_sanctions_talk() -> None:
     assert "India-Russia Trade" in tags
 
 
+def test_a_sentence_that_names_its_pair_is_not_evidence_for_a_bystander() -> None:
+    text = (
+        "Trade between Brazil and India rose to a record last year, but a new US order "
+        "could make exports harder to finance. "
+        "Indian exports to Brazil jumped by a third, driven by cars and medicines. "
+        "Brazilian shipments to India, mostly soybeans and sugar, also grew. "
+        "The US order lets the Treasury cut off banks that finance arms deals with India. "
+        "Washington officials said the order was aimed at defence trade."
+    )
+    tags = tags_of("Record Brazil-India Trade Meets A New US Bank Order", text)
+    assert "Brazil-India Trade" in tags
+    assert "India-US Trade" not in tags
+
+
 def test_user_theme_from_yaml(tmp_path: Path) -> None:
     custom = tmp_path / "mine.yaml"
     custom.write_text(
