@@ -207,6 +207,15 @@ _NOT_UNITS = frozenset("AM PM GMT UTC BST CET CEST EST EDT CST CDT MST MDT PST P
                        "US UK EU UN USA NATO".split())
 _PER_TIME = re.compile(r"\s(?:per|a|an|each)\s(?P<t>century|decade|year|month|week|day|hour|"
                        r"minute|second)\b", re.I)
+_P_NOUN_OF = re.compile(
+    r"(?:^|\s)(?P<n>[a-z][a-z-]+(?:\s[a-z][a-z-]+)?)\s+of\s+(?:only\s|just\s|about\s|around\s|"
+    r"some\s|nearly\s|almost\s|roughly\s)?(?:[$€£¥]\s?)?$")
+_NOT_SUBJECT_NOUNS = frozenset(
+    "record total sum amount value figure average high low level rate peak tally number "
+    "height depth length part share most all some one each none any".split())
+_P_LEAD_VERB = re.compile(
+    r"\s(?:has|have|had|is|are|was|were|will|would|could|can|may|might|rose|fell|grew|"
+    r"expanded|shrank|jumped|reached|hit|climbed|dropped|declined|increased|decreased)\b")
 _P_AUX_END = re.compile(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
                         r"reportedly)$")
 _NUMBER_RE = re.compile(
@@ -726,8 +735,12 @@ def _qualifier(sentence: str, raw: _Raw) -> str:
     return "exact"
 
 
-def _subject(sentence: str, raw: _Raw) -> str | None:
-    """The noun phrase before the verb that governs the figure, in the same clause."""
+def _subject(sentence: str, raw: _Raw, previous: str | None = None) -> str | None:
+    """The noun phrase before the verb that governs the figure, in the same clause.
+
+    "it"/"they" take the subject of the sentence before ("Bilateral commerce has grown.
+    Last year it hit $240 billion."); with no verb, "growth of only 1.9%" gives "growth".
+    """
     offset = max(0, raw.start - 160)
     before = sentence[offset:raw.start]
     verb = None
@@ -741,20 +754,46 @@ def _subject(sentence: str, raw: _Raw) -> str | None:
         if verb is None or lv.start() > verb.end():
             verb = lv
     if verb is None or len(before) - verb.end() > 40:
-        return None
+        of = _P_NOUN_OF.search(before)
+        if of is None:
+            return None
+        words = of.group("n").split()
+        if len(words) == 2 and words[0].lower() in _NOT_COUNT:
+            words = words[1:]  # "in growth of" -> "growth"
+        noun = " ".join(words)
+        return None if noun.lower() in _NOT_SUBJECT_NOUNS or noun in _NOT_COUNT else noun
     head = before[:verb.start()]
     cut = 0
     for m in _CLAUSE_BREAK.finditer(head):
         cut = m.end()
-    phrase = head[cut:].strip(" ,;:\"“”'")
+    phrase = _clean_subject(head[cut:])
+    if phrase is not None and phrase.lower() in _PRONOUNS:
+        return _lead_subject(previous) if previous and phrase.lower() in ("it", "they") else None
+    return phrase
+
+
+def _clean_subject(phrase: str) -> str | None:
+    phrase = phrase.strip(" ,;:\"“”'")
     phrase = _LEADING_TIME.sub("", phrase)
     for _ in range(3):
         phrase = _SUBJECT_TRIM.sub("", phrase)
     phrase = _P_AUX_END.sub("", phrase)
     words = phrase.split()
-    if not words or len(words) > 10 or phrase.lower() in _PRONOUNS:
+    if not words or len(words) > 10:
         return None
     if _P_DIGIT.search(phrase) and len(words) <= 2:
+        return None
+    return phrase
+
+
+def _lead_subject(sentence: str) -> str | None:
+    """The subject a sentence opens with: the words before its first verb."""
+    verb = _P_LEAD_VERB.search(sentence, 0, 120)
+    if verb is None:
+        return None
+    phrase = _clean_subject(sentence[:verb.start()])
+    if phrase is None or phrase.lower() in _PRONOUNS or len(phrase.split()) > 6 or (
+            _CLAUSE_BREAK.search(phrase)):
         return None
     return phrase
 
@@ -906,7 +945,8 @@ def extract_figures(
     candidates = sorted(hits)
     out: list[Figure] = []
     for i in candidates:
-        out.extend(sentence_figures(sentences[i], i, published, units))
+        out.extend(sentence_figures(sentences[i], i, published, units,
+                                    sentences[i - 1] if i else None))
     return out
 
 
@@ -921,7 +961,8 @@ _P_ELLIPSIS = re.compile(r",\s+(?:and\s+)?(?:[A-Z][\w&.'-]*\s+){1,4}by\s+")
 
 
 def sentence_figures(
-    sentence: str, index: int, published: datetime | None, units: Units
+    sentence: str, index: int, published: datetime | None, units: Units,
+    previous: str | None = None,
 ) -> list[Figure]:
     raws = _raw_quantities(sentence, units)
     if not raws:
@@ -951,7 +992,8 @@ def sentence_figures(
             currency=raw.currency, kind=_kind(sentence, raw, direction),  # type: ignore[arg-type]
             direction=direction,  # type: ignore[arg-type]
             qualifier=qualifier,  # type: ignore[arg-type]
-            subject=_subject(sentence, raw), period=_nearest_period(sentence, raw, periods),
+            subject=_subject(sentence, raw, previous),
+            period=_nearest_period(sentence, raw, periods),
             span=Span(sentence=index, start=raw.start, end=raw.end),
         )
         last = figures[-1] if figures else None

@@ -256,3 +256,14 @@ def test_a_conversion_in_brackets_keeps_the_qualifier_of_the_amount() -> None:
 def test_an_elliptical_clause_keeps_the_direction_of_the_one_before() -> None:
     f = figures("Ross was down 2.3%, Burlington by 2.6% before the bell.")
     assert [x.direction for x in f] == ["down", "down"]
+
+
+def test_it_takes_the_subject_of_the_sentence_before() -> None:
+    first, *_ = extract_figures(["Bilateral commerce has expanded rapidly since 2022.",
+                                 "Last year it hit a record of about $240 billion."], PUBLISHED)
+    assert first.value == 2.4e11 and first.subject == "Bilateral commerce"
+
+
+def test_a_noun_of_the_figure_is_its_subject() -> None:
+    f = only("Economists had pencilled in growth of only 1.9% for the period.")
+    assert f.subject == "growth"
