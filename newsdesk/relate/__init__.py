@@ -1,0 +1,1 @@
+"""Relating articles: near-duplicates, embeddings, stories, related coverage."""
