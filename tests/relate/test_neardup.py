@@ -4,7 +4,14 @@ import numpy as np
 from datasketch import MinHash
 
 from newsdesk.relate.neardup import (
-    BANDS, NUM_PERM, THRESHOLD, band_keys, minhash, shingle_hashes, signature, similarity,
+    BANDS,
+    NUM_PERM,
+    THRESHOLD,
+    band_keys,
+    minhash,
+    shingle_hashes,
+    signature,
+    similarity,
 )
 
 STORY = (
