@@ -177,7 +177,12 @@ def ingest(
                 problems.extend(o for o in outcomes if o.status == "quarantined")
                 if not quiet and not as_json and not show_bar:
                     for o in outcomes:
-                        err.print(f"[{_STYLE[o.status]}]{o.status:>11}[/] {o.origin}",
+                        note = ""
+                        if o.duplicate_of and o.status == "duplicate":
+                            note = f" (copy of {o.duplicate_of[:8]}" + (
+                                f", {o.similarity:.0%} alike)" if o.similarity is not None
+                                and o.similarity < 1 else ")")
+                        err.print(f"[{_STYLE[o.status]}]{o.status:>11}[/] {o.origin}{note}",
                                   highlight=False)
 
             report = desk.ingest(units, on_unit=done, briefs=briefs,
@@ -262,7 +267,7 @@ def show(
               f"{format_time(a.published_at)} · {a.read_time_minutes} min read",
               highlight=False)
     if a.duplicate_of:
-        out.print(f"[yellow]exact copy of {a.duplicate_of}[/]")
+        out.print(f"[yellow]copy of {a.duplicate_of} (syndicated or lightly edited)[/]")
     if e and e.topics:
         out.print("tags: " + ", ".join(f"{t.label} ({t.score:g})" for t in e.topics))
     if e and e.entities:

@@ -177,13 +177,18 @@ class Desk:
                 duplicate_of=existing[1], title=rows.title,
             )
         original = self.store.find_by_hash(rows.content_hash)
+        score = 1.0
+        if (original is None or original == rows.id) and rows.signature is not None:
+            # A syndicated copy with a new headline, or a lightly edited rewrite.
+            near = self.store.near_duplicate(rows.signature, exclude=rows.id)
+            original, score = near if near else (None, 0.0)
         if original is not None and original != rows.id:
-            # An exact copy under another id (a syndicated story): kept for the record,
-            # linked to the original, never analysed, searched or used as background.
+            # A copy under another id (a syndicated story): kept for the record, linked to
+            # the original, never analysed, searched, counted or used as background.
             self.store.put_rows(rows.as_duplicate(original), new=existing is None)
             return IngestOutcome(
                 origin=p.origin, status="duplicate", article_id=rows.id,
-                duplicate_of=original, title=rows.title,
+                duplicate_of=original, similarity=round(score, 3), title=rows.title,
             )
         self.store.put_rows(rows, new=existing is None)
         if existing is not None and existing[0] != rows.content_hash:

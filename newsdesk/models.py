@@ -310,6 +310,9 @@ class IngestOutcome(Record):
     status: Literal["accepted", "updated", "duplicate", "unchanged", "quarantined"]
     article_id: str | None = None
     duplicate_of: str | None = None
+    similarity: float | None = Field(
+        default=None, description="For a near-duplicate: estimated Jaccard similarity of "
+        "its shingles with the original's (1.0 for an exact copy).")
     reason: str | None = None
     title: str | None = None
 

@@ -187,3 +187,24 @@ def test_copies_survive_when_their_original_changes(desk: Desk, tmp_path: Path) 
     hits = desk.search("grew")
     assert [h.title for h in hits] == ["Rail"], "the copy is now the searchable original"
     assert desk.stats()["duplicates"] == 0
+
+
+def test_a_lightly_edited_rewrite_is_linked_to_its_original(desk: Desk, article_text: str,
+                                                            tmp_path: Path) -> None:
+    body = article_text.split("\n\n", 1)[1]
+    rewrite = body.replace("rose 18.4%", "climbed 18.4%").replace("Analysts", "Economists")
+    records = [
+        {"title": "Grain", "text": body, "url": "https://one.test/a", "source": "One"},
+        {"title": "Russian grain floods into China", "text": rewrite,
+         "url": "https://two.test/b", "source": "Two"},
+        {"title": "Unrelated", "text": "The city council approved a new park budget on "
+         "Monday. Residents welcomed the plan, and construction starts in spring.",
+         "url": "https://three.test/c", "source": "Three"},
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records))
+    outcomes = desk.ingest([str(path)]).outcomes
+    assert [o.status for o in outcomes] == ["accepted", "duplicate", "accepted"]
+    assert outcomes[1].duplicate_of == outcomes[0].article_id
+    assert outcomes[1].similarity is not None and 0.6 <= outcomes[1].similarity < 1.0
+    assert len(desk.search("grain")) == 1, "rewrites do not inflate search results"

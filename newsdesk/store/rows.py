@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from newsdesk.models import Article, Enrichment
+from newsdesk.relate.neardup import signature
 
 
 def utc_text(dt: datetime | None) -> str | None:
@@ -43,6 +44,8 @@ class ArticleRows:
     tags: tuple[tuple[object, ...], ...]
     places: tuple[tuple[object, ...], ...]
     figures: tuple[tuple[object, ...], ...]
+    # MinHash signature of the body (originals only: copies are found through them).
+    signature: bytes | None = None
 
     @property
     def meta_key(self) -> str:
@@ -56,7 +59,7 @@ class ArticleRows:
         meta["duplicate_of"] = original
         values[10] = json.dumps(meta, ensure_ascii=False)
         return replace(self, duplicate_of=original, article=tuple(values), enrichment=None,
-                       tags=(), places=(), figures=())
+                       tags=(), places=(), figures=(), signature=None)
 
 
 def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows:
@@ -90,4 +93,5 @@ def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows
              f.model_dump_json())
             for n, f in enumerate(e.figures) if f.role == "figure"
         ),
+        signature=signature(article.text),
     )

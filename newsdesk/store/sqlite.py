@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -26,6 +26,8 @@ from newsdesk.models import (
     QuarantineItem,
     SearchHit,
 )
+from newsdesk.relate.neardup import THRESHOLD as NEAR_THRESHOLD
+from newsdesk.relate.neardup import band_keys, signature, similarity
 from newsdesk.store.rows import ArticleRows, article_rows, meta_key, utc_text
 
 APPLICATION_ID = 0x6E657773  # "news": marks a file as a newsdesk database
@@ -133,7 +135,35 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX article_figures_when ON article_figures(published_utc);
     """,
+    # 4: near-duplicates. Each original's MinHash signature, and its LSH band keys so a new
+    # article finds its candidates with a few index lookups.
+    """
+    CREATE TABLE article_minhash (
+        article_id TEXT PRIMARY KEY,
+        signature BLOB NOT NULL
+    );
+    CREATE TABLE minhash_bands (
+        key BLOB NOT NULL,
+        article_id TEXT NOT NULL,
+        PRIMARY KEY (key, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX minhash_bands_article ON minhash_bands(article_id);
+    """,
 ]
+
+def _backfill_signatures(conn: sqlite3.Connection) -> None:
+    """Migration 4 on an existing store: sign every original so later copies find it."""
+    rows = conn.execute("SELECT id, text FROM articles WHERE duplicate_of IS NULL").fetchall()
+    for article_id, text in rows:
+        sig = signature(text or "")
+        conn.execute("INSERT OR REPLACE INTO article_minhash (article_id, signature) "
+                     "VALUES (?, ?)", (article_id, sig))
+        conn.executemany("INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
+                         [(key, article_id) for key in band_keys(sig)])
+
+
+# Data a migration derives in Python rather than SQL, by the migration's number.
+BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {4: _backfill_signatures}
 
 _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
 RECENCY_HALF_LIFE_DAYS = 365.0
@@ -218,6 +248,8 @@ class SQLiteStore:
             with self.transaction():
                 for statement in _statements(script):
                     self.conn.execute(statement)
+                if number in BACKFILLS:
+                    BACKFILLS[number](self.conn)
                 self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
                 self.conn.execute(f"PRAGMA user_version={number}")
 
@@ -307,6 +339,28 @@ class SQLiteStore:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def near_duplicate(
+        self, sig: bytes, exclude: str | None = None, threshold: float = NEAR_THRESHOLD
+    ) -> tuple[str, float] | None:
+        """The stored original most similar to a signature, if at least `threshold`
+        similar: candidates share an LSH band, then the full signatures decide (ties go
+        to the oldest article)."""
+        keys = band_keys(sig)
+        rows = self.conn.execute(
+            "SELECT m.article_id, m.signature FROM article_minhash m JOIN articles a "
+            "ON a.id = m.article_id WHERE m.article_id IN (SELECT article_id FROM "
+            f"minhash_bands WHERE key IN ({','.join('?' * len(keys))})) ORDER BY a.rowid",
+            keys,
+        ).fetchall()
+        best: tuple[str, float] | None = None
+        for article_id, other in rows:
+            if article_id == exclude:
+                continue
+            score = similarity(sig, other)
+            if score >= threshold and (best is None or score > best[1]):
+                best = (article_id, score)
+        return best
+
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (before many readers start)."""
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -351,13 +405,23 @@ class SQLiteStore:
                     "unit, value, value_high, kind, direction, period_year, published_utc, "
                     "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.figures,
                 )
+            if rows.signature is not None:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO article_minhash (article_id, signature) "
+                    "VALUES (?, ?)", (rows.id, rows.signature),
+                )
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
+                    [(key, rows.id) for key in band_keys(rows.signature)],
+                )
 
     def _delete_article_rows(self, article_id: str) -> None:
         self._cache.pop(article_id, None)
         for table, column in (
             ("articles", "id"), ("enrichments", "article_id"), ("article_tags", "article_id"),
             ("article_places", "article_id"), ("article_figures", "article_id"),
-            ("briefs", "article_id"),
+            ("briefs", "article_id"), ("article_minhash", "article_id"),
+            ("minhash_bands", "article_id"),
         ):
             self.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
 

@@ -142,3 +142,39 @@ def test_garbage_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(StoreError, match="not a usable newsdesk database"):
         SQLiteStore(path)
+
+
+REWRITE_BODY = (
+    "Chinese car makers sold more vehicles in Russia than ever before last year, customs and "
+    "dealer data show. Brands such as Chery, Haval and Geely filled showrooms that Western "
+    "firms left after 2022, and their share of new car sales passed half. Dealers said "
+    "buyers liked the prices and the quick delivery, but complained about spare parts. "
+    "Russia raised its recycling fee on imported cars, which could slow sales this year."
+)
+
+
+def test_a_lightly_edited_copy_finds_its_original(store: SQLiteStore) -> None:
+    put(store, article("Chinese cars conquer Russia", REWRITE_BODY, "2024-02-01T10:00:00Z"))
+    original = store.search("Chery Haval")[0].article_id
+    edited = article("Chinese brands dominate Russian car market",
+                     REWRITE_BODY.replace("more vehicles", "more cars"), "2024-02-02T10:00:00Z")
+    from newsdesk.store.rows import article_rows
+    rows = article_rows(edited, analyze(edited, load_taxonomy(), default_gazetteer()))
+    assert rows.signature is not None
+    found = store.near_duplicate(rows.signature, exclude=rows.id)
+    assert found is not None and found[0] == original and found[1] >= 0.6
+    assert store.near_duplicate(rows.signature, exclude=original) is None
+
+
+def test_migration_four_signs_the_articles_already_stored(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    s = SQLiteStore(path)
+    put(s, article("Cars", REWRITE_BODY, "2024-02-01T10:00:00Z"))
+    s.conn.executescript("DROP TABLE article_minhash; DROP TABLE minhash_bands; "
+                         "PRAGMA user_version=3;")
+    s.close()
+    s = SQLiteStore(path)
+    assert s.conn.execute("SELECT count(*) FROM article_minhash").fetchone()[0] == 1
+    probe = article("Cars again", REWRITE_BODY, "2024-02-03T10:00:00Z")
+    from newsdesk.relate.neardup import signature
+    assert s.near_duplicate(signature(probe.text)) is not None
