@@ -160,6 +160,8 @@ def load_units(path: Path | None = None) -> Units:
         garbled.update(ccy.get("garbled", []))
         for word in ccy.get("words", []):
             after_ci.setdefault(word.lower(), (ccy["code"], 1.0, ccy["code"]))
+        # The ISO code after an amount, as written ("110 JPY"; not "try" or "won").
+        after_cs.setdefault(ccy["code"], (ccy["code"], 1.0, ccy["code"]))
     ci_forms = [f for f in after_ci if f != "%"]
     after_re = re.compile(
         rf"(?:(?P<pct>\s?%)|[\s-]?(?P<ci>(?i:{_alt(ci_forms)}))(?![\w])|"
@@ -201,7 +203,7 @@ _MONEY_CONTEXT = re.compile(
     r"budget|spent|spend|bill|fined?|sold|bought|raised|revenue|profit|loss|tax|rent|"
     r"funding|fund|invest(?:ed|ment)?)\b", re.I)
 _CAPS_UNIT = re.compile(
-    r"\s?(?P<u>[A-Z][A-Za-z]{0,3}[A-Z](?:/[A-Za-z]+\d?)?|[A-Z]/[a-z]+\d?)(?![\w=])"
+    r"\s?(?P<u>[A-Z][A-Za-z]{0,3}[A-Z](?:/[A-Za-z]+\d?)?|[A-Z]/[a-z]+\d?)(?![\w=-])"
     r"(?!\s+(?!(?:to|and|or|of|in|on|at|per|for|from|with|than|by)\b)[a-z])")
 _NOT_UNITS = frozenset("AM PM GMT UTC BST CET CEST EST EDT CST CDT MST MDT PST PDT ET PT ZIP "
                        "US UK EU UN USA NATO".split())
@@ -216,6 +218,7 @@ _NOT_SUBJECT_NOUNS = frozenset(
 _P_LEAD_VERB = re.compile(
     r"\s(?:has|have|had|is|are|was|were|will|would|could|can|may|might|rose|fell|grew|"
     r"expanded|shrank|jumped|reached|hit|climbed|dropped|declined|increased|decreased)\b")
+_VERSION_BEFORE = re.compile(r"(?:\b(?:version|release|v)\s?|[A-Z][\w-]*[a-z][\w-]*\s)$")
 _P_AUX_END = re.compile(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
                         r"reportedly)$")
 _NUMBER_RE = re.compile(
@@ -393,8 +396,9 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
             value *= mult
             currency = currency or ccy
         else:
-            unit, mult, _ = units.after_cs[um.group("cs")]
+            unit, mult, ccy = units.after_cs[um.group("cs")]
             value *= mult
+            currency = currency or ccy  # "110 JPY", "60,000INR"
         end = um.end()
     if currency:
         if unit not in (None, currency, PERCENT):
@@ -426,6 +430,8 @@ def _read(sentence: str, m: re.Match[str], units: Units, in_range: bool = False)
         cm = _CAPS_UNIT.match(sentence, end)
         if cm and cm.group("u") not in units.symbols and cm.group("u") not in _NOT_UNITS:
             unit, end = cm.group("u"), cm.end()  # "0.5 WAR", "1.3 A/cm2": a unit we lack
+    if unit is None and "." in num and _VERSION_BEFORE.search(sentence, max(0, start - 24), start):
+        return None  # "Minetest 0.4", "version 2.1": a release, not an amount
     q_start = sym.start() if sym else (start - 1 if negative and signed else start)
     raw = _Raw(q_start, end, value, None, unit, currency, counted, scale or 1.0)
     if not in_range and _excluded(sentence, start, m.end("num"), num,

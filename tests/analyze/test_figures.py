@@ -267,3 +267,15 @@ def test_it_takes_the_subject_of_the_sentence_before() -> None:
 def test_a_noun_of_the_figure_is_its_subject() -> None:
     f = only("Economists had pencilled in growth of only 1.9% for the period.")
     assert f.subject == "growth"
+
+
+@pytest.mark.parametrize(
+    "text", ["It is the core idea of Minetest 0.4, they said.", "Upgrade to version 2.1 now.",
+             "The hospital treated 20 COVID-19 patients."])
+def test_versions_and_names_are_not_units_or_amounts(text: str) -> None:
+    assert all(f.unit not in (None, "COVID") for f in figures(text))
+
+
+def test_a_currency_code_after_the_amount_is_its_currency() -> None:
+    assert [(f.value, f.currency) for f in figures("The rate is 110 JPY to 1 USD.")] == [
+        (110, "JPY"), (1, "USD")]
