@@ -220,7 +220,8 @@ _P_LEAD_VERB = re.compile(
     r"expanded|shrank|jumped|reached|hit|climbed|dropped|declined|increased|decreased)\b")
 _VERSION_BEFORE = re.compile(r"(?:\b(?:version|release|v)\s?|[A-Z][\w-]*[a-z][\w-]*\s)$")
 _P_AUX_END = re.compile(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
-                        r"reportedly)$")
+                        r"reportedly)(?:\s+(?:still|also|already|now|just|only|reportedly|"
+                        r"then))?$")
 _NUMBER_RE = re.compile(
     rf"(?P<num>{_NUM})(?:\s?(?P<scale>(?i:(?:hundred\s)?(?:{_SCALE_WORDS})|hundred))\b|"
     rf"(?P<short>[kmbKMB]n?)\b)?"
@@ -924,7 +925,7 @@ def _baseline(sentence: str, prev: Figure, raw: _Raw, text: str) -> Baseline | N
             src = eco.group(1) if eco else ""
         elif word in ("poll", "survey", "consensus"):
             src = f"{src} {word}"
-        span_text = sentence[fc.start():raw.end].strip()
+        span_text = sentence[prev.span.end + fc.start():raw.end].strip()
         return Baseline(kind="forecast", value=raw.value, value_high=raw.value_high,
                         unit=raw.unit, source=src or None, text=span_text)
     pc = _PREVIOUS_CUE.search(between)
@@ -932,7 +933,7 @@ def _baseline(sentence: str, prev: Figure, raw: _Raw, text: str) -> Baseline | N
         previous = pc.group("w").lower() in ("from", "up from", "down from", "after")
         return Baseline(kind="previous" if previous else "comparison", value=raw.value,
                         value_high=raw.value_high, unit=raw.unit,
-                        text=sentence[pc.start():raw.end].strip())
+                        text=sentence[prev.span.end + pc.start():raw.end].strip())
     return None
 
 

@@ -279,3 +279,14 @@ def test_versions_and_names_are_not_units_or_amounts(text: str) -> None:
 def test_a_currency_code_after_the_amount_is_its_currency() -> None:
     assert [(f.value, f.currency) for f in figures("The rate is 110 JPY to 1 USD.")] == [
         (110, "JPY"), (1, "USD")]
+
+
+def test_baseline_text_is_the_words_that_give_it() -> None:
+    main, _ = figures("Exports rose 7.1% in January, beating a Reuters poll forecast of 1.9%.")
+    assert main.baseline is not None and main.baseline.text == "Reuters poll forecast of 1.9%"
+    main, _ = figures("Imports fell 3% from 5% a year earlier.")
+    assert main.baseline is not None and main.baseline.text == "from 5%"
+
+
+def test_a_subject_does_not_end_on_an_auxiliary_and_adverb() -> None:
+    assert only("Bilateral trade was still up 4%.").subject == "Bilateral trade"
