@@ -91,13 +91,15 @@ def close(a: float, b: float) -> bool:
 
 
 def as_gold(figures: list[Figure]) -> list[Figure]:
-    """Our records in the gold file's form: "from X to Y" becomes the range X-Y."""
+    """Our records in the gold file's form: "from X to Y" becomes the range X-Y (not "Y,
+    up from X", which the gold file keeps as two values)."""
     folded: set[tuple[int, float]] = set()
     out: list[Figure] = []
     for fig in figures:
         base = fig.baseline
         if (base is not None and base.kind == "previous" and base.text.lower().startswith(
-                "from") and fig.value_high is None and base.value_high is None):
+                "from") and base.text.endswith(fig.text) and fig.value_high is None
+                and base.value_high is None):
             folded.add((fig.span.sentence, base.value))
             fig = fig.model_copy(update={"value": base.value, "value_high": fig.value})
         out.append(fig)

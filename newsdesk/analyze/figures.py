@@ -115,7 +115,8 @@ _FORECAST_CUE = re.compile(
     r"predicted|projected|pencil(?:l)?ed in|had expected|anticipated)\b[^.;]{0,40}$")
 _PREVIOUS_CUE = re.compile(
     r"\b(?P<w>from|compared with|compared to|versus|vs\.?|against|than|up from|above|below|"
-    r"down from|after)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+    r"down from|after)\s+(?:an?\s+|the\s+)?(?:(?!(?:and|or|but|while|with)\b)[\w-]+\s+){0,2}$",
+    re.I)
 _ECONOMISTS = re.compile(r"\b(economists|analysts|traders|markets?)\b", re.I)
 
 
