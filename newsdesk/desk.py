@@ -292,15 +292,16 @@ class Desk:
             article.id, tags, places, article.published_at, PRIOR_ARTICLES + 2
         )
         found = self.store.get_articles(ids)
-        prior: list[tuple[Article, Enrichment | None]] = []
+        chosen: list[Article] = []
         for i in ids:
             prev = found.get(i)
             if prev is None or prev.content_hash == article.content_hash:
                 continue  # a copy of this very article is not background
-            prior.append((prev, None))
-            if len(prior) == PRIOR_ARTICLES:
+            chosen.append(prev)
+            if len(chosen) == PRIOR_ARTICLES:
                 break
-        return prior
+        # Their enrichments carry the figures today's can be compared with.
+        return [(prev, self.store.get_enrichment(prev.id)) for prev in chosen]
 
     def brief(self, ref: str, *, save: bool = False, now: datetime | None = None) -> Brief:
         """The extractive brief of an article given by path, URL, '-' or stored id."""

@@ -1,35 +1,84 @@
-"""In-Depth Insights, extractive: questions an analyst asks, answered by cited sentences.
+"""In-Depth Insights, built from the extracted facts: questions an analyst asks, each
+bullet cited.
 
-Each question has a role (drivers, risks, outlook, voices, figures) and a cue pattern for
-the sentences that answer it. The question names the article's focus (its strongest
-country-pair or theme tag) and cites the sentences where that focus is evidenced; every
-bullet is a source sentence, minimally trimmed.
+Four questions, in this order, each asked only when the article has something to say:
+- **What changed**: the sentences that carry the main figures with their baselines (a
+  forecast or earlier value in the same sentence, or an expectation in the next one),
+  and, when earlier coverage in the desk has a figure on the same subject in the same
+  unit, a composed bullet that sets the two side by side, citing both articles.
+- **Who is shaping it**: one bullet per speaker, with their words (the quote sentence
+  when it names them, else a composed "Speaker, role: “words”" citing the quote and the
+  sentence that names the speaker).
+- **What the risks are**: the sentences behind the risk signals, then other risk cues.
+- **What to watch**: forward-looking statements ("could lead to", "plans to",
+  "is expected to", "later this year"), strongest first.
+Questions name the article's focus (its strongest country pair or theme) and cite the
+sentences that evidence it. When fewer than three questions can be asked, the older
+cue-based questions fill in (drivers, then general ones), so a short article still gets
+three. Copied bullets are source sentences, minimally trimmed; composed ones use only
+figures, names and words of their citations, and are checked like generated text.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from newsdesk.analyze.cues import sentence_roles
-from newsdesk.brief.text import trim_lead, word_len
-from newsdesk.models import Article, Citation, CitedSentence, Enrichment, Insight, Topic
+from newsdesk.analyze.places import Gazetteer
+from newsdesk.brief.text import content_tokens, trim_lead, word_len
+from newsdesk.brief.verify import normalise, speaker_in
+from newsdesk.models import (
+    Article,
+    BriefQuote,
+    Citation,
+    CitedSentence,
+    Enrichment,
+    Figure,
+    Insight,
+    Topic,
+)
 
 MIN_QUESTIONS = 3
 MAX_QUESTIONS = 4
 MAX_BULLETS = 3
+MAX_FIGURE_BULLETS = 2
 
-
-# (cue role, question template): roles come from newsdesk.analyze.cues.
-ROLES: list[tuple[str, str]] = [
-    ("driver", "What is driving {focus}?"),
-    ("risk", "What are the risks for {focus}?"),
-    ("outlook", "What should readers watch next on {focus}?"),
-    ("quote", "Who is shaping {focus}, and what are they saying?"),
-    ("figure", "What do the figures say about {focus}?"),
-]
+CHANGED = "What changed in {focus}?"
+VOICES = "Who is shaping {focus}, and what are they saying?"
+RISKS = "What are the risks for {focus}?"
+WATCH = "What should readers watch next on {focus}?"
+DRIVERS = "What is driving {focus}?"
 FALLBACKS = (
     "What else does the reporting say about {focus}?",
     "What context does the article give on {focus}?",
     "Which details matter most for {focus}?",
 )
+
+# Durations ("over the same two months") describe periods, not the news.
+DURATIONS = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "decade"})
+FIGURE_KINDS = frozenset({"change", "level", "share"})
+# The next sentence gives the expectation a figure beat or missed.
+_EXPECTATION = re.compile(
+    r"\b(?:forecasts?|forecast(?:ed|ing)|expect\w*|consensus|polls?|pencil+ed|estimates?|"
+    r"estimated|predicted|projected|anticipated)\b", re.I)
+# Forward-looking statements: strong cues score 2, hedged ones 1.
+_FORWARD_STRONG = re.compile(
+    r"\b(?:(?:could|may|might|will|would|is|are|was|were)\s+(?:\w+\s+)?(?:lead|leads)\s+to|"
+    r"(?:plans?|planned|planning|aims?|aiming|intends?|intending|set|poised|due|expected|"
+    r"likely|unlikely|scheduled|projected|forecast)\s+to|"
+    r"(?:could|will|would|(?-i:may)|might)\s+(?:\w+\s+)?(?!have\b|be\s+seen\b)\w+|"
+    r"(?:next|coming)\s+(?:year|month|week|quarter|months|years|weeks|decade)|"
+    r"later\s+this\s+(?:year|month|week|quarter)|in\s+the\s+(?:coming|next)\s+\w+|"
+    r"by\s+(?:the\s+end\s+of\s+)?20\d\d|outlook|expects?|expecting)\b", re.I)
+_FORWARD_WEAK = re.compile(r"\b(?:potential(?:ly)?|prospects?|room\s+to\s+grow|signals?)\b",
+                           re.I)
+_PAST_EXPECTATION = re.compile(r"\b(?:had|than|as)\s+(?:\w+\s+)?expected\b", re.I)
+_RELATIVE_PERIOD = re.compile(r"\b(?:last|this|next|previous|current|ago|yesterday|today)\b",
+                              re.I)
+_PERIOD_PREPOSITION = re.compile(r"^(?:in|over|for|during|through|by|since|from|between)\b",
+                                 re.I)
+_LOWER_FIRST = frozenset({"last", "this", "next", "the", "over", "in", "for", "during"})
 
 
 def focus_of(topics: list[Topic]) -> tuple[str, Topic | None]:
@@ -45,55 +94,271 @@ def focus_of(topics: list[Topic]) -> tuple[str, Topic | None]:
     return "this story", None
 
 
-def _cite(article: Article, i: int) -> CitedSentence:
+def _copy(article: Article, sentences: Sequence[int]) -> CitedSentence:
+    """Consecutive source sentences as one bullet, leading connective trimmed."""
+    text = " ".join(article.sentences[i] for i in sentences)
     return CitedSentence(
-        text=trim_lead(article.sentences[i]),
-        citations=[Citation(article_id=article.id, sentence=i)],
+        text=trim_lead(text),
+        citations=[Citation(article_id=article.id, sentence=i) for i in sentences],
     )
 
 
+def forward_strength(sentence: str) -> int:
+    """2 for a clear forward-looking statement, 1 for a hedged one, 0 otherwise."""
+    cleaned = _PAST_EXPECTATION.sub("", sentence)
+    if _FORWARD_STRONG.search(cleaned):
+        return 2
+    return 1 if _FORWARD_WEAK.search(cleaned) else 0
+
+
+# --- what changed ------------------------------------------------------------------------
+
+
+def headline_figures(enrichment: Enrichment, summary: set[int]) -> list[Figure]:
+    """Figures worth a bullet, best first: with a baseline, outside the summary, changes
+    before levels, with a subject."""
+    figures = [f for f in enrichment.figures
+               if f.role == "figure" and f.kind in FIGURE_KINDS and f.unit not in DURATIONS]
+    return sorted(figures, key=lambda f: (
+        f.baseline is None, f.span.sentence in summary, f.kind != "change",
+        f.subject is None, f.span.sentence, f.span.start))
+
+
+def _with_expectation(article: Article, enrichment: Enrichment, f: Figure) -> list[int]:
+    """The figure's sentence, plus the next one when it states what was expected."""
+    i = f.span.sentence
+    if f.baseline is not None or i + 1 >= len(article.sentences):
+        return [i]
+    nxt = article.sentences[i + 1]
+    same_unit = any(g.span.sentence == i + 1 and g.unit == f.unit for g in enrichment.figures)
+    return [i, i + 1] if same_unit and _EXPECTATION.search(nxt) else [i]
+
+
+def _subject_tokens(subject: str | None) -> frozenset[str]:
+    return content_tokens(subject) if subject else frozenset()
+
+
+def same_subject(a: str | None, b: str | None) -> bool:
+    """Two figure subjects name the same thing: most content words of the shorter one
+    appear in the other (at least two, unless both are one word)."""
+    ta, tb = _subject_tokens(a), _subject_tokens(b)
+    if not ta or not tb:
+        return False
+    shared = len(ta & tb)
+    if min(len(ta), len(tb)) == 1:
+        return shared == 1 and max(len(ta), len(tb)) <= 2
+    return shared >= 2 and shared / min(len(ta), len(tb)) >= 0.6
+
+
+def _amount(f: Figure) -> str:
+    qualifier = {"approximate": "about ", "more_than": "more than ",
+                 "less_than": "less than "}.get(f.qualifier, "")
+    written = f.text
+    if qualifier and normalise(written).startswith(qualifier.strip()):
+        qualifier = ""
+    if f.kind == "change":
+        way = {"up": "up ", "down": "down "}.get(f.direction, "a change of ")
+        return f"{way}{qualifier}{written}"
+    return f"at {qualifier}{written}"
+
+
+def _period(f: Figure, relative_ok: bool) -> str:
+    if f.period is None or not f.period.text.strip():
+        return ""
+    text = f.period.text.strip()
+    if not relative_ok and _RELATIVE_PERIOD.search(text):
+        return ""  # "last year" in an earlier article is not last year here
+    first, _, rest = text.partition(" ")
+    if first.lower() in _LOWER_FIRST:
+        text = first.lower() + (" " + rest if rest else "")
+    return " " + (text if _PERIOD_PREPOSITION.match(text) else f"in {text}")
+
+
+def _subject_phrase(subject: str, gazetteer: Gazetteer) -> str:
+    """The subject in running text: a capital that only opens its source sentence goes."""
+    first, _, rest = subject.partition(" ")
+    if first[1:].islower() and first[:1].isupper() and not gazetteer.names_in(first):
+        return first.lower() + (" " + rest if rest else "")
+    return subject
+
+
+def compare_with_earlier(
+    article: Article,
+    figures: list[Figure],
+    prior: list[tuple[Article, Enrichment | None]],
+    gazetteer: Gazetteer,
+) -> CitedSentence | None:
+    """A composed bullet setting one of today's figures beside an earlier one on the same
+    subject, in the same unit and of the same kind, from the most related earlier article;
+    it cites the sentence of each."""
+    best: tuple[float, int, Figure, Article, Figure] | None = None
+    for rank, f in enumerate(figures):
+        if f.subject is None:
+            continue
+        for n, (prev, prev_enrichment) in enumerate(prior):
+            if prev_enrichment is None:
+                continue
+            for g in prev_enrichment.figures:
+                if (g.role != "figure" or g.unit != f.unit or g.kind != f.kind
+                        or g.subject is None or g.span.sentence >= len(prev.sentences)
+                        or abs(g.value - f.value) <= 1e-9 * max(1.0, abs(f.value))
+                        or not same_subject(f.subject, g.subject)):
+                    continue
+                ta, tb = _subject_tokens(f.subject), _subject_tokens(g.subject)
+                overlap = len(ta & tb) / len(ta | tb)
+                key = (overlap, -(rank + n))
+                if best is None or key > best[:2]:
+                    best = (overlap, -(rank + n), f, prev, g)
+    if best is None:
+        return None
+    _, _, f, prev, g = best
+    text = (
+        f"Earlier coverage had {_subject_phrase(g.subject or '', gazetteer)} "
+        f"{_amount(g)}{_period(g, relative_ok=False)}; this report has "
+        f"{_subject_phrase(f.subject or '', gazetteer)} {_amount(f)}"
+        f"{_period(f, relative_ok=True)}."
+    )
+    return CitedSentence(
+        text=text, composed=True,
+        citations=[Citation(article_id=article.id, sentence=f.span.sentence),
+                   Citation(article_id=prev.id, sentence=g.span.sentence)],
+    )
+
+
+def what_changed(
+    article: Article, enrichment: Enrichment, summary: set[int],
+    prior: list[tuple[Article, Enrichment | None]], gazetteer: Gazetteer,
+) -> list[CitedSentence]:
+    figures = headline_figures(enrichment, summary)
+    comparison = compare_with_earlier(article, figures, prior, gazetteer)
+    room = MAX_BULLETS - (comparison is not None)
+    groups: list[list[int]] = []
+    taken: set[int] = set()
+    for f in figures:
+        if len(groups) >= min(room, MAX_FIGURE_BULLETS + (comparison is None)):
+            break
+        group = _with_expectation(article, enrichment, f)
+        if taken.intersection(group):
+            continue
+        taken.update(group)
+        groups.append(group)
+    bullets = [_copy(article, g) for g in sorted(groups)]
+    if comparison is not None:
+        bullets.append(comparison)
+    return bullets
+
+
+# --- voices ------------------------------------------------------------------------------
+
+
+def voice_bullets(article: Article, quotes: list[BriefQuote]) -> list[CitedSentence]:
+    """One bullet per speaker (people before groups, direct words before reported
+    speech), in reading order."""
+    first: dict[str, BriefQuote] = {}
+    for q in quotes:
+        if q.speaker is None:
+            continue
+        have = first.get(q.speaker)
+        if have is None or (have.kind == "reported" and q.kind == "direct"):
+            first[q.speaker] = q
+    chosen = sorted(first.values(), key=lambda q: (
+        q.speaker_role is None and " " not in (q.speaker or ""), q.kind != "direct",
+        q.citations[0].sentence))[:MAX_BULLETS]
+    chosen.sort(key=lambda q: q.citations[0].sentence)
+    bullets = []
+    for q in chosen:
+        own = [c.sentence for c in q.citations]
+        single = len(own) == 1 and speaker_in(q.speaker or "", article.sentences[own[0]])
+        if single and (q.speaker_role is None
+                       or normalise(q.speaker_role) in normalise(article.sentences[own[0]])):
+            bullets.append(_copy(article, own))
+            continue
+        who = q.speaker or ""
+        if q.speaker_role:
+            who += f", {q.speaker_role}"
+        words = q.text.rstrip(",;: ")
+        said = f"“{words}”" if q.kind == "direct" else words
+        if q.kind == "direct" and not words.endswith((".", "!", "?")):
+            said += "."
+        bullets.append(CitedSentence(text=f"{who}: {said}", composed=True,
+                                     citations=list(q.citations)))
+    return bullets
+
+
+# --- the questions -----------------------------------------------------------------------
+
+
 def build_insights(
-    article: Article, enrichment: Enrichment, scores: list[float], summary: list[int]
+    article: Article,
+    enrichment: Enrichment,
+    scores: list[float],
+    summary: list[int],
+    quotes: list[BriefQuote] | None = None,
+    prior: list[tuple[Article, Enrichment | None]] | None = None,
+    gazetteer: Gazetteer | None = None,
+    shown: frozenset[int] = frozenset(),
 ) -> list[Insight]:
+    """3-4 questions with up to 3 cited bullets each. `shown` are sentences the brief
+    already quotes in full elsewhere (its Risks list): bullets prefer others."""
     focus, topic = focus_of(enrichment.topics)
     n = len(article.sentences)
     usable = [i for i in range(n) if word_len(article.sentences[i]) >= 6] or list(range(n))
     in_summary = set(summary)
     used: set[int] = set()
-
-    def rank(cands: list[int]) -> list[int]:
-        # Fresh sentences (not in the summary, not used by another question) first.
-        return sorted(cands, key=lambda i: (i in used, i in in_summary, -scores[i]))
-
+    roles = sentence_roles(tuple(article.sentences))
     focus_evidence = topic.evidence[:2] if topic else []
     insights: list[Insight] = []
-    roles = sentence_roles(tuple(article.sentences))
-    for role, template in ROLES:
-        if len(insights) >= MAX_QUESTIONS:
-            break
-        cands = [i for i in usable if role in roles[i]]
-        fresh = [i for i in cands if i not in used]
-        if not fresh:
-            continue
-        bullets = sorted(rank(fresh)[:MAX_BULLETS])
-        used.update(bullets)
-        insights.append(_insight(article, template.format(focus=focus), bullets, focus_evidence))
+
+    def rank(cands: list[int], key: dict[int, float] | None = None) -> list[int]:
+        # Sentences the brief shows elsewhere (the Risks list) last; then stronger first,
+        # then fresh (not used by another question, not in the summary), more relevant.
+        return sorted(cands, key=lambda i: (i in shown, -(key or {}).get(i, 0), i in used,
+                                            i in in_summary, -scores[i]))
+
+    def ask(template: str, bullets: list[CitedSentence]) -> None:
+        if bullets and len(insights) < MAX_QUESTIONS:
+            for b in bullets:
+                used.update(c.sentence for c in b.citations if c.article_id == article.id)
+            insights.append(_insight(article, template.format(focus=focus), bullets,
+                                     focus_evidence))
+
+    def pick(cands: list[int], key: dict[int, float] | None = None) -> list[CitedSentence]:
+        chosen = sorted(rank(cands, key)[:MAX_BULLETS])
+        return [_copy(article, [i]) for i in chosen]
+
+    if gazetteer is not None:
+        ask(CHANGED, what_changed(article, enrichment, in_summary, prior or [], gazetteer))
+    ask(VOICES, voice_bullets(article, quotes or []))
+    signal_weight: dict[int, float] = {}
+    for s in enrichment.signals:
+        for i in s.sentences:
+            if 0 <= i < n:
+                signal_weight[i] = signal_weight.get(i, 0) + 1
+    risky = [i for i in usable if i in signal_weight or "risk" in roles[i]]
+    ask(RISKS, pick([i for i in risky if i not in used] or risky,
+                    {i: min(signal_weight.get(i, 0), 1) for i in risky}))
+    strength = {i: forward_strength(article.sentences[i]) for i in usable}
+    ahead = [i for i in usable if strength[i] > 0]
+    ask(WATCH, pick([i for i in ahead if i not in used] or ahead, {
+        i: float(strength[i]) for i in ahead}))
+    if len(insights) < MIN_QUESTIONS:
+        drivers = [i for i in usable if "driver" in roles[i] and i not in used]
+        ask(DRIVERS, pick(drivers))
     fallbacks = iter(FALLBACKS)
     while len(insights) < MIN_QUESTIONS and usable:
-        rest = rank([i for i in usable if i not in used]) or rank(usable)
-        bullets = sorted(rest[:MAX_BULLETS])
-        used.update(bullets)
-        question = next(fallbacks).format(focus=focus)
-        insights.append(_insight(article, question, bullets, focus_evidence))
+        rest = [i for i in usable if i not in used] or usable
+        ask(next(fallbacks), pick(rest))
     return insights
 
 
-def _insight(article: Article, question: str, bullets: list[int], focus: list[int]) -> Insight:
-    cited = focus or bullets[:1]
+def _insight(
+    article: Article, question: str, bullets: list[CitedSentence], focus: list[int]
+) -> Insight:
+    cited = focus or [c.sentence for c in bullets[0].citations[:1]]
     return Insight(
         question=CitedSentence(
             text=question,
             citations=[Citation(article_id=article.id, sentence=i) for i in cited],
         ),
-        bullets=[_cite(article, i) for i in bullets],
+        bullets=bullets,
     )

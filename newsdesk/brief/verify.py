@@ -11,6 +11,11 @@ Every sentence of a brief is checked against the source sentences it cites:
   and every multi-word proper name (a person, an organisation) must appear there too.
 A sentence that fails is dropped and the drop is listed in the brief's report. The facts
 engine "llm" (issue 5) relies on exactly these checks for generated text.
+
+Insight bullets may be composed (`CitedSentence.composed`): they are then checked piece by
+piece, like generated text. A quote must be the words of its cited sentences, its
+speaker must be named there (in full or by surname), and so must the role shown with it.
+Risks are copied evidence sentences.
 """
 
 from __future__ import annotations
@@ -21,7 +26,16 @@ from functools import lru_cache
 
 from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
-from newsdesk.models import Brief, Citation, CitedSentence, Drop, Insight, VerificationReport
+from newsdesk.models import (
+    Brief,
+    BriefQuote,
+    Citation,
+    CitedSentence,
+    Drop,
+    Insight,
+    Risk,
+    VerificationReport,
+)
 
 Lookup = Callable[[Citation], str | None]
 
@@ -127,6 +141,40 @@ def unsupported_names(text: str, evidence: str) -> list[str]:
     return missing
 
 
+_NAME_WORD = re.compile(r"[\w'’-]+")
+
+
+def speaker_in(speaker: str, evidence: str) -> bool:
+    """True when `evidence` names the speaker: in full ("Chen Mingyu", "analysts"), or by
+    the last word of a name of two or more words ("Chen Mingyu" -> "Mingyu" as a word)."""
+    name, text = normalise(speaker), normalise(evidence)
+    if not name:
+        return False
+    if re.search(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text):
+        return True
+    parts = name.split()
+    return len(parts) >= 2 and parts[-1] in _NAME_WORD.findall(text)
+
+
+def check_quote(quote: BriefQuote, lookup: Lookup) -> str | None:
+    """None when the quote is its cited sentences' words and their speaker, else why not."""
+    cited: list[str] = []
+    for c in quote.citations:
+        text = lookup(c)
+        if text is None:
+            return f"cites sentence {c.sentence} of article {c.article_id}, which does not exist"
+        cited.append(text)
+    evidence = " ".join(cited)
+    words = normalise(quote.text).strip(" ,.;:")
+    if not words or words not in normalise(evidence):
+        return "quoted words are not in the cited sentences"
+    if quote.speaker is not None and not speaker_in(quote.speaker, evidence):
+        return f"speaker {quote.speaker} is not named in the cited sentences"
+    if quote.speaker_role and normalise(quote.speaker_role) not in normalise(evidence):
+        return f"role “{quote.speaker_role}” is not in the cited sentences"
+    return None
+
+
 def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
     """A copy of the brief keeping only supported sentences, with the report filled in."""
     report = VerificationReport()
@@ -158,7 +206,10 @@ def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
     insights: list[Insight] = []
     for insight in brief.insights:
         question = keep("insight question", [insight.question], copied=False)
-        bullets = keep("insight bullet", insight.bullets, copied=True)
+        bullets = [
+            b for b in insight.bullets
+            if keep("insight bullet", [b], copied=not b.composed)
+        ]
         if question and bullets:
             insights.append(Insight(question=question[0], bullets=bullets))
         elif question:
@@ -167,10 +218,22 @@ def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
                 Drop(section="insight question", text=insight.question.text,
                      reason="no supported bullet left to answer it")
             )
+    quotes: list[BriefQuote] = []
+    for q in brief.quotes:
+        report.checked += 1
+        reason = check_quote(q, lookup)
+        if reason is None:
+            report.passed += 1
+            quotes.append(q)
+        else:
+            report.dropped.append(Drop(section="quote", text=q.text, reason=reason))
+    risks: list[Risk] = [
+        r for r in brief.risks if keep("risk", [r.evidence], copied=not r.evidence.composed)
+    ]
     return brief.model_copy(
         update={
             "summary": summary, "background": background, "insights": insights,
-            "key_figures": key_figures,
+            "key_figures": key_figures, "quotes": quotes, "risks": risks,
             "verification": report,
         }
     )
