@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 
 from newsdesk.analyze.cues import sentence_roles
+from newsdesk.analyze.entities import default_directory
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.brief.text import content_tokens, trim_lead, word_len
 from newsdesk.brief.verify import normalise, speaker_in
@@ -36,6 +37,7 @@ from newsdesk.models import (
     Enrichment,
     Figure,
     Insight,
+    Period,
     Topic,
 )
 
@@ -79,6 +81,12 @@ _RELATIVE_PERIOD = re.compile(r"\b(?:last|this|next|previous|current|ago|yesterd
 _PERIOD_PREPOSITION = re.compile(r"^(?:in|over|for|during|through|by|since|from|between)\b",
                                  re.I)
 _LOWER_FIRST = frozenset({"last", "this", "next", "the", "over", "in", "for", "during"})
+_NO_PREPOSITION = re.compile(r"^(?:last|this|next|previous|so far)\b", re.I)
+_COMPARATIVE_PERIOD = re.compile(r"\b(?:earlier|ago|before|prior)\b", re.I)
+_DAY_DATE = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|"
+                       r"october|november|december)\s+\d{1,2}\b|\b\d{1,2}\s+(?:january|"
+                       r"february|march|april|may|june|july|august|september|october|"
+                       r"november|december)\b", re.I)
 
 
 def focus_of(topics: list[Topic]) -> tuple[str, Topic | None]:
@@ -134,6 +142,40 @@ def _with_expectation(article: Article, enrichment: Enrichment, f: Figure) -> li
     return [i, i + 1] if same_unit and _EXPECTATION.search(nxt) else [i]
 
 
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
+           "december")
+_SUBJECT_PERIOD = re.compile(
+    rf"\s+(?:in|during|over|for|through|since)\s+(?:the\s+)?(?:first|second|third|fourth|"
+    rf"last|past|same|previous|{_MONTHS}|q[1-4]|h[12]|\d).*$", re.I)
+_SUBJECT_VERB = re.compile(
+    r"\s+(?:was|were|is|are|has|had|have|still|stood|remained|would|will|could|can|may|"
+    r"said|says|on|reporting|made|wrapped|extended|raised)\b.*$")
+_DANGLING = frozenset("a an the of to in by at with for and or from on its their his her "
+                      "it this that".split())
+
+
+def clean_subject(f: Figure, gazetteer: Gazetteer) -> str | None:
+    """A figure's subject as a noun phrase, or None when it is not one: 'Bilateral trade
+    was still' -> 'Bilateral trade'; 'crossing is designed to' -> None; a country alone
+    ('Russia') is not a measure. A subject that carries its own period ('Two-way trade in
+    the first quarter') is only kept when the figure's period is known."""
+    if not f.subject:
+        return None
+    text = _SUBJECT_VERB.sub("", f.subject.strip())
+    cut = _SUBJECT_PERIOD.sub("", text)
+    if cut != text and own_period(f) is None:
+        return None
+    text = cut.strip(" ,;:")
+    words = text.split()
+    if not words or words[-1].lower() in _DANGLING or words[0].lower() in _DANGLING - {
+            "the", "its", "their"}:
+        return None
+    tokens = content_tokens(text)
+    if not tokens or (len(words) <= 2 and gazetteer.names_in(text) and len(tokens) == 1):
+        return None
+    return text
+
+
 def _subject_tokens(subject: str | None) -> frozenset[str]:
     return content_tokens(subject) if subject else frozenset()
 
@@ -146,7 +188,7 @@ def same_subject(a: str | None, b: str | None) -> bool:
         return False
     shared = len(ta & tb)
     if min(len(ta), len(tb)) == 1:
-        return shared == 1 and max(len(ta), len(tb)) <= 2
+        return ta == tb
     return shared >= 2 and shared / min(len(ta), len(tb)) >= 0.6
 
 
@@ -162,24 +204,78 @@ def _amount(f: Figure) -> str:
     return f"at {qualifier}{written}"
 
 
+def own_period(f: Figure) -> Period | None:
+    """The period a figure covers, if the text gives one: "a year earlier" is its
+    comparison and "April 13" a release date, not a period."""
+    p = f.period
+    if p is None or _COMPARATIVE_PERIOD.search(p.text) or _DAY_DATE.search(p.text):
+        return None
+    return p
+
+
+def period_shape(f: Figure) -> tuple[str, int | None] | None:
+    """What length of time a figure covers: ('year', None), ('months', 5), ('quarter',
+    None)... None when the article does not say."""
+    p = own_period(f)
+    if p is None:
+        return None
+    if p.months:
+        return ("months", p.months)
+    if p.quarter:
+        return ("quarter", None)
+    if p.half:
+        return ("half", None)
+    if p.month:
+        return ("months", 1)
+    if p.year:
+        return ("year", None)
+    return None
+
+
+def _period_key(f: Figure) -> tuple[int | None, int | None, int | None, int | None]:
+    p = own_period(f)
+    return (p.year, p.month, p.quarter, p.half) if p else (None, None, None, None)
+
+
+def comparable(now: Figure, earlier: Figure) -> bool:
+    """Two figures on one subject tell a change over time: the same kind of period
+    (a year with a year, five months with five months), not the same period restated,
+    and the earlier one not about a later time. With a period unknown, only clearly
+    different values count (not "$240 billion" against "about $240 billion")."""
+    a, b = period_shape(now), period_shape(earlier)
+    if a is None or b is None:
+        scale = max(abs(now.value), abs(earlier.value), 1e-9)
+        return abs(now.value - earlier.value) / scale > 0.02
+    if a != b or _period_key(now) == _period_key(earlier):
+        return False
+    y_now, y_then = _period_key(now)[0], _period_key(earlier)[0]
+    return y_now is None or y_then is None or y_then <= y_now
+
+
 def _period(f: Figure, relative_ok: bool) -> str:
-    if f.period is None or not f.period.text.strip():
+    p = own_period(f)
+    if p is None or not p.text.strip():
         return ""
-    text = f.period.text.strip()
+    text = p.text.strip()
     if not relative_ok and _RELATIVE_PERIOD.search(text):
         return ""  # "last year" in an earlier article is not last year here
     first, _, rest = text.partition(" ")
     if first.lower() in _LOWER_FIRST:
         text = first.lower() + (" " + rest if rest else "")
-    return " " + (text if _PERIOD_PREPOSITION.match(text) else f"in {text}")
+    if _NO_PREPOSITION.match(text) or _PERIOD_PREPOSITION.match(text):
+        return " " + text
+    return f" in {text}"
 
 
 def _subject_phrase(subject: str, gazetteer: Gazetteer) -> str:
-    """The subject in running text: a capital that only opens its source sentence goes."""
+    """The subject in running text: a capital that only opens its source sentence goes
+    ('Bilateral trade' -> 'bilateral trade'), not one of a name ('Bank of Russia')."""
     first, _, rest = subject.partition(" ")
-    if first[1:].islower() and first[:1].isupper() and not gazetteer.names_in(first):
-        return first.lower() + (" " + rest if rest else "")
-    return subject
+    if not (first[1:].islower() and first[:1].isupper()) or gazetteer.names_in(first):
+        return subject
+    if any(m.start() == 0 for m in default_directory().scanner.scan(subject)):
+        return subject
+    return first.lower() + (" " + rest if rest else "")
 
 
 def compare_with_earlier(
@@ -191,31 +287,34 @@ def compare_with_earlier(
     """A composed bullet setting one of today's figures beside an earlier one on the same
     subject, in the same unit and of the same kind, from the most related earlier article;
     it cites the sentence of each."""
-    best: tuple[float, int, Figure, Article, Figure] | None = None
+    best: tuple[tuple[bool, float, int], Figure, str, Article, Figure, str] | None = None
     for rank, f in enumerate(figures):
-        if f.subject is None:
+        subject = clean_subject(f, gazetteer)
+        if subject is None:
             continue
         for n, (prev, prev_enrichment) in enumerate(prior):
             if prev_enrichment is None:
                 continue
             for g in prev_enrichment.figures:
                 if (g.role != "figure" or g.unit != f.unit or g.kind != f.kind
-                        or g.subject is None or g.span.sentence >= len(prev.sentences)
-                        or abs(g.value - f.value) <= 1e-9 * max(1.0, abs(f.value))
-                        or not same_subject(f.subject, g.subject)):
+                        or g.span.sentence >= len(prev.sentences)
+                        or not comparable(f, g)):
                     continue
-                ta, tb = _subject_tokens(f.subject), _subject_tokens(g.subject)
-                overlap = len(ta & tb) / len(ta | tb)
-                key = (overlap, -(rank + n))
-                if best is None or key > best[:2]:
-                    best = (overlap, -(rank + n), f, prev, g)
+                earlier = clean_subject(g, gazetteer)
+                if earlier is None or not same_subject(subject, earlier):
+                    continue
+                ta, tb = _subject_tokens(subject), _subject_tokens(earlier)
+                key = (period_shape(f) is not None and period_shape(g) is not None,
+                       len(ta & tb) / len(ta | tb), -(rank + n))
+                if best is None or key > best[0]:
+                    best = (key, f, subject, prev, g, earlier)
     if best is None:
         return None
-    _, _, f, prev, g = best
+    _, f, subject, prev, g, earlier = best
     text = (
-        f"Earlier coverage had {_subject_phrase(g.subject or '', gazetteer)} "
+        f"Earlier coverage had {_subject_phrase(earlier, gazetteer)} "
         f"{_amount(g)}{_period(g, relative_ok=False)}; this report has "
-        f"{_subject_phrase(f.subject or '', gazetteer)} {_amount(f)}"
+        f"{_subject_phrase(subject, gazetteer)} {_amount(f)}"
         f"{_period(f, relative_ok=True)}."
     )
     return CitedSentence(

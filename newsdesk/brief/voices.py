@@ -68,9 +68,11 @@ def _naming_sentence(article: Article, words: str, near: int) -> int | None:
     return hits[0] if hits else None
 
 
-def _role_sentence(article: Article, role: str, near: int) -> int | None:
+def _role_sentence(article: Article, speaker: str, role: str, near: int) -> int | None:
+    """The sentence nearest `near` that gives the speaker this role."""
     key = normalise(role)
-    hits = [i for i, s in enumerate(article.sentences) if key in normalise(s)]
+    hits = [i for i, s in enumerate(article.sentences)
+            if key in normalise(s) and speaker_in(speaker, s)]
     before = [i for i in hits if i <= near]
     return before[-1] if before else (hits[0] if hits else None)
 
@@ -88,7 +90,7 @@ def select_quotes(
             continue
         if q.kind == "reported" and q.speaker not in people:
             continue  # "according to customs data" is a source, not a voice
-        text = q.text.strip().rstrip(",;:").strip()
+        text = " ".join(q.text.split()).rstrip(",;:").strip()
         if q.kind == "reported":
             # Reported speech reads as the sentence that reports it ("he described it as").
             text = trim_lead(" ".join(article.sentences[i] for i in q.sentences))
@@ -104,7 +106,7 @@ def select_quotes(
             evidence = " ".join(article.sentences[i] for i in cited)
         role = q.speaker_role
         if role and normalise(role) not in normalise(evidence):
-            at = _role_sentence(article, role, cited[0])
+            at = _role_sentence(article, q.speaker, role, cited[0])
             if at is None:
                 role = None  # a title from the gazetteer, not from this text
             else:
