@@ -132,14 +132,22 @@ def headline_figures(enrichment: Enrichment, summary: set[int]) -> list[Figure]:
         f.subject is None, f.span.sentence, f.span.start))
 
 
+_PRONOUN_START = re.compile(r"^(?:\W*\w+\W+){0,3}?(?:it|its|this|they|that)\b", re.I)
+
+
 def _with_expectation(article: Article, enrichment: Enrichment, f: Figure) -> list[int]:
-    """The figure's sentence, plus the next one when it states what was expected."""
+    """The figure's sentence; before it the previous one when the figure has no subject
+    and the sentence opens on a pronoun ("Last year it hit a record..."); after it the
+    next one when that states what was expected."""
     i = f.span.sentence
+    group = [i]
+    if f.subject is None and i > 0 and _PRONOUN_START.match(article.sentences[i]):
+        group.insert(0, i - 1)
     if f.baseline is not None or i + 1 >= len(article.sentences):
-        return [i]
+        return group
     nxt = article.sentences[i + 1]
     same_unit = any(g.span.sentence == i + 1 and g.unit == f.unit for g in enrichment.figures)
-    return [i, i + 1] if same_unit and _EXPECTATION.search(nxt) else [i]
+    return [*group, i + 1] if same_unit and _EXPECTATION.search(nxt) else group
 
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
@@ -364,24 +372,40 @@ def voice_bullets(article: Article, quotes: list[BriefQuote]) -> list[CitedSente
         q.speaker_role is None and " " not in (q.speaker or ""), q.kind != "direct",
         q.citations[0].sentence))[:MAX_BULLETS]
     chosen.sort(key=lambda q: q.citations[0].sentence)
-    bullets = []
-    for q in chosen:
-        own = [c.sentence for c in q.citations]
-        single = len(own) == 1 and speaker_in(q.speaker or "", article.sentences[own[0]])
-        if single and (q.speaker_role is None
-                       or normalise(q.speaker_role) in normalise(article.sentences[own[0]])):
-            bullets.append(_copy(article, own))
+    return [voice_bullet(article, q) for q in chosen]
+
+
+def voice_bullet(article: Article, q: BriefQuote) -> CitedSentence:
+    """The quote's sentence when it names the speaker (and role), else a composed
+    "Speaker, role: “words”" citing the quote and the sentences that name them."""
+    own = [c.sentence for c in q.citations]
+    single = len(own) == 1 and speaker_in(q.speaker or "", article.sentences[own[0]])
+    if single and (q.speaker_role is None
+                   or normalise(q.speaker_role) in normalise(article.sentences[own[0]])):
+        return _copy(article, own)
+    who = q.speaker or ""
+    if q.speaker_role:
+        who += f", {q.speaker_role}"
+    words = q.text.rstrip(",;: ")
+    said = f"“{words}”" if q.kind == "direct" else words
+    if q.kind == "direct" and not words.endswith((".", "!", "?")):
+        said += "."
+    return CitedSentence(text=f"{who}: {said}", composed=True, citations=list(q.citations))
+
+
+def unattributed_quotes(article: Article, quotes: list[BriefQuote]) -> dict[int, BriefQuote]:
+    """Sentences that are a quote whose speaker another sentence names: as a bullet they
+    need the speaker put back."""
+    out: dict[int, BriefQuote] = {}
+    for q in quotes:
+        if q.kind != "direct" or q.speaker is None:
             continue
-        who = q.speaker or ""
-        if q.speaker_role:
-            who += f", {q.speaker_role}"
-        words = q.text.rstrip(",;: ")
-        said = f"“{words}”" if q.kind == "direct" else words
-        if q.kind == "direct" and not words.endswith((".", "!", "?")):
-            said += "."
-        bullets.append(CitedSentence(text=f"{who}: {said}", composed=True,
-                                     citations=list(q.citations)))
-    return bullets
+        words = normalise(q.text).strip(" ,.;:")
+        for c in q.citations:
+            sentence = article.sentences[c.sentence]
+            if words in normalise(sentence) and not speaker_in(q.speaker, sentence):
+                out[c.sentence] = q
+    return out
 
 
 # --- the questions -----------------------------------------------------------------------
@@ -421,9 +445,12 @@ def build_insights(
             insights.append(_insight(article, template.format(focus=focus), bullets,
                                      focus_evidence))
 
+    speakerless = unattributed_quotes(article, quotes or [])
+
     def pick(cands: list[int], key: dict[int, float] | None = None) -> list[CitedSentence]:
         chosen = sorted(rank(cands, key)[:MAX_BULLETS])
-        return [_copy(article, [i]) for i in chosen]
+        return [voice_bullet(article, speakerless[i]) if i in speakerless
+                else _copy(article, [i]) for i in chosen]
 
     if gazetteer is not None:
         ask(CHANGED, what_changed(article, enrichment, in_summary, prior or [], gazetteer))

@@ -351,3 +351,30 @@ def test_every_sample_brief_passes_its_own_verifier(corpus_desk) -> None:  # typ
         assert 3 <= len(brief.insights) <= 4
         composed += sum(b.composed for i in brief.insights for b in i.bullets)
     assert composed >= 5, "earlier-figure comparisons and quote bullets are composed"
+
+
+def test_a_figure_sentence_opening_on_a_pronoun_brings_the_sentence_it_refers_to() -> None:
+    article = make(
+        "Grain Trade Record\n\nGrain trade across the Amur has grown every year since 2019. "
+        "Last year it reached a record of about $4 billion, above the $3 billion target. "
+        "Traders in Harbin said rail capacity was the main constraint.")
+    bullets = insight(brief_of(article), CHANGED).bullets
+    assert [c.sentence for c in bullets[0].citations] == [0, 1]
+    assert bullets[0].text.startswith("Grain trade across the Amur has grown")
+
+
+def test_a_quote_bullet_without_its_speaker_gets_the_speaker_back() -> None:
+    article = make(
+        "Copper Prices Slide\n\n"
+        '"Demand has stalled," said Marta Quispe, a senior analyst at the fictional Andes '
+        "Metals Desk.\n"
+        '"Tariffs on Chinese equipment are a risk for every mine in the north."\n'
+        "Chilean copper exports to China fell 4% in March.\n"
+        "Mining companies plan to cut output at two large mines next year.")
+    brief = brief_of(article)
+    bullet = next(b for i in brief.insights for b in i.bullets if "Tariffs on" in b.text)
+    assert bullet.composed
+    assert bullet.text.startswith("Marta Quispe, a senior analyst at the fictional Andes "
+                                  "Metals Desk: “Tariffs on Chinese equipment")
+    assert {c.sentence for c in bullet.citations} == {0, 1}
+    assert brief.verification.dropped == []
