@@ -301,7 +301,8 @@ class Desk:
             if len(chosen) == PRIOR_ARTICLES:
                 break
         # Their enrichments carry the figures today's can be compared with.
-        return [(prev, self.store.get_enrichment(prev.id)) for prev in chosen]
+        enrichments = self.store.get_enrichments([prev.id for prev in chosen])
+        return [(prev, enrichments.get(prev.id)) for prev in chosen]
 
     def brief(self, ref: str, *, save: bool = False, now: datetime | None = None) -> Brief:
         """The extractive brief of an article given by path, URL, '-' or stored id."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from newsdesk.analyze.cues import sentence_roles
 from newsdesk.analyze.entities import default_directory
@@ -169,19 +170,26 @@ def clean_subject(f: Figure, gazetteer: Gazetteer) -> str | None:
     the first quarter') is only kept when the figure's period is known."""
     if not f.subject:
         return None
-    text = _SUBJECT_VERB.sub("", f.subject.strip())
+    text = _noun_phrase(f.subject, own_period(f) is not None)
+    if text is None:
+        return None
+    if len(text.split()) <= 2 and len(content_tokens(text)) == 1 and gazetteer.names_in(text):
+        return None
+    return text
+
+
+@lru_cache(maxsize=8192)
+def _noun_phrase(subject: str, period_known: bool) -> str | None:
+    text = _SUBJECT_VERB.sub("", subject.strip())
     cut = _SUBJECT_PERIOD.sub("", text)
-    if cut != text and own_period(f) is None:
+    if cut != text and not period_known:
         return None
     text = cut.strip(" ,;:")
     words = text.split()
     if not words or words[-1].lower() in _DANGLING or words[0].lower() in _DANGLING - {
             "the", "its", "their"}:
         return None
-    tokens = content_tokens(text)
-    if not tokens or (len(words) <= 2 and gazetteer.names_in(text) and len(tokens) == 1):
-        return None
-    return text
+    return text if content_tokens(text) else None
 
 
 def _subject_tokens(subject: str | None) -> frozenset[str]:
@@ -216,9 +224,12 @@ def own_period(f: Figure) -> Period | None:
     """The period a figure covers, if the text gives one: "a year earlier" is its
     comparison and "April 13" a release date, not a period."""
     p = f.period
-    if p is None or _COMPARATIVE_PERIOD.search(p.text) or _DAY_DATE.search(p.text):
-        return None
-    return p
+    return p if p is not None and _is_period(p.text) else None
+
+
+@lru_cache(maxsize=4096)
+def _is_period(text: str) -> bool:
+    return not (_COMPARATIVE_PERIOD.search(text) or _DAY_DATE.search(text))
 
 
 def period_shape(f: Figure) -> tuple[str, int | None] | None:
@@ -295,27 +306,30 @@ def compare_with_earlier(
     """A composed bullet setting one of today's figures beside an earlier one on the same
     subject, in the same unit and of the same kind, from the most related earlier article;
     it cites the sentence of each."""
+    earlier_figures = [
+        (n, prev, g, subject)
+        for n, (prev, prev_enrichment) in enumerate(prior) if prev_enrichment is not None
+        for g in prev_enrichment.figures
+        if g.role == "figure" and g.kind in FIGURE_KINDS and g.span.sentence < len(prev.sentences)
+        and (subject := clean_subject(g, gazetteer)) is not None
+    ]
+    if not earlier_figures:
+        return None
     best: tuple[tuple[bool, float, int], Figure, str, Article, Figure, str] | None = None
     for rank, f in enumerate(figures):
-        subject = clean_subject(f, gazetteer)
-        if subject is None:
+        now_subject = clean_subject(f, gazetteer)
+        if now_subject is None:
             continue
-        for n, (prev, prev_enrichment) in enumerate(prior):
-            if prev_enrichment is None:
+        ta = _subject_tokens(now_subject)
+        for n, prev, g, earlier in earlier_figures:
+            if (g.unit != f.unit or g.kind != f.kind or not same_subject(now_subject, earlier)
+                    or not comparable(f, g)):
                 continue
-            for g in prev_enrichment.figures:
-                if (g.role != "figure" or g.unit != f.unit or g.kind != f.kind
-                        or g.span.sentence >= len(prev.sentences)
-                        or not comparable(f, g)):
-                    continue
-                earlier = clean_subject(g, gazetteer)
-                if earlier is None or not same_subject(subject, earlier):
-                    continue
-                ta, tb = _subject_tokens(subject), _subject_tokens(earlier)
-                key = (period_shape(f) is not None and period_shape(g) is not None,
-                       len(ta & tb) / len(ta | tb), -(rank + n))
-                if best is None or key > best[0]:
-                    best = (key, f, subject, prev, g, earlier)
+            tb = _subject_tokens(earlier)
+            key = (period_shape(f) is not None and period_shape(g) is not None,
+                   len(ta & tb) / len(ta | tb), -(rank + n))
+            if best is None or key > best[0]:
+                best = (key, f, now_subject, prev, g, earlier)
     if best is None:
         return None
     _, f, subject, prev, g, earlier = best
@@ -463,8 +477,10 @@ def build_insights(
     risky = [i for i in usable if i in signal_weight or "risk" in roles[i]]
     ask(RISKS, pick([i for i in risky if i not in used] or risky,
                     {i: min(signal_weight.get(i, 0), 1) for i in risky}))
-    strength = {i: forward_strength(article.sentences[i]) for i in usable}
-    ahead = [i for i in usable if strength[i] > 0]
+    # Only sentences with an outlook cue can look forward.
+    strength = {i: forward_strength(article.sentences[i]) for i in usable
+                if "outlook" in roles[i]}
+    ahead = [i for i in strength if strength[i] > 0]
     ask(WATCH, pick([i for i in ahead if i not in used] or ahead, {
         i: float(strength[i]) for i in ahead}))
     if len(insights) < MIN_QUESTIONS:

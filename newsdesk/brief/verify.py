@@ -144,16 +144,24 @@ def unsupported_names(text: str, evidence: str) -> list[str]:
 _NAME_WORD = re.compile(r"[\w'’-]+")
 
 
+@lru_cache(maxsize=4096)
+def _name_patterns(speaker: str) -> tuple[str, re.Pattern[str], str | None]:
+    name = normalise(speaker)
+    parts = name.split()
+    whole = re.compile(rf"(?<![\w'-]){re.escape(name)}(?![\w'-])")
+    return name, whole, parts[-1] if len(parts) >= 2 else None
+
+
 def speaker_in(speaker: str, evidence: str) -> bool:
     """True when `evidence` names the speaker: in full ("Chen Mingyu", "analysts"), or by
     the last word of a name of two or more words ("Chen Mingyu" -> "Mingyu" as a word)."""
-    name, text = normalise(speaker), normalise(evidence)
+    name, whole, last = _name_patterns(speaker)
     if not name:
         return False
-    if re.search(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text):
+    text = normalise(evidence)
+    if name in text and whole.search(text):
         return True
-    parts = name.split()
-    return len(parts) >= 2 and parts[-1] in _NAME_WORD.findall(text)
+    return last is not None and last in text and last in _NAME_WORD.findall(text)
 
 
 def check_quote(quote: BriefQuote, lookup: Lookup) -> str | None:

@@ -10,6 +10,7 @@ that evidences the most signal kinds first, until every kind is shown.
 
 from __future__ import annotations
 
+from newsdesk.analyze.cues import sentence_roles
 from newsdesk.analyze.entities import find_entities
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.analyze.quotes import extract_quotes
@@ -46,12 +47,12 @@ def quotes_and_entities(
     """The article's quotes and named entities.
 
     An enrichment written before quotes were part of ingest has neither quotes nor
-    people; then, and only when the text has quotation marks or speech verbs worth
-    reading, they are found here."""
+    people; then, and only when a sentence reads as an attributed quote (the cue roles),
+    they are found here."""
     quotes, entities = enrichment.quotes, enrichment.entities
     if quotes or any(e.type in SPEAKING for e in entities):
         return quotes, entities
-    if not any(mark in article.text for mark in ('"', "“")):
+    if not any("quote" in r for r in sentence_roles(tuple(article.sentences))):
         return quotes, entities
     people = find_entities(article.sentences, gazetteer)
     known = {e.name for e in entities}
