@@ -65,18 +65,17 @@ FIGURE_KINDS = frozenset({"change", "level", "share"})
 _EXPECTATION = re.compile(
     r"\b(?:forecasts?|forecast(?:ed|ing)|expect\w*|consensus|polls?|pencil+ed|estimates?|"
     r"estimated|predicted|projected|anticipated)\b", re.I)
-# Forward-looking statements: strong cues score 2, hedged ones 1.
-_FORWARD_STRONG = re.compile(
-    r"\b(?:(?:could|may|might|will|would|is|are|was|were)\s+(?:\w+\s+)?(?:lead|leads)\s+to|"
-    r"(?:plans?|planned|planning|aims?|aiming|intends?|intending|set|poised|due|expected|"
-    r"likely|unlikely|scheduled|projected|forecast)\s+to|"
-    r"(?:could|will|would|(?-i:may)|might)\s+(?:\w+\s+)?(?!have\b|be\s+seen\b)\w+|"
-    r"(?:next|coming)\s+(?:year|month|week|quarter|months|years|weeks|decade)|"
-    r"later\s+this\s+(?:year|month|week|quarter)|in\s+the\s+(?:coming|next)\s+\w+|"
-    r"by\s+(?:the\s+end\s+of\s+)?20\d\d|outlook|expects?|expecting)\b", re.I)
-_FORWARD_WEAK = re.compile(r"\b(?:potential(?:ly)?|prospects?|room\s+to\s+grow|signals?)\b",
-                           re.I)
-_PAST_EXPECTATION = re.compile(r"\b(?:had|than|as)\s+(?:\w+\s+)?expected\b", re.I)
+# Forward-looking statements, read word by word: strong cues score 2, hedged ones 1.
+_WORDS = re.compile(r"[A-Za-z]+|\d{4}")
+_MODALS = frozenset({"could", "will", "would", "might", "may", "shall"})
+_BEFORE_TO = frozenset({"plan", "plans", "planned", "planning", "aim", "aims", "aiming",
+                        "intend", "intends", "intending", "set", "poised", "due", "expected",
+                        "likely", "unlikely", "scheduled", "projected", "forecast", "going"})
+_HORIZON_WORDS = frozenset({"year", "month", "week", "quarter", "months", "years", "weeks",
+                            "quarters", "decade", "round", "phase"})
+_EXPECTS = frozenset({"expect", "expects", "expecting", "outlook", "forecasts"})
+_HEDGED = frozenset({"potential", "potentially", "prospect", "prospects", "signal", "signals"})
+_NOT_AHEAD = frozenset({"had", "than", "as"})  # "had expected", "than expected"
 _RELATIVE_PERIOD = re.compile(r"\b(?:last|this|next|previous|current|ago|yesterday|today)\b",
                               re.I)
 _PERIOD_PREPOSITION = re.compile(r"^(?:in|over|for|during|through|by|since|from|between)\b",
@@ -113,11 +112,30 @@ def _copy(article: Article, sentences: Sequence[int]) -> CitedSentence:
 
 
 def forward_strength(sentence: str) -> int:
-    """2 for a clear forward-looking statement, 1 for a hedged one, 0 otherwise."""
-    cleaned = _PAST_EXPECTATION.sub("", sentence)
-    if _FORWARD_STRONG.search(cleaned):
-        return 2
-    return 1 if _FORWARD_WEAK.search(cleaned) else 0
+    """2 for a clear forward-looking statement ("could lead to", "plans to", "is expected
+    to", "next year", "later this year", "by 2027"), 1 for a hedged one ("potential",
+    "signals", "room to grow"), 0 otherwise ("had expected", "than expected")."""
+    raw = _WORDS.findall(sentence)
+    words = [w.lower() for w in raw]
+    hedged = False
+    for k, w in enumerate(words):
+        nxt = words[k + 1] if k + 1 < len(words) else ""
+        prev = words[k - 1] if k else ""
+        if w in _MODALS and nxt and nxt != "have" and (w != "may" or raw[k] == "may"):
+            return 2
+        if w in _BEFORE_TO and nxt == "to" and prev not in _NOT_AHEAD:
+            return 2
+        if w in ("next", "coming") and nxt in _HORIZON_WORDS:
+            return 2
+        if w == "later" and nxt == "this":
+            return 2
+        if w == "by" and nxt.isdigit() and nxt.startswith("20"):
+            return 2
+        if w in _EXPECTS and prev not in _NOT_AHEAD:
+            return 2
+        if w in _HEDGED or (w == "room" and nxt == "to"):
+            hedged = True
+    return 1 if hedged else 0
 
 
 # --- what changed ------------------------------------------------------------------------
@@ -306,11 +324,13 @@ def compare_with_earlier(
     """A composed bullet setting one of today's figures beside an earlier one on the same
     subject, in the same unit and of the same kind, from the most related earlier article;
     it cites the sentence of each."""
+    wanted = {(f.unit, f.kind) for f in figures if f.subject}
     earlier_figures = [
         (n, prev, g, subject)
         for n, (prev, prev_enrichment) in enumerate(prior) if prev_enrichment is not None
         for g in prev_enrichment.figures
-        if g.role == "figure" and g.kind in FIGURE_KINDS and g.span.sentence < len(prev.sentences)
+        if g.role == "figure" and (g.unit, g.kind) in wanted and g.subject
+        and g.span.sentence < len(prev.sentences)
         and (subject := clean_subject(g, gazetteer)) is not None
     ]
     if not earlier_figures:
