@@ -151,16 +151,17 @@ def headline_figures(enrichment: Enrichment, summary: set[int]) -> list[Figure]:
         f.subject is None, f.span.sentence, f.span.start))
 
 
-_PRONOUN_START = re.compile(r"^(?:\W*\w+\W+){0,3}?(?:it|its|this|they|that)\b", re.I)
+_PRONOUN_START = re.compile(
+    r"^(?:\W*\w+\W+){0,3}?(?:it|they|this(?!\s+(?:year|month|week|quarter|time)\b))\b", re.I)
 
 
 def _with_expectation(article: Article, enrichment: Enrichment, f: Figure) -> list[int]:
-    """The figure's sentence; before it the previous one when the figure has no subject
-    and the sentence opens on a pronoun ("Last year it hit a record..."); after it the
-    next one when that states what was expected."""
+    """The figure's sentence; before it the previous one when the sentence opens on a
+    pronoun ("Last year it hit a record..."); after it the next one when that states
+    what was expected."""
     i = f.span.sentence
     group = [i]
-    if f.subject is None and i > 0 and _PRONOUN_START.match(article.sentences[i]):
+    if i > 0 and _PRONOUN_START.match(article.sentences[i]):
         group.insert(0, i - 1)
     if f.baseline is not None or i + 1 >= len(article.sentences):
         return group
@@ -487,7 +488,13 @@ def build_insights(
                 else _copy(article, [i]) for i in chosen]
 
     if gazetteer is not None:
-        ask(CHANGED, what_changed(article, enrichment, in_summary, prior or [], gazetteer))
+        # "What changed in banking?", not "... in developments in banking?"
+        bullets = what_changed(article, enrichment, in_summary, prior or [], gazetteer)
+        if bullets and len(insights) < MAX_QUESTIONS:
+            used.update(c.sentence for b in bullets for c in b.citations
+                        if c.article_id == article.id)
+            insights.append(_insight(article, CHANGED.format(
+                focus=focus.removeprefix("developments in ")), bullets, focus_evidence))
     ask(VOICES, voice_bullets(article, quotes or []))
     signal_weight: dict[int, float] = {}
     for s in enrichment.signals:

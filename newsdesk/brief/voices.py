@@ -10,6 +10,8 @@ that evidences the most signal kinds first, until every kind is shown.
 
 from __future__ import annotations
 
+import re
+
 from newsdesk.analyze.cues import sentence_roles
 from newsdesk.analyze.entities import find_entities
 from newsdesk.analyze.places import Gazetteer
@@ -60,6 +62,15 @@ def quotes_and_entities(
         *entities, *(e for e in people if e.name not in known)]
 
 
+_SINGULAR = re.compile(r"\b(?:he|she|his|her)\b", re.I)
+
+
+def _names_or_he(speaker: str, sentence: str) -> bool:
+    """Reported speech is kept when its sentence names the speaker or refers to one
+    person ("he said"): "they said" is not a person's statement."""
+    return speaker_in(speaker, sentence) or bool(_SINGULAR.search(sentence))
+
+
 def _naming_sentence(article: Article, words: str, near: int) -> int | None:
     """The sentence nearest before `near` (else after it) whose text contains `words`."""
     hits = [i for i, s in enumerate(article.sentences) if speaker_in(words, s)]
@@ -89,8 +100,9 @@ def select_quotes(
     for q in quotes:
         if q.speaker is None or not q.sentences:
             continue
-        if q.kind == "reported" and q.speaker not in people:
-            continue  # "according to customs data" is a source, not a voice
+        if q.kind == "reported" and (q.speaker not in people or not _names_or_he(
+                q.speaker, " ".join(article.sentences[i] for i in q.sentences))):
+            continue  # "according to customs data" is a source, "they said" not one person
         text = " ".join(q.text.split()).rstrip(",;:").strip()
         if q.kind == "reported":
             # Reported speech reads as the sentence that reports it ("he described it as").

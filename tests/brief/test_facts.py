@@ -15,7 +15,14 @@ from newsdesk.analyze.places import default_gazetteer
 from newsdesk.analyze.quotes import extract_quotes
 from newsdesk.analyze.topics import load_taxonomy
 from newsdesk.brief.compose import compose_brief, make_lookup
-from newsdesk.brief.insights import CHANGED, RISKS, VOICES, WATCH, forward_strength
+from newsdesk.brief.insights import (
+    CHANGED,
+    RISKS,
+    VOICES,
+    WATCH,
+    focus_of,
+    forward_strength,
+)
 from newsdesk.brief.render import to_html, to_json, to_markdown
 from newsdesk.brief.verify import check, verify_brief
 from newsdesk.ingest.prepare import prepare
@@ -285,13 +292,23 @@ def test_forward_strength(sentence: str, strength: int) -> None:
     assert forward_strength(sentence) == strength
 
 
-def test_questions_are_three_or_four_with_at_most_three_bullets(article_text: str) -> None:
-    for brief in (brief_of(make(article_text)), brief_of(make(EXPORTS))):
+def test_questions_are_three_or_four_naming_the_focus(article_text: str) -> None:
+    for article in (make(article_text), make(EXPORTS)):
+        brief = brief_of(article)
+        focus, _ = focus_of(enrich(article).topics)
         assert 3 <= len(brief.insights) <= 4
         assert all(1 <= len(i.bullets) <= 3 for i in brief.insights)
-        assert all("China" in i.question.text or "trade" in i.question.text
-                   or "copper" in i.question.text.lower() or "developments" in i.question.text
+        assert all(focus.removeprefix("developments in ") in i.question.text
                    for i in brief.insights)
+    assert insight(brief_of(make(article_text)), CHANGED).question.text == (
+        "What changed in China-Russia trade?")
+
+
+def test_a_theme_focus_reads_as_a_topic_in_what_changed() -> None:
+    brief = brief_of(make(EXPORTS))
+    focus, topic = focus_of(enrich(make(EXPORTS)).topics)
+    assert topic is not None and focus == "developments in exports"
+    assert insight(brief, CHANGED).question.text == "What changed in exports?"
 
 
 def test_a_short_article_without_facts_still_gets_three_questions() -> None:
