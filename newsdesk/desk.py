@@ -362,7 +362,8 @@ class Desk:
     def verify(self, brief: Brief) -> Brief:
         """Re-check a brief (e.g. from a file) against the stored articles it cites."""
         ids = sorted({c.article_id for s in _cited_sentences(brief) for c in s.citations}
-                     | {kf.citation.article_id for kf in brief.key_figures})
+                     | {kf.citation.article_id for kf in brief.key_figures}
+                     | {c.article_id for q in brief.quotes for c in q.citations})
         found = self.store.get_articles(ids)
         missing = [i for i in ids if i not in found]
         if missing:
@@ -384,7 +385,7 @@ __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
 
 
 def _cited_sentences(brief: Brief) -> list[CitedSentence]:
-    out = [*brief.summary, *brief.background]
+    out = [*brief.summary, *brief.background, *(r.evidence for r in brief.risks)]
     for insight in brief.insights:
         out.append(insight.question)
         out.extend(insight.bullets)
