@@ -61,6 +61,11 @@ FALLBACKS = (
 # Durations ("over the same two months") describe periods, not the news.
 DURATIONS = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "decade"})
 FIGURE_KINDS = frozenset({"change", "level", "share"})
+# Sizes, distances, temperatures and ages describe a scene, not a change in it.
+DESCRIPTIVE_UNITS = frozenset({
+    "mile", "kilometre", "metre", "centimetre", "millimetre", "micrometre", "nanometre",
+    "foot", "inch", "yard", "square metre", "square foot", "celsius", "fahrenheit", "degree",
+    "year of age"})
 # The next sentence gives the expectation a figure beat or missed.
 _EXPECTATION = re.compile(
     r"\b(?:forecasts?|forecast(?:ed|ing)|expect\w*|consensus|polls?|pencil+ed|estimates?|"
@@ -145,7 +150,8 @@ def headline_figures(enrichment: Enrichment, summary: set[int]) -> list[Figure]:
     """Figures worth a bullet, best first: with a baseline, outside the summary, changes
     before levels, with a subject."""
     figures = [f for f in enrichment.figures
-               if f.role == "figure" and f.kind in FIGURE_KINDS and f.unit not in DURATIONS]
+               if f.role == "figure" and f.kind in FIGURE_KINDS and f.unit not in DURATIONS
+               and f.unit not in DESCRIPTIVE_UNITS]
     return sorted(figures, key=lambda f: (
         f.baseline is None, f.span.sentence in summary, f.kind != "change",
         f.subject is None, f.span.sentence, f.span.start))
@@ -501,15 +507,14 @@ def build_insights(
         for i in s.sentences:
             if 0 <= i < n:
                 signal_weight[i] = signal_weight.get(i, 0) + 1
-    risky = [i for i in usable if i in signal_weight or "risk" in roles[i]]
-    ask(RISKS, pick([i for i in risky if i not in used] or risky,
-                    {i: min(signal_weight.get(i, 0), 1) for i in risky}))
+    # A question is asked only when it has sentences no earlier question used.
+    risky = [i for i in usable if (i in signal_weight or "risk" in roles[i]) and i not in used]
+    ask(RISKS, pick(risky, {i: min(signal_weight.get(i, 0), 1) for i in risky}))
     # Only sentences with an outlook cue can look forward.
     strength = {i: forward_strength(article.sentences[i]) for i in usable
                 if "outlook" in roles[i]}
-    ahead = [i for i in strength if strength[i] > 0]
-    ask(WATCH, pick([i for i in ahead if i not in used] or ahead, {
-        i: float(strength[i]) for i in ahead}))
+    ahead = [i for i in strength if strength[i] > 0 and i not in used]
+    ask(WATCH, pick(ahead, {i: float(strength[i]) for i in ahead}))
     if len(insights) < MIN_QUESTIONS:
         drivers = [i for i in usable if "driver" in roles[i] and i not in used]
         ask(DRIVERS, pick(drivers))
