@@ -30,6 +30,7 @@ from newsdesk.models import (
 )
 
 MAX_QUOTES = 8
+MIN_QUOTE_WORDS = 3
 MAX_RISKS = 4
 SPEAKING = ("person", "organisation")
 RISK_LABELS = {
@@ -107,8 +108,8 @@ def select_quotes(
         if q.kind == "reported":
             # Reported speech reads as the sentence that reports it ("he described it as").
             text = trim_lead(" ".join(article.sentences[i] for i in q.sentences))
-        if not text:
-            continue
+        if len(text.split()) < MIN_QUOTE_WORDS:
+            continue  # "However," or a scare-quoted phrase is not a statement
         cited = list(q.sentences)
         evidence = " ".join(article.sentences[i] for i in cited)
         if not speaker_in(q.speaker, evidence):
