@@ -395,3 +395,11 @@ def test_a_quote_bullet_without_its_speaker_gets_the_speaker_back() -> None:
                                   "Metals Desk: “Tariffs on Chinese equipment")
     assert {c.sentence for c in bullet.citations} == {0, 1}
     assert brief.verification.dropped == []
+
+
+def test_a_two_word_quote_is_not_a_statement() -> None:
+    article = make("Grain Talks\n\n\"Absolutely not,\" said Marta Quispe, a senior analyst at "
+                   "the fictional Andes Metals Desk, when asked about a copper export ban. "
+                   "Chile and China agreed to expand copper trade.")
+    assert extract_quotes(article.sentences, find_entities(article.sentences, GAZ))
+    assert brief_of(article).quotes == []
