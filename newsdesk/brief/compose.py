@@ -131,4 +131,11 @@ def compose_brief(
         engine=ENGINE,
         created_at=now or datetime.now(UTC),
     )
-    return verify_brief(brief, make_lookup([article, *(p for p, _ in prior)]), gazetteer)
+    verified = verify_brief(brief, make_lookup([article, *(p for p, _ in prior)]), gazetteer)
+    still_cited = {c.article_id for s in verified.background for c in s.citations} | {
+        c.article_id for i in verified.insights for b in i.bullets for c in b.citations}
+    if any(r.article_id not in still_cited for r in verified.references):
+        # An earlier article whose only cited sentence was dropped is no source.
+        verified = verified.model_copy(update={"references": [
+            r for r in verified.references if r.article_id in still_cited]})
+    return verified
