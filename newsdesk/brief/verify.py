@@ -73,6 +73,9 @@ def check(
         return f"figure(s) {', '.join(missing)} not in the cited sentences"
     if missing := unsupported_quotes(sentence.text, evidence):
         return f"quoted words “{missing[0]}” not in the cited sentences"
+    if (said := _ATTRIBUTED.match(sentence.text)) and not speaker_in(
+            said.group("who").split(",")[0], evidence):
+        return f"speaker {said.group('who').split(',')[0]} is not named in the cited sentences"
     named = gazetteer.names_in(sentence.text)
     unsupported = named - gazetteer.names_in(evidence) if named else frozenset()
     if unsupported:
@@ -112,6 +115,8 @@ def unsupported_figures(text: str, evidence: str) -> list[str]:
     return missing + sorted(loose)
 
 
+# "Speaker, role: “words”" or "Speaker: words", as composed quote bullets read.
+_ATTRIBUTED = re.compile(r"^(?P<who>[A-Z][^:“”\"]{1,150}): ")
 _QUOTED = re.compile(r"[“\"]([^“”\"]{3,})[”\"]")
 
 

@@ -403,3 +403,20 @@ def test_a_two_word_quote_is_not_a_statement() -> None:
                    "Chile and China agreed to expand copper trade.")
     assert extract_quotes(article.sentences, find_entities(article.sentences, GAZ))
     assert brief_of(article).quotes == []
+
+
+def test_a_composed_quote_bullet_given_to_someone_else_is_dropped() -> None:
+    article = make(EXPORTS)
+    lookup = make_lookup([article])
+    cites = [Citation(article_id=article.id, sentence=i) for i in (2, 3)]
+    faithful = CitedSentence(text="Marta Quispe: “Nobody expected demand to hold up this well.”",
+                             citations=cites, composed=True)
+    assert check(faithful, lookup, GAZ, copied=False) is None
+    for other in ("Quispe", "Putin", "Analysts"):
+        tampered = faithful.model_copy(update={"text": faithful.text.replace("Marta Quispe",
+                                                                             other)})
+        reason = check(tampered, lookup, GAZ, copied=False)
+        if other == "Quispe":
+            assert reason is None  # the surname alone names her
+        else:
+            assert reason is not None and other in reason
