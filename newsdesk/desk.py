@@ -297,15 +297,17 @@ class Desk:
             article.id, tags, places, article.published_at, PRIOR_ARTICLES + 2
         )
         found = self.store.get_articles(ids)
-        prior: list[tuple[Article, Enrichment | None]] = []
+        chosen: list[Article] = []
         for i in ids:
             prev = found.get(i)
             if prev is None or prev.content_hash == article.content_hash:
                 continue  # a copy of this very article is not background
-            prior.append((prev, None))
-            if len(prior) == PRIOR_ARTICLES:
+            chosen.append(prev)
+            if len(chosen) == PRIOR_ARTICLES:
                 break
-        return prior
+        # Their enrichments carry the figures today's can be compared with.
+        enrichments = self.store.get_enrichments([prev.id for prev in chosen])
+        return [(prev, enrichments.get(prev.id)) for prev in chosen]
 
     def brief(self, ref: str, *, save: bool = False, now: datetime | None = None) -> Brief:
         """The extractive brief of an article given by path, URL, '-' or stored id."""
@@ -365,7 +367,8 @@ class Desk:
     def verify(self, brief: Brief) -> Brief:
         """Re-check a brief (e.g. from a file) against the stored articles it cites."""
         ids = sorted({c.article_id for s in _cited_sentences(brief) for c in s.citations}
-                     | {kf.citation.article_id for kf in brief.key_figures})
+                     | {kf.citation.article_id for kf in brief.key_figures}
+                     | {c.article_id for q in brief.quotes for c in q.citations})
         found = self.store.get_articles(ids)
         missing = [i for i in ids if i not in found]
         if missing:
@@ -387,7 +390,7 @@ __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
 
 
 def _cited_sentences(brief: Brief) -> list[CitedSentence]:
-    out = [*brief.summary, *brief.background]
+    out = [*brief.summary, *brief.background, *(r.evidence for r in brief.risks)]
     for insight in brief.insights:
         out.append(insight.question)
         out.extend(insight.bullets)

@@ -206,6 +206,10 @@ class CitedSentence(Record):
 
     text: str
     citations: list[Citation] = Field(min_length=1)
+    composed: bool = Field(
+        default=False, description="True when the text is written from its citations rather "
+        "than copied from them; the verifier then checks every figure, quoted word and name."
+    )
 
 
 class Insight(Record):
@@ -218,6 +222,25 @@ class KeyFigure(Record):
 
     figure: Figure
     citation: Citation
+
+
+class BriefQuote(Record):
+    """A quote shown in the brief: who said it, in what capacity, and where."""
+
+    speaker: str | None = None
+    speaker_role: str | None = None
+    text: str = Field(description="The speaker's words (direct) or the reported statement.")
+    kind: Literal["direct", "reported"] = "direct"
+    citations: list[Citation] = Field(
+        min_length=1, description="The sentences of the quote, and the one naming the speaker."
+    )
+
+
+class Risk(Record):
+    """Risk signals the article reports, with the sentence that evidences them."""
+
+    kinds: list[str] = Field(min_length=1, description="Signal kinds, e.g. 'sanctions'.")
+    evidence: CitedSentence
 
 
 class SourceRef(Record):
@@ -269,6 +292,12 @@ class Brief(Record):
     references: list[SourceRef] = Field(default_factory=list)
     insights: list[Insight] = Field(default_factory=list)
     key_figures: list[KeyFigure] = Field(default_factory=list)
+    quotes: list[BriefQuote] = Field(default_factory=list)
+    risks: list[Risk] = Field(default_factory=list)
+    entities: list[Entity] = Field(
+        default_factory=list, description="People, organisations and places the article "
+        "names, with the sentences that name them (spans left out)."
+    )
     engine: str = "extractive"
     verification: VerificationReport = Field(default_factory=VerificationReport)
     created_at: datetime

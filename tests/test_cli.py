@@ -181,3 +181,20 @@ def test_verify_command_catches_a_tampered_brief(tmp_path: Path, article_file: P
     garbage.write_text('{"title": 3}')
     assert invoke(db, "verify", str(garbage)).exit_code == 1
     assert "not a newsdesk brief" in invoke(db, "verify", str(garbage)).output
+
+
+def test_verify_command_catches_a_quote_given_to_someone_else(
+    tmp_path: Path, article_file: Path
+) -> None:
+    db = tmp_path / "d.db"
+    out = tmp_path / "brief.json"
+    assert invoke(db, "brief", str(article_file), "--save", "--json", "-o", str(out)).exit_code == 0
+    data = json.loads(out.read_text())
+    assert data["quotes"][0]["speaker"] == "Pavel Testov" and data["risks"] and data["entities"]
+    data["quotes"][0]["speaker"] = "Wei Sample"
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(data))
+    result = invoke(db, "verify", str(bad), "--json")
+    assert result.exit_code == 1
+    (drop,) = json.loads(result.stdout)["dropped"]
+    assert drop["section"] == "quote" and "Wei Sample" in drop["reason"]

@@ -7,9 +7,15 @@ from datetime import UTC, datetime
 from newsdesk.analyze.cues import remember_roles
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.brief.background import select_background
-from newsdesk.brief.insights import build_insights
+from newsdesk.brief.insights import DURATIONS, build_insights
 from newsdesk.brief.summary import select_summary, sentence_scores
 from newsdesk.brief.verify import Lookup, verify_brief
+from newsdesk.brief.voices import (
+    brief_entities,
+    quotes_and_entities,
+    select_quotes,
+    select_risks,
+)
 from newsdesk.models import (
     Article,
     Brief,
@@ -24,8 +30,6 @@ from newsdesk.models import (
 
 MAX_TAGS = 6
 MAX_KEY_FIGURES = 6
-# Durations ("over the same two months") describe periods, not the news.
-DURATIONS = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "decade"})
 ENGINE = "extractive"
 
 
@@ -71,17 +75,29 @@ def compose_brief(
     prior: list[tuple[Article, Enrichment | None]] | None = None,
     now: datetime | None = None,
 ) -> Brief:
-    """Build the brief from cited sentences only, then verify it."""
+    """Build the brief from cited sentences only, then verify it.
+
+    `prior` is earlier coverage with its enrichment where the store has one: Background
+    reads its sentences, the insights compare its figures with today's."""
     prior = prior or []
     remember_roles(tuple(article.sentences), enrichment.sentence_roles)
     scores = sentence_scores(article, enrichment)
     summary = select_summary(article, enrichment, scores)
     background = select_background(article, enrichment, summary, prior)
-    insights = build_insights(article, enrichment, scores, summary)
+    found_quotes, entities = quotes_and_entities(article, enrichment, gazetteer)
+    quotes = select_quotes(article, found_quotes, entities)
+    risks = select_risks(article, enrichment)
+    insights = build_insights(
+        article, enrichment, scores, summary, quotes, prior, gazetteer,
+        shown=frozenset(c.sentence for r in risks for c in r.evidence.citations),
+    )
+    cited_prior = set(background.prior_ids) | {
+        c.article_id for insight in insights for b in insight.bullets for c in b.citations
+    }
     refs = [
         SourceRef(article_id=p.id, title=p.title, source=p.source, published_at=p.published_at)
         for p, _ in prior
-        if p.id in background.prior_ids
+        if p.id in cited_prior
     ]
     brief = Brief(
         article_id=article.id,
@@ -109,7 +125,17 @@ def compose_brief(
         references=refs,
         insights=insights,
         key_figures=select_key_figures(article, enrichment, summary),
+        quotes=quotes,
+        risks=risks,
+        entities=brief_entities(entities),
         engine=ENGINE,
         created_at=now or datetime.now(UTC),
     )
-    return verify_brief(brief, make_lookup([article, *(p for p, _ in prior)]), gazetteer)
+    verified = verify_brief(brief, make_lookup([article, *(p for p, _ in prior)]), gazetteer)
+    still_cited = {c.article_id for s in verified.background for c in s.citations} | {
+        c.article_id for i in verified.insights for b in i.bullets for c in b.citations}
+    if any(r.article_id not in still_cited for r in verified.references):
+        # An earlier article whose only cited sentence was dropped is no source.
+        verified = verified.model_copy(update={"references": [
+            r for r in verified.references if r.article_id in still_cited]})
+    return verified

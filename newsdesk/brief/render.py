@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from newsdesk.models import Brief, Citation, CitedSentence, Figure
+from newsdesk.brief.voices import RISK_LABELS
+from newsdesk.models import Brief, BriefQuote, Citation, CitedSentence, Figure, Risk
 
 
 def format_time(dt: datetime | None) -> str:
@@ -73,6 +74,39 @@ def figure_baseline(f: Figure) -> str:
     return f"{b.kind}: {figure_value(Figure(text=b.text, value=b.value, value_high=b.value_high, unit=b.unit, span=f.span))}{src}"  # noqa: E501
 
 
+def risk_label(risk: Risk) -> str:
+    """'Sanctions · Payment disruption'."""
+    return " · ".join(RISK_LABELS.get(k, k.replace("_", " ").capitalize()) for k in risk.kinds)
+
+
+def quote_groups(quotes: list[BriefQuote]) -> list[list[BriefQuote]]:
+    """Consecutive quotes of one speaker, together: a quote continued in the next sentence
+    reads as one statement."""
+    groups: list[list[BriefQuote]] = []
+    for q in quotes:
+        if groups and groups[-1][-1].speaker == q.speaker and groups[-1][-1].kind == q.kind:
+            groups[-1].append(q)
+        else:
+            groups.append([q])
+    return groups
+
+
+def new_citations(group: list[BriefQuote]) -> list[list[Citation]]:
+    """Each quote's citations less those an earlier quote of the group already showed."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for q in group:
+        keys = [(c.article_id, c.sentence) for c in q.citations]
+        out.append([c for c, k in zip(q.citations, keys, strict=True) if k not in seen]
+                   or q.citations[-1:])
+        seen.update(keys)
+    return out
+
+
+def quote_words(q: BriefQuote) -> str:
+    return f"“{q.text}”" if q.kind == "direct" else q.text
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -103,6 +137,23 @@ def to_markdown(brief: Brief) -> str:
                 f"{figure_change(f)} | {_cell(period)} | {_cell(figure_baseline(f))} | "
                 f"[{cite_label(kf.citation, labels)}] |"
             )
+    if brief.quotes:
+        lines += ["", "## Quotes", ""]
+        for group in quote_groups(brief.quotes):
+            head = group[0]
+            who = f"**{head.speaker or 'unattributed'}**"
+            if head.speaker_role:
+                who += f", {head.speaker_role}"
+            if head.kind == "reported":
+                who += " (reported)"
+            said = " ".join(
+                quote_words(q) + " " + "".join(f"[{cite_label(c, labels)}]" for c in cites)
+                for q, cites in zip(group, new_citations(group), strict=True)
+            )
+            lines.append(f"- {who}: {said}")
+    if brief.risks:
+        lines += ["", "## Risks", ""]
+        lines.extend(f"- **{risk_label(r)}**: {_cited(r.evidence, labels)}" for r in brief.risks)
     lines += ["", "## Background", "", f"_{brief.background_note}_", ""]
     if brief.background:
         lines.append(" ".join(_cited(s, labels) for s in brief.background))
@@ -145,7 +196,9 @@ def _env() -> Environment:
     )
     env.filters["when"] = format_time
     env.globals.update(figure_value=figure_value, figure_change=figure_change,
-                       figure_baseline=figure_baseline)
+                       figure_baseline=figure_baseline, risk_label=risk_label,
+                       quote_groups=quote_groups, quote_words=quote_words,
+                       new_citations=new_citations)
     # Only web links become links: a "javascript:" URL from a hostile feed stays text.
     env.filters["safe_link"] = lambda url: str(url).lower().startswith(("http://", "https://"))
     return env

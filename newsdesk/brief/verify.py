@@ -11,6 +11,11 @@ Every sentence of a brief is checked against the source sentences it cites:
   and every multi-word proper name (a person, an organisation) must appear there too.
 A sentence that fails is dropped and the drop is listed in the brief's report. The facts
 engine "llm" (issue 5) relies on exactly these checks for generated text.
+
+Insight bullets may be composed (`CitedSentence.composed`): they are then checked piece by
+piece, like generated text. A quote must be the words of its cited sentences, its
+speaker must be named there (in full or by surname), and so must the role shown with it.
+Risks are copied evidence sentences.
 """
 
 from __future__ import annotations
@@ -21,7 +26,16 @@ from functools import lru_cache
 
 from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
-from newsdesk.models import Brief, Citation, CitedSentence, Drop, Insight, VerificationReport
+from newsdesk.models import (
+    Brief,
+    BriefQuote,
+    Citation,
+    CitedSentence,
+    Drop,
+    Insight,
+    Risk,
+    VerificationReport,
+)
 
 Lookup = Callable[[Citation], str | None]
 
@@ -59,6 +73,9 @@ def check(
         return f"figure(s) {', '.join(missing)} not in the cited sentences"
     if missing := unsupported_quotes(sentence.text, evidence):
         return f"quoted words “{missing[0]}” not in the cited sentences"
+    if (said := _ATTRIBUTED.match(sentence.text)) and not speaker_in(
+            said.group("who").split(",")[0], evidence):
+        return f"speaker {said.group('who').split(',')[0]} is not named in the cited sentences"
     named = gazetteer.names_in(sentence.text)
     unsupported = named - gazetteer.names_in(evidence) if named else frozenset()
     if unsupported:
@@ -98,6 +115,8 @@ def unsupported_figures(text: str, evidence: str) -> list[str]:
     return missing + sorted(loose)
 
 
+# "Speaker, role: “words”" or "Speaker: words", as composed quote bullets read.
+_ATTRIBUTED = re.compile(r"^(?P<who>[A-Z][^:“”\"]{1,150}): ")
 _QUOTED = re.compile(r"[“\"]([^“”\"]{3,})[”\"]")
 
 
@@ -125,6 +144,48 @@ def unsupported_names(text: str, evidence: str) -> list[str]:
         if name not in evidence and words[-1] not in evidence:
             missing.append(name)
     return missing
+
+
+_NAME_WORD = re.compile(r"[\w'’-]+")
+
+
+@lru_cache(maxsize=4096)
+def _name_patterns(speaker: str) -> tuple[str, re.Pattern[str], str | None]:
+    name = normalise(speaker)
+    parts = name.split()
+    whole = re.compile(rf"(?<![\w'-]){re.escape(name)}(?![\w'-])")
+    return name, whole, parts[-1] if len(parts) >= 2 else None
+
+
+def speaker_in(speaker: str, evidence: str) -> bool:
+    """True when `evidence` names the speaker: in full ("Chen Mingyu", "analysts"), or by
+    the last word of a name of two or more words ("Chen Mingyu" -> "Mingyu" as a word)."""
+    name, whole, last = _name_patterns(speaker)
+    if not name:
+        return False
+    text = normalise(evidence)
+    if name in text and whole.search(text):
+        return True
+    return last is not None and last in text and last in _NAME_WORD.findall(text)
+
+
+def check_quote(quote: BriefQuote, lookup: Lookup) -> str | None:
+    """None when the quote is its cited sentences' words and their speaker, else why not."""
+    cited: list[str] = []
+    for c in quote.citations:
+        text = lookup(c)
+        if text is None:
+            return f"cites sentence {c.sentence} of article {c.article_id}, which does not exist"
+        cited.append(text)
+    evidence = " ".join(cited)
+    words = normalise(quote.text).strip(" ,.;:")
+    if not words or words not in normalise(evidence):
+        return "quoted words are not in the cited sentences"
+    if quote.speaker is not None and not speaker_in(quote.speaker, evidence):
+        return f"speaker {quote.speaker} is not named in the cited sentences"
+    if quote.speaker_role and normalise(quote.speaker_role) not in normalise(evidence):
+        return f"role “{quote.speaker_role}” is not in the cited sentences"
+    return None
 
 
 def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
@@ -158,7 +219,10 @@ def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
     insights: list[Insight] = []
     for insight in brief.insights:
         question = keep("insight question", [insight.question], copied=False)
-        bullets = keep("insight bullet", insight.bullets, copied=True)
+        bullets = [
+            b for b in insight.bullets
+            if keep("insight bullet", [b], copied=not b.composed)
+        ]
         if question and bullets:
             insights.append(Insight(question=question[0], bullets=bullets))
         elif question:
@@ -167,10 +231,22 @@ def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
                 Drop(section="insight question", text=insight.question.text,
                      reason="no supported bullet left to answer it")
             )
+    quotes: list[BriefQuote] = []
+    for q in brief.quotes:
+        report.checked += 1
+        reason = check_quote(q, lookup)
+        if reason is None:
+            report.passed += 1
+            quotes.append(q)
+        else:
+            report.dropped.append(Drop(section="quote", text=q.text, reason=reason))
+    risks: list[Risk] = [
+        r for r in brief.risks if keep("risk", [r.evidence], copied=not r.evidence.composed)
+    ]
     return brief.model_copy(
         update={
             "summary": summary, "background": background, "insights": insights,
-            "key_figures": key_figures,
+            "key_figures": key_figures, "quotes": quotes, "risks": risks,
             "verification": report,
         }
     )

@@ -72,6 +72,8 @@ class Store(Protocol):
 
     def get_enrichment(self, article_id: str) -> Enrichment | None: ...
 
+    def get_enrichments(self, ids: list[str]) -> dict[str, Enrichment]: ...
+
     def figure_series(
         self, subject_words: list[str], unit: str | None = None, limit: int = 200
     ) -> list[FigurePoint]:

@@ -168,6 +168,7 @@ BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {4: _backfill_signa
 _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
 RECENCY_HALF_LIFE_DAYS = 365.0
 ARTICLE_CACHE = 2048
+ENRICHMENT_CACHE = 1024
 
 
 
@@ -213,6 +214,9 @@ class SQLiteStore:
             # again. Entries are dropped whenever this store writes the article; another
             # process's rewrite of an article is seen when the entry ages out.
             self._cache: dict[str, Article] = {}
+            # Parsed enrichments of earlier articles, which briefs compare figures with;
+            # kept and dropped like the articles.
+            self._enrichments: dict[str, Enrichment] = {}
             self._configure()
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -417,6 +421,7 @@ class SQLiteStore:
 
     def _delete_article_rows(self, article_id: str) -> None:
         self._cache.pop(article_id, None)
+        self._enrichments.pop(article_id, None)
         for table, column in (
             ("articles", "id"), ("enrichments", "article_id"), ("article_tags", "article_id"),
             ("article_places", "article_id"), ("article_figures", "article_id"),
@@ -461,6 +466,22 @@ class SQLiteStore:
             "SELECT data FROM enrichments WHERE article_id = ?", (article_id,)
         ).fetchone()
         return Enrichment.model_validate_json(row["data"]) if row else None
+
+    def get_enrichments(self, ids: list[str]) -> dict[str, Enrichment]:
+        """Enrichments of several articles (those the store has), parsed once and cached."""
+        out = {i: self._enrichments[i] for i in ids if i in self._enrichments}
+        missing = [i for i in ids if i not in out]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for row in self.conn.execute(
+                f"SELECT article_id, data FROM enrichments WHERE article_id IN ({marks})",
+                missing,
+            ):
+                e = out[row["article_id"]] = Enrichment.model_validate_json(row["data"])
+                if len(self._enrichments) >= ENRICHMENT_CACHE:
+                    self._enrichments.pop(next(iter(self._enrichments)))
+                self._enrichments[row["article_id"]] = e
+        return out
 
     # --- briefs -------------------------------------------------------------------------
 

@@ -178,3 +178,16 @@ def test_migration_four_signs_the_articles_already_stored(tmp_path: Path) -> Non
     probe = article("Cars again", REWRITE_BODY, "2024-02-03T10:00:00Z")
     from newsdesk.relate.neardup import signature
     assert s.near_duplicate(signature(probe.text)) is not None
+
+
+def test_get_enrichments_reads_several_and_forgets_a_rewritten_article(tmp_path: Path) -> None:
+    s = SQLiteStore(tmp_path / "e.db")
+    a = article("Trade grows", "Trade between China and Russia rose 5% in May.",
+                "2024-06-01T10:00:00+00:00")
+    put(s, a)
+    first = s.get_enrichments([a.id, "missing"])
+    assert list(first) == [a.id] and first[a.id].figures[0].text == "5%"
+    assert s.get_enrichments([a.id])[a.id] is first[a.id]  # parsed once
+    s.put_article(a, analyze(a, load_taxonomy(), default_gazetteer()).model_copy(
+        update={"figures": []}))
+    assert s.get_enrichments([a.id])[a.id].figures == []
