@@ -56,6 +56,8 @@ def figure_value(f: Figure) -> str:
                 return f"{v / scale:,.4g} {name}"
         return f"{v:,.6g}"
 
+    if f.unit == "fraction":  # "two-thirds of sales": a share of a group
+        return f"{f.value:.0%} of the group"
     value = num(f.value) + (f"–{num(f.value_high)}" if f.value_high is not None else "")
     return f"{value} {f.unit}" if f.unit else value
 

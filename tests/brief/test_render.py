@@ -57,3 +57,12 @@ def test_html_links_only_web_urls(article_text: str) -> None:
     assert 'href="javascript' not in html
     ok = to_html(brief.model_copy(update={"url": "https://example.test/a?x=1&y=2"}))
     assert 'href="https://example.test/a?x=1&amp;y=2"' in ok
+
+
+def test_figure_values_read_as_a_person_would_say_them() -> None:
+    from newsdesk.analyze.figures import extract_figures
+    from newsdesk.brief.render import figure_value
+    money, share = extract_figures(
+        ["Trade reached $37 billion, and two-thirds of it was settled in yuan."])
+    assert figure_value(money) == "37 bn USD"
+    assert figure_value(share) == "67% of the group"
