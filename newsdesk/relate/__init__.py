@@ -1,0 +1,1 @@
+"""The relate stage: embeddings, stories, and (later) retrieval of related coverage."""
