@@ -18,6 +18,7 @@ file (see docs/design-notes.md, "Stories"); bench/stories_eval.py runs this same
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from newsdesk.relate.features import (
     OnlineIdf,
     SparseVector,
     article_terms,
+    dot,
 )
 
 
@@ -44,6 +46,7 @@ class StorySettings:
     threshold: float = 0.2
     grace_days: float = 2.0  # no decay while an article is this close to the story's dates
     half_life_days: float = 4.0  # then the score halves every this many days
+    candidate_terms: int = 12  # stories sharing one of the article's top words/names
 
 
 DEFAULT_SETTINGS = StorySettings()
@@ -158,32 +161,33 @@ class StoryIndex:
         when: datetime | None,
     ) -> list[Candidate]:
         s = self.settings
-        word_dot: dict[int, float] = {}
-        name_dot: dict[int, float] = {}
         stories = self._stories
-        if s.word_weight:
-            for term, w in words.items():
-                for i in self._word_postings.get(term, ()):
-                    word_dot[i] = word_dot.get(i, 0.0) + w * stories[i].words[term]
-        if s.name_weight:
-            for term, w in names.items():
-                for i in self._name_postings.get(term, ()):
-                    name_dot[i] = name_dot.get(i, 0.0) + w * stories[i].names[term]
-        indexes = sorted(set(word_dot) | set(name_dot))
-        emb: dict[int, float] = {}
+        # Candidates: stories holding one of the article's most heavily weighted words or
+        # names (rare, specific terms). A story that shares none of them cannot come near
+        # the threshold, and common words would otherwise make every story a candidate.
+        found: set[int] = set()
+        for vec, postings, weight in ((words, self._word_postings, s.word_weight),
+                                      (names, self._name_postings, s.name_weight)):
+            if weight:
+                top = heapq.nlargest(s.candidate_terms, vec.items(),
+                                     key=lambda kv: (kv[1], kv[0]))
+                for term, _ in top:
+                    found.update(postings.get(term, ()))
         if s.embedding_weight and embedding is not None:
-            for story in self._stories:
-                if story.embedding is not None and story.embedded:
-                    emb[story.index] = float(story.embedding @ embedding) / story.embedded
-            indexes = sorted(set(indexes) | set(emb))
+            found.update(st.index for st in stories if st.embedded)
+        ceiling = s.word_weight + s.name_weight + s.embedding_weight
         out = []
-        for i in indexes:
-            story = self._stories[i]
-            size = len(story.members)
-            wsim = word_dot.get(i, 0.0) / size
-            nsim = name_dot.get(i, 0.0) / size
-            esim = emb.get(i, 0.0)
+        for i in sorted(found):
+            story = stories[i]
             decay = self._decay(story, when)
+            if decay * ceiling < s.threshold:
+                continue  # too far away in time to reach the threshold at any similarity
+            size = len(story.members)
+            wsim = dot(words, story.words) / size
+            nsim = dot(names, story.names) / size
+            esim = 0.0
+            if s.embedding_weight and embedding is not None and story.embedding is not None:
+                esim = float(story.embedding @ embedding) / story.embedded
             score = (s.word_weight * wsim + s.name_weight * nsim + s.embedding_weight * esim)
             out.append(Candidate(story.id, score * decay, wsim, nsim, esim, decay))
         return out
@@ -208,14 +212,17 @@ class StoryIndex:
 
     # --- assignment ---------------------------------------------------------------------
 
-    def add(self, article: StoryArticle) -> str:
+    def add(self, article: StoryArticle, terms: ArticleTerms | None = None) -> str:
         """Assign `article` to a story (joining or starting one); its story id.
 
-        An article already assigned keeps its story."""
+        `terms` may be given when `article_terms` already ran (in a worker process: it
+        is pure, while assignment must run in arrival order). An article already
+        assigned keeps its story."""
         known = self._story_of.get(article.id)
         if known is not None:
             return known.id
-        terms = article_terms(article.title, article.text, article.entities)
+        if terms is None:
+            terms = article_terms(article.title, article.text, article.entities)
         self.word_idf.add(terms.words)
         self.name_idf.add(terms.names)
         words, names = self._vectors(terms)
