@@ -27,7 +27,7 @@ import os
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ def synthetic_stream(n: int, seed: int = 7) -> list[StoryArticle]:
     docs = pool()
     sentences = [s for _, text in docs for s in split_sentences(text) if len(s) > 40]
     rng = random.Random(seed)
-    t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
     out = []
     for i in range(n):
         title = docs[rng.randrange(len(docs))][0]

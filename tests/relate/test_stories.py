@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from newsdesk.models import Figure, Span, Story
 from newsdesk.relate.stories import StoryArticle, StoryIndex, StorySettings, story_id_for
 from tests.conftest import SHARED
 
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 # Articles written for these tests: two port strikes (Rotterdam, Santos), a flood, a
 # central-bank decision. Each event has two or three reports in different words.
