@@ -110,9 +110,15 @@ class OnlineIdf:
     def idf(self, term: str) -> float:
         return math.log((self.documents + 1) / (self.df.get(term, 0) + 1)) + 1.0
 
-    def weigh(self, counts: Mapping[str, int]) -> SparseVector:
-        """Sublinear TF times IDF, L2-normalised."""
-        vec = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in counts.items() if c > 0}
+    def weigh(self, counts: Mapping[str, int], pending: bool = False) -> SparseVector:
+        """Sublinear TF times IDF, L2-normalised. `pending`: weigh as if this document had
+        been added already (what `add` then `weigh` would give, without adding)."""
+        extra = 1 if pending else 0
+        n = self.documents + extra
+        vec = {
+            t: (1.0 + math.log(c)) * (math.log((n + 1) / (self.df.get(t, 0) + extra + 1)) + 1)
+            for t, c in counts.items() if c > 0
+        }
         return normalise(vec)
 
 

@@ -196,17 +196,10 @@ class StoryIndex:
         """How well each story that shares a term fits `article` (best first), without
         adding it. The IDF is the one the article would be weighed with."""
         terms = article_terms(article.title, article.text, article.entities)
-        words_idf, names_idf = self.word_idf, self.name_idf
-        self.word_idf = OnlineIdf(words_idf.documents, words_idf.df.copy())
-        self.name_idf = OnlineIdf(names_idf.documents, names_idf.df.copy())
-        try:
-            self.word_idf.add(terms.words)
-            self.name_idf.add(terms.names)
-            words, names = self._vectors(terms)
-            found = self._score(words, names, _as_vector(article.embedding),
-                                _utc(article.published_at))
-        finally:
-            self.word_idf, self.name_idf = words_idf, names_idf
+        words = self.word_idf.weigh(terms.words, pending=True)
+        names = self.name_idf.weigh(terms.names, pending=True)
+        found = self._score(words, names, _as_vector(article.embedding),
+                            _utc(article.published_at))
         order = {st.id: st.index for st in self._stories}
         return sorted(found, key=lambda c: (-c.score, order[c.story_id]))
 
