@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from newsdesk.relate.features import STOPWORDS, _words  # noqa: E402
+from newsdesk.relate.features import _words  # noqa: E402
 from newsdesk.relate.stories import DEFAULT_SETTINGS, StoryArticle, StoryIndex  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "clustering" / "ecbplus-dev.jsonl"
@@ -219,7 +219,6 @@ def main(argv: list[str] | None = None) -> int:
             mix = Counter(gold[i] for i in ix)
             if len(mix) > 1:
                 print(f"{s}: {dict(mix)}  e.g. {rows[ix[0]]['title'][:70]!r}")
-    _ = STOPWORDS
     return 0 if f >= TARGET_F1 else 1
 
 

@@ -150,7 +150,13 @@ class MiniLMEmbedder:
         self.device = device
         self.name = f"st:{self.path.name if path else 'all-MiniLM-L6-v2'}:{max_seq_length}"
         self._model: Any = None
-        self.dim = 384 if path is None else self._load().get_sentence_embedding_dimension()
+        self.dim = 384 if path is None else self._dimension()
+
+    def _dimension(self) -> int:
+        model = self._load()
+        getter = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension")
+        return int(getter())
 
     def _load(self) -> Any:
         if self._model is None:

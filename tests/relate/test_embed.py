@@ -165,3 +165,13 @@ def test_minilm_batches_equal_single_calls(minilm: embed.MiniLMEmbedder) -> None
     batch = minilm.embed([QUAKE, BUDGET])
     single = minilm.embed([BUDGET])
     assert np.allclose(batch[1], single[0], atol=1e-5)
+
+
+@needs_model
+@pytest.mark.slow
+def test_a_configured_model_directory_is_used_instead(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = embed.packaged_model_path()  # stands in for a user's own model directory
+    monkeypatch.setenv(embed.ENV_EMBEDDING_MODEL, str(path))
+    chosen = default_embedder()
+    assert isinstance(chosen, embed.MiniLMEmbedder)
+    assert chosen.path == path and chosen.name == f"st:{path.name}:128" and chosen.dim == 384
