@@ -154,8 +154,9 @@ class MiniLMEmbedder:
 
     def _dimension(self) -> int:
         model = self._load()
-        getter = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension")
+        getter = getattr(model, "get_embedding_dimension", None)
+        if getter is None:  # sentence-transformers before 6
+            getter = model.get_sentence_embedding_dimension
         return int(getter())
 
     def _load(self) -> Any:
