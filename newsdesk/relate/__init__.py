@@ -1,1 +1,1 @@
-"""Relating articles: near-duplicates, embeddings, stories, related coverage."""
+"""The relate stage: near-duplicates, embeddings, stories, related coverage."""

@@ -1,0 +1,133 @@
+"""Text features for story clustering: content words and names, weighted by an online IDF.
+
+Two sparse views of an article, both L2-normalised after TF-IDF weighting:
+
+- **words**: lower-cased content words of the title and body (stopwords and one-letter
+  tokens removed). This says *what kind* of event it is: "rehab", "injured reserve".
+- **names**: capitalised words that are not a sentence's first function word, plus
+  numbers ("Reggie", "Bush", "Saints", "52-3", "40"). Two events of the same kind differ
+  mostly by who, where and how many, so this view separates them.
+
+The IDF is *online*: document frequencies grow as articles arrive, and an article's
+vector is weighted with the frequencies known at its arrival (itself included). So the
+same articles in the same order always give the same vectors, and nothing is fitted on
+a corpus beforehand.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from newsdesk.analyze.sentences import split_sentences
+
+SparseVector = dict[str, float]
+
+# Function words that carry no event information (English; short on purpose: the IDF
+# takes care of the rest).
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on once
+    only or other our ours ourselves out over own same she should so some such than that
+    the their theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you
+    your yours yourself yourselves said says say told according one two new last first
+    year years time may might must shall us mr mrs ms per via including since however
+    """.split()
+)
+# Capitalised only because they open a sentence or a headline.
+_NOT_NAMES = frozenset(
+    """
+    The A An In On At By For From To Of And But Or If As It Its This That These Those He
+    She They We I You His Her Their Our My Your Since While When After Before During
+    Although However Meanwhile Still Yet So Then Also Last Next New Some Many Most More
+    Both All Each Every Such No Not Only Even Just Over Under About Around Mr Mrs Ms Dr
+    There Here What Who Why How Where Which With Without Into Than Was Were Is Are Has
+    Have Had Will Would Can Could Should May Might Now Today Yesterday
+    """.split()
+)
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
+
+
+def _words(text: str) -> list[str]:
+    return [
+        t for t in (m.group(0).lower().replace("’", "'") for m in _TOKEN.finditer(text))
+        if len(t) > 1 and not t[0].isdigit() and t not in STOPWORDS
+    ]
+
+
+def _names(sentences: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for sentence in sentences:
+        for m in _TOKEN.finditer(sentence):
+            t = m.group(0).replace("’", "'")
+            if t[0].isdigit():
+                out.append(t.rstrip(".,"))
+            elif t[0].isupper() and t not in _NOT_NAMES and len(t) > 1:
+                # "SAN DIEGO" and "San Diego" are one name.
+                out.append(t if not t.isupper() or len(t) <= 4 else t.title())
+    return out
+
+
+@dataclass(frozen=True)
+class ArticleTerms:
+    """Raw term counts of one article, before weighting."""
+
+    words: Counter[str]
+    names: Counter[str]
+
+
+def article_terms(title: str, text: str, extra_names: Iterable[str] = ()) -> ArticleTerms:
+    """Count content words and names in a title and body.
+
+    `extra_names` are canonical entity names the analysis found (e.g. "Russia" for
+    "Moscow"); they are added to the names view once each."""
+    sentences = [title, *split_sentences(text)] if title else split_sentences(text)
+    words = Counter(_words(title + "\n" + text))
+    names = Counter(_names(sentences))
+    for name in extra_names:
+        names[name] += 1
+    return ArticleTerms(words=words, names=names)
+
+
+@dataclass
+class OnlineIdf:
+    """Document frequencies of the articles seen so far; IDF = ln((N+1)/(df+1)) + 1."""
+
+    documents: int = 0
+    df: Counter[str] = field(default_factory=Counter)
+
+    def add(self, terms: Iterable[str]) -> None:
+        self.documents += 1
+        self.df.update(set(terms))
+
+    def idf(self, term: str) -> float:
+        return math.log((self.documents + 1) / (self.df.get(term, 0) + 1)) + 1.0
+
+    def weigh(self, counts: Mapping[str, int], pending: bool = False) -> SparseVector:
+        """Sublinear TF times IDF, L2-normalised. `pending`: weigh as if this document had
+        been added already (what `add` then `weigh` would give, without adding)."""
+        extra = 1 if pending else 0
+        n = self.documents + extra
+        vec = {
+            t: (1.0 + math.log(c)) * (math.log((n + 1) / (self.df.get(t, 0) + extra + 1)) + 1)
+            for t, c in counts.items() if c > 0
+        }
+        return normalise(vec)
+
+
+def normalise(vec: SparseVector) -> SparseVector:
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {t: v / norm for t, v in vec.items()} if norm > 0 else {}
+
+
+def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())

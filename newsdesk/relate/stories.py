@@ -1,0 +1,328 @@
+"""Online story clustering: each new article joins the best existing story or starts one.
+
+An article is compared with every story that shares a word or a name with it. The score
+of a story is a weighted average-link similarity, damped by time:
+
+    score = (W_WORDS * words + W_NAMES * names + W_EMBEDDING * embedding) * decay(gap)
+
+where each similarity is the mean cosine between the article and the story's members
+(computed exactly from the sum of the members' unit vectors), and `gap` is how far the
+article's date lies outside the story's first..last seen. The article joins the
+best-scoring story when the score reaches THRESHOLD, else it starts a new story. Ties go
+to the older story, so the same articles in the same order always give the same stories.
+
+Settings are fixed in code (`StorySettings` defaults) and were chosen on the ECB+ dev
+file (see docs/design-notes.md, "Stories"); bench/stories_eval.py runs this same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from newsdesk.models import Figure, Story, TimelineEntry
+from newsdesk.relate.features import (
+    ArticleTerms,
+    OnlineIdf,
+    SparseVector,
+    article_terms,
+    dot,
+)
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    """Weights and thresholds of story assignment (defaults chosen on ECB+ dev)."""
+
+    word_weight: float = 0.5
+    name_weight: float = 0.5
+    embedding_weight: float = 0.0  # embeddings did not help on ECB+ dev; see design notes
+    threshold: float = 0.2
+    grace_days: float = 2.0  # no decay while an article is this close to the story's dates
+    half_life_days: float = 4.0  # then the score halves every this many days
+    candidate_terms: int = 12  # stories sharing one of the article's top words/names
+
+
+DEFAULT_SETTINGS = StorySettings()
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    """What story assignment needs to know about an article."""
+
+    id: str
+    title: str
+    text: str
+    published_at: datetime | None = None
+    summary: str | None = None  # one line for the timeline; the title when absent
+    figure: Figure | None = None  # the key figure shown on the timeline
+    entities: tuple[str, ...] = ()  # canonical entity names from the analysis
+    embedding: Sequence[float] | np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    story_id: str
+    score: float
+    words: float
+    names: float
+    embedding: float
+    decay: float
+
+
+@dataclass
+class _Member:
+    article_id: str
+    title: str
+    order: int
+    published_at: datetime | None
+    summary: str
+    figure: Figure | None
+    title_terms: frozenset[str]
+
+
+@dataclass
+class _Story:
+    index: int
+    id: str
+    words: SparseVector = field(default_factory=dict)  # sum of members' unit vectors
+    names: SparseVector = field(default_factory=dict)
+    embedding: np.ndarray | None = None
+    embedded: int = 0  # members that had an embedding
+    members: list[_Member] = field(default_factory=list)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def story_id_for(article_id: str) -> str:
+    """A story is named after the article that started it."""
+    return "s" + hashlib.sha256(article_id.encode()).hexdigest()[:15]
+
+
+class StoryIndex:
+    """The stories built so far, and the online IDF they are weighted with.
+
+    Pure and in memory: a store rebuilds it by replaying articles in their stored order
+    (which gives the same stories), or keeps it alive in the process that ingests."""
+
+    def __init__(self, settings: StorySettings = DEFAULT_SETTINGS) -> None:
+        self.settings = settings
+        self.word_idf = OnlineIdf()
+        self.name_idf = OnlineIdf()
+        self._stories: list[_Story] = []
+        self._by_id: dict[str, _Story] = {}
+        self._story_of: dict[str, _Story] = {}
+        # term -> stories whose sum holds it (insertion order = story order)
+        self._word_postings: dict[str, dict[int, None]] = {}
+        self._name_postings: dict[str, dict[int, None]] = {}
+        self._arrivals = 0
+
+    def __len__(self) -> int:
+        return len(self._stories)
+
+    def story_of(self, article_id: str) -> str | None:
+        story = self._story_of.get(article_id)
+        return story.id if story else None
+
+    # --- scoring ------------------------------------------------------------------------
+
+    def _vectors(self, terms: ArticleTerms) -> tuple[SparseVector, SparseVector]:
+        return self.word_idf.weigh(terms.words), self.name_idf.weigh(terms.names)
+
+    def _decay(self, story: _Story, when: datetime | None) -> float:
+        if when is None or story.first_seen is None or story.last_seen is None:
+            return 1.0
+        if when < story.first_seen:
+            gap = (story.first_seen - when).total_seconds()
+        elif when > story.last_seen:
+            gap = (when - story.last_seen).total_seconds()
+        else:
+            return 1.0
+        days = gap / 86400.0 - self.settings.grace_days
+        return 1.0 if days <= 0 else 0.5 ** (days / self.settings.half_life_days)
+
+    def _score(
+        self,
+        words: SparseVector,
+        names: SparseVector,
+        embedding: np.ndarray | None,
+        when: datetime | None,
+    ) -> list[Candidate]:
+        s = self.settings
+        stories = self._stories
+        # Candidates: stories holding one of the article's most heavily weighted words or
+        # names (rare, specific terms). A story that shares none of them cannot come near
+        # the threshold, and common words would otherwise make every story a candidate.
+        found: set[int] = set()
+        for vec, postings, weight in ((words, self._word_postings, s.word_weight),
+                                      (names, self._name_postings, s.name_weight)):
+            if weight:
+                top = heapq.nlargest(s.candidate_terms, vec.items(),
+                                     key=lambda kv: (kv[1], kv[0]))
+                for term, _ in top:
+                    found.update(postings.get(term, ()))
+        if s.embedding_weight and embedding is not None:
+            found.update(st.index for st in stories if st.embedded)
+        ceiling = s.word_weight + s.name_weight + s.embedding_weight
+        out = []
+        for i in sorted(found):
+            story = stories[i]
+            decay = self._decay(story, when)
+            if decay * ceiling < s.threshold:
+                continue  # too far away in time to reach the threshold at any similarity
+            size = len(story.members)
+            wsim = dot(words, story.words) / size
+            nsim = dot(names, story.names) / size
+            esim = 0.0
+            if s.embedding_weight and embedding is not None and story.embedding is not None:
+                esim = float(story.embedding @ embedding) / story.embedded
+            score = (s.word_weight * wsim + s.name_weight * nsim + s.embedding_weight * esim)
+            out.append(Candidate(story.id, score * decay, wsim, nsim, esim, decay))
+        return out
+
+    def candidates(self, article: StoryArticle) -> list[Candidate]:
+        """How well each story that shares a term fits `article` (best first), without
+        adding it. The IDF is the one the article would be weighed with."""
+        terms = article_terms(article.title, article.text, article.entities)
+        words = self.word_idf.weigh(terms.words, pending=True)
+        names = self.name_idf.weigh(terms.names, pending=True)
+        found = self._score(words, names, _as_vector(article.embedding),
+                            _utc(article.published_at))
+        order = {st.id: st.index for st in self._stories}
+        return sorted(found, key=lambda c: (-c.score, order[c.story_id]))
+
+    # --- assignment ---------------------------------------------------------------------
+
+    def add(self, article: StoryArticle, terms: ArticleTerms | None = None) -> str:
+        """Assign `article` to a story (joining or starting one); its story id.
+
+        `terms` may be given when `article_terms` already ran (in a worker process: it
+        is pure, while assignment must run in arrival order). An article already
+        assigned keeps its story."""
+        known = self._story_of.get(article.id)
+        if known is not None:
+            return known.id
+        if terms is None:
+            terms = article_terms(article.title, article.text, article.entities)
+        self.word_idf.add(terms.words)
+        self.name_idf.add(terms.names)
+        words, names = self._vectors(terms)
+        embedding = _as_vector(article.embedding)
+        when = _utc(article.published_at)
+        best: Candidate | None = None
+        best_index = -1
+        for c in self._score(words, names, embedding, when):
+            index = self._by_id[c.story_id].index
+            if best is None or c.score > best.score or (
+                    c.score == best.score and index < best_index):
+                best, best_index = c, index
+        if best is not None and best.score >= self.settings.threshold:
+            story = self._by_id[best.story_id]
+        else:
+            story = _Story(index=len(self._stories), id=story_id_for(article.id))
+            self._stories.append(story)
+            self._by_id[story.id] = story
+        self._join(story, article, words, names, embedding, when)
+        return story.id
+
+    def extend(self, articles: Iterable[StoryArticle]) -> list[str]:
+        return [self.add(a) for a in articles]
+
+    def _join(
+        self,
+        story: _Story,
+        article: StoryArticle,
+        words: SparseVector,
+        names: SparseVector,
+        embedding: np.ndarray | None,
+        when: datetime | None,
+    ) -> None:
+        for vec, total, postings in ((words, story.words, self._word_postings),
+                                     (names, story.names, self._name_postings)):
+            for term, w in vec.items():
+                total[term] = total.get(term, 0.0) + w
+                postings.setdefault(term, {})[story.index] = None
+        if embedding is not None:
+            story.embedding = embedding.copy() if story.embedding is None else (
+                story.embedding + embedding)
+            story.embedded += 1
+        if when is not None:
+            story.first_seen = when if story.first_seen is None else min(story.first_seen, when)
+            story.last_seen = when if story.last_seen is None else max(story.last_seen, when)
+        story.members.append(_Member(
+            article_id=article.id, title=article.title, order=self._arrivals,
+            published_at=when, summary=(article.summary or article.title).strip(),
+            figure=article.figure, title_terms=frozenset(article_terms(article.title, "").words),
+        ))
+        self._arrivals += 1
+        self._story_of[article.id] = story
+
+    # --- records ------------------------------------------------------------------------
+
+    def stories(self) -> list[Story]:
+        """Every story as a record, in the order the stories started."""
+        return [self._record(s) for s in self._stories]
+
+    def story(self, story_id: str) -> Story:
+        return self._record(self._by_id[story_id])
+
+    def _record(self, story: _Story) -> Story:
+        members = story.members
+        timeline_order = sorted(
+            members, key=lambda m: (m.published_at is None, m.published_at or _EPOCH, m.order))
+        series: dict[str, list[Figure]] = {}
+        for m in timeline_order:
+            if m.figure is not None:
+                series.setdefault(_series_key(m.figure), []).append(m.figure)
+        return Story(
+            id=story.id,
+            label=self._label(story),
+            article_ids=[m.article_id for m in members],
+            first_seen=story.first_seen,
+            last_seen=story.last_seen,
+            timeline=[TimelineEntry(article_id=m.article_id, date=m.published_at,
+                                    summary=m.summary, figure=m.figure)
+                      for m in timeline_order],
+            figure_series=series,
+        )
+
+    def _label(self, story: _Story) -> str:
+        """The member title that best covers the story's words: sum of the story's word
+        weights over the title's words, over the square root of the title's length (so
+        neither a one-word nor a run-on headline wins by length). Earliest wins ties."""
+        best, best_score = story.members[0].title, -1.0
+        for m in story.members:
+            if not m.title_terms:
+                continue
+            score = sum(story.words.get(t, 0.0) for t in m.title_terms) / math.sqrt(
+                len(m.title_terms))
+            if score > best_score:
+                best, best_score = m.title, score
+        return best.strip()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _series_key(figure: Figure) -> str:
+    return figure.subject or figure.unit or "figure"
+
+
+def _as_vector(value: Sequence[float] | np.ndarray | None) -> np.ndarray | None:
+    if value is None:
+        return None
+    vec = np.asarray(value, dtype=np.float32)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm > 0 else None
