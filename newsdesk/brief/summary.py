@@ -108,9 +108,10 @@ def summary_priority(sentences: list[str], scores: list[float]) -> list[float]:
 def select_summary(article: Article, enrichment: Enrichment, scores: list[float]) -> list[int]:
     """The lead-first News Summary, in article order.
 
-    Sentences come in maximal-marginal-relevance order over `summary_priority`, one that
-    restates a chosen sentence (NEAR_DUPLICATE) is skipped; the summary takes at least MIN_SENTENCES, then stops as soon as it holds SUMMARY_WORDS
-    words, and never exceeds MAX_SENTENCES."""
+    Sentences come in maximal-marginal-relevance order over `summary_priority`, and one
+    that restates a chosen sentence (NEAR_DUPLICATE) is skipped. The summary takes at
+    least MIN_SENTENCES, stops as soon as it holds SUMMARY_WORDS words, and never exceeds
+    MAX_SENTENCES."""
     sentences = article.sentences
     priority = summary_priority(sentences, scores)
     order = mmr(list(range(len(sentences))), priority, sentences,
