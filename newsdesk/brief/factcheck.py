@@ -94,11 +94,13 @@ class Assessment:
 
 
 def stem(word: str) -> str:
-    """A light suffix strip: "reported" -> "report", "talks" -> "talk"."""
+    """A light suffix strip: "reported" -> "report", "talks" -> "talk"; a final "e" goes
+    too, so "approve" and "approved" meet at "approv"."""
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def words(text: str) -> list[str]:
@@ -112,8 +114,10 @@ def words(text: str) -> list[str]:
 
 
 def is_content(word: str) -> bool:
+    """A word the source must hold: not a stopword, not a number (numbers are checked as
+    figures)."""
     return (len(word) >= 3 and word not in STOPWORDS and word not in _NEGATORS
-            and word not in PLACEHOLDERS and not word.isdigit())
+            and word not in PLACEHOLDERS and not any(c.isdigit() for c in word))
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def _negated_words(ws: Sequence[str]) -> tuple[set[str], set[str]]:
     """(phrases a negator governs, phrases it does not), as stemmed content-word pairs.
 
     A negator governs the first content word within NEGATION_REACH words after it; the
-    phrase is that word and the next content word: "did not approve the deal" ->
+    phrase is that word and the next content word (or the end): "did not approve the deal" ->
     ({"approve deal"}, set()). Pairs, not single words, so that "not the favourite
     team" does not clash with "the favourite baseball teams"."""
     content: list[tuple[str, bool]] = []
@@ -180,7 +184,7 @@ def _negated_words(ws: Sequence[str]) -> tuple[set[str], set[str]]:
             reach -= 1
     negated: set[str] = set()
     plain: set[str] = set()
-    for (w, neg), (nxt, _) in zip(content, content[1:], strict=False):
+    for (w, neg), (nxt, _) in zip(content, [*content[1:], (".", False)], strict=True):
         (negated if neg else plain).add(f"{w} {nxt}")
     return negated, plain - negated
 
