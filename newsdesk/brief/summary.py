@@ -110,8 +110,8 @@ def select_summary(article: Article, enrichment: Enrichment, scores: list[float]
 
     Sentences come in maximal-marginal-relevance order over `summary_priority`, and one
     that restates a chosen sentence (NEAR_DUPLICATE) is skipped. The summary takes at
-    least MIN_SENTENCES, stops as soon as it holds SUMMARY_WORDS words, and never exceeds
-    MAX_SENTENCES."""
+    least MIN_SENTENCES (restatements fill up an article made of little else), stops as
+    soon as it holds SUMMARY_WORDS words, and never exceeds MAX_SENTENCES."""
     sentences = article.sentences
     priority = summary_priority(sentences, scores)
     order = mmr(list(range(len(sentences))), priority, sentences,
@@ -123,4 +123,7 @@ def select_summary(article: Article, enrichment: Enrichment, scores: list[float]
             break
         picked.append(i)
         words += word_len(sentences[i])
+    if len(picked) < min(MIN_SENTENCES, len(sentences)):  # restatements all the way down
+        rest = sorted(set(range(len(sentences))) - set(picked), key=lambda i: -priority[i])
+        picked += rest[: MIN_SENTENCES - len(picked)]
     return sorted(picked)
