@@ -288,4 +288,17 @@ def supported(text: str, sources: Sequence[str]) -> bool:
     return not assess(text, sources).has_error
 
 
-__all__ = ["Assessment", "Issue", "Source", "assess", "check", "normalise", "supported"]
+def reason(text: str, sources: Sequence[str]) -> str | None:
+    """None when `text` is supported, else why not, for a dropped sentence's report."""
+    result = assess(text, sources)
+    if not result.has_error:
+        return None
+    hard = [i.reason for i in result.issues if i.kind in ("number", "quote", "negation")]
+    if hard:
+        return "; ".join(hard)
+    absent = ", ".join(i.text for i in result.issues if i.kind in ("name", "word"))
+    return (f"{result.absent_words} of {result.content_words} content words are not in the "
+            f"source: {absent}")
+
+
+__all__ = ["Assessment", "Issue", "Source", "assess", "check", "normalise", "reason", "supported"]

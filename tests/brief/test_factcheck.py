@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsdesk.brief.factcheck import assess, check, supported
+from newsdesk.brief.factcheck import assess, check, reason, supported
 
 SOURCE = [
     "China's exports to Russia rose 12% in July to $37 billion, customs data showed.",
@@ -79,3 +79,11 @@ def test_one_new_word_in_a_long_paraphrase_is_tolerated_but_reported() -> None:
 def test_every_issue_says_why() -> None:
     for issue in check("Analyst Wang Lei said exports rose 15% and did not slow.", SOURCE):
         assert issue.reason and issue.text
+
+
+def test_the_reason_of_a_failing_sentence_names_what_is_unsupported() -> None:
+    assert reason(SOURCE[1], SOURCE) is None
+    why = reason("China's exports to Russia rose 15% in July to $37 billion.", SOURCE)
+    assert why is not None and "15%" in why
+    why = reason("Analyst Wang Lei said the growth would continue.", SOURCE)
+    assert why is not None and "Wang" in why and "Lei" in why
