@@ -67,7 +67,7 @@ def test_summary_skips_a_sentence_that_repeats_the_lead() -> None:
     brief = brief_of(make(text))
     indexes = [s.citations[0].sentence for s in brief.summary]
     assert 0 in indexes and 1 not in indexes
-    assert max(indexes) > len(indexes), "coverage reaches past the lead"
+    assert len(indexes) >= 3, "the restatement's place goes to a sentence with new content"
 
 
 def test_every_sentence_is_copied_from_what_it_cites(article_text: str) -> None:

@@ -1,0 +1,304 @@
+"""Fact check of generated text against its source sentences: what the source does not support.
+
+The verifier (`verify.py`) accepts copied text outright. Generated text (an LLM's sentence,
+a system summary) is checked here piece by piece, with a reason for every piece the source
+does not support:
+
+- **number**: every figure must be in the source by normalised value and unit ("37bn" =
+  "$37 billion", "7.1 per cent" = "7.1%"); other numbers as written; counts written as
+  words ("two men") as their value;
+- **quote**: words in quotation marks must be the source's own words;
+- **name** / **word**: every content word must occur in the source (case-insensitive, so
+  lower-cased text is checked the same way; curly and straight apostrophes alike; plural,
+  -ed, -ing and -ly endings stripped). A word written with a capital inside the sentence
+  is reported as a name;
+- **negation**: a sentence whose closest source sentence (by shared content words) has
+  the opposite polarity ("did not approve" against "approved").
+
+`assess` adds a decision: text has an error when it has an unsupported number, quote or
+negation, or when more than MAX_ABSENT_SHARE of its content words are absent from the
+source. A few absent content words are tolerated because faithful paraphrase uses them
+("reported", "boosted"); an absent name or number is never a paraphrase, but in
+lower-cased text a name cannot be told from a word, so the share rule covers both.
+
+Pure functions, no model: the checks run on every generated sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from newsdesk.brief.text import STOPWORDS
+from newsdesk.brief.verify import (
+    normalise,
+    numbers,
+    unsupported_figures,
+    unsupported_quotes,
+)
+
+Kind = Literal["number", "quote", "name", "word", "negation"]
+
+# More than this share of a text's content words absent from the source is an error.
+MAX_ABSENT_SHARE = 0.05
+# A source sentence is the counterpart of a generated one (for polarity) when it holds at
+# least this share of the generated sentence's content words.
+ALIGN_SHARE = 0.6
+# A negator governs the first content word at most this many words after it.
+NEGATION_REACH = 3
+# Placeholder tokens of sequence models ("UNK", "[UNK]"): not words a source can hold.
+PLACEHOLDERS = frozenset({"unk"})
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s+\.\s+")
+_NEGATORS = frozenset(
+    "not no never none nobody nothing neither nor without cannot n't".split()
+)
+_SPLIT_THOUSANDS = re.compile(r"(\d), (\d{3})\b")  # tokenised "50, 000"
+_MEASURED = re.compile(
+    r"[%$£€¥#]|\b(?:per ?cent|percent|bn|billion|million|trillion|thousand|m|k|tn)\b", re.I)
+_SUFFIXES = ("ings", "ing", "edly", "ed", "es", "s", "ly")
+_NUMBER_WORDS = {
+    w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One piece of the text the source does not support, and why."""
+
+    kind: Kind
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The issues of a text, the share of its content words absent from the source, and
+    the decision `has_error` (see the module docstring)."""
+
+    issues: list[Issue] = field(default_factory=list)
+    content_words: int = 0
+    absent_words: int = 0
+    has_error: bool = False
+
+    @property
+    def absent_share(self) -> float:
+        return self.absent_words / self.content_words if self.content_words else 0.0
+
+
+def stem(word: str) -> str:
+    """A light suffix strip: "reported" -> "report", "talks" -> "talk"; a final "e" goes
+    too, so "approve" and "approved" meet at "approv"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def words(text: str) -> list[str]:
+    """Word tokens, lower-cased, apostrophes unified, possessive "'s" dropped."""
+    out = []
+    for w in _WORD.findall(text.translate(_APOSTROPHES).lower()):
+        if w.endswith("'s"):
+            w = w[:-2]
+        out.append(w)
+    return out
+
+
+def is_content(word: str) -> bool:
+    """A word the source must hold: not a stopword, not a number (numbers are checked as
+    figures)."""
+    return (len(word) >= 3 and word not in STOPWORDS and word not in _NEGATORS
+            and word not in PLACEHOLDERS and not any(c.isdigit() for c in word))
+
+
+@dataclass(frozen=True)
+class Source:
+    """The source sentences, indexed once for many checks."""
+
+    sentences: tuple[str, ...]
+    text: str
+    vocabulary: frozenset[str]
+    stems: frozenset[str]
+    sentence_stems: tuple[frozenset[str], ...]
+
+    @classmethod
+    def of(cls, sentences: Sequence[str]) -> Source:
+        return _source(tuple(sentences))
+
+    def has(self, word: str) -> bool:
+        return word in self.vocabulary or stem(word) in self.stems
+
+
+@lru_cache(maxsize=256)
+def _source(sentences: tuple[str, ...]) -> Source:
+    per_sentence = [words(s) for s in sentences]
+    vocabulary = frozenset(w for ws in per_sentence for w in ws)
+    for ws in per_sentence:  # "U.S.-based" also gives "u", "s", "based"
+        vocabulary |= {p for w in ws for p in w.split("'")}
+    return Source(
+        sentences=sentences,
+        text=" ".join(sentences),
+        vocabulary=vocabulary,
+        stems=frozenset(stem(w) for w in vocabulary),
+        sentence_stems=tuple(frozenset(stem(w) for w in ws) for ws in per_sentence),
+    )
+
+
+def split_generated(text: str) -> list[str]:
+    """Sentences of generated text, also in the tokenised " . " form of some systems."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip(" .")]
+
+
+def polarity(sentence_words: Sequence[str]) -> bool:
+    """True when the sentence is negated an odd number of times."""
+    count = sum(1 for w in sentence_words if w in _NEGATORS or w.endswith("n't"))
+    return count % 2 == 1
+
+
+def _negated_words(ws: Sequence[str]) -> tuple[set[str], set[str]]:
+    """(phrases a negator governs, phrases it does not), as stemmed content-word pairs.
+
+    A negator governs the first content word within NEGATION_REACH words after it; the
+    phrase is that word and the next content word (or the end): "did not approve the deal" ->
+    ({"approve deal"}, set()). Pairs, not single words, so that "not the favourite
+    team" does not clash with "the favourite baseball teams"."""
+    content: list[tuple[str, bool]] = []
+    reach = 0
+    for w in ws:
+        if w in _NEGATORS or w.endswith("n't"):
+            reach = NEGATION_REACH
+            continue
+        if is_content(w):
+            content.append((stem(w), reach > 0))
+            reach = 0
+        elif reach:
+            reach -= 1
+    negated: set[str] = set()
+    plain: set[str] = set()
+    for (w, neg), (nxt, _) in zip(content, [*content[1:], (".", False)], strict=True):
+        (negated if neg else plain).add(f"{w} {nxt}")
+    return negated, plain - negated
+
+
+def negation_issue(sentence: str, source: Source) -> Issue | None:
+    """A word negated in the sentence but affirmed in its closest source sentence, or the
+    reverse ("did not approve" against "approved")."""
+    ws = words(sentence)
+    content = {stem(w) for w in ws if is_content(w)}
+    if len(content) < 3 or not source.sentence_stems:
+        return None
+    best = max(range(len(source.sentences)),
+               key=lambda i: len(content & source.sentence_stems[i]))
+    if len(content & source.sentence_stems[best]) < ALIGN_SHARE * len(content):
+        return None
+    ours_neg, ours_plain = _negated_words(ws)
+    theirs_neg, theirs_plain = _negated_words(words(source.sentences[best]))
+    if flipped := sorted(ours_neg & theirs_plain - theirs_neg):
+        return Issue("negation", sentence,
+                     f"negates “{flipped[0]}”, affirmed in source sentence {best}")
+    if flipped := sorted(theirs_neg & ours_plain - ours_neg):
+        return Issue("negation", sentence,
+                     f"affirms “{flipped[0]}”, negated in source sentence {best}")
+    return None
+
+
+def number_word_issues(text: str, source: Source) -> list[Issue]:
+    """Counts written as words ("two men") must be in the source as word or digits."""
+    out = []
+    for w in words(text):
+        value = _NUMBER_WORDS.get(w)
+        if value is None or value < 2 or w in source.vocabulary:
+            continue
+        if not re.search(rf"(?<![\d.,]){value}(?![\d.,]*\d)", source.text):
+            out.append(Issue("number", w, f"“{w}” ({value}) is not in the source"))
+    return out
+
+
+def _loosely_supported(written: str, source: Source) -> bool:
+    """A figure without money, percent or scale ("17-year-old", "two teenagers", "4
+    series") is supported when its numbers are in the source, as digits or as words;
+    a vague amount ("dozens of") when its word is. Money, percentages and scaled amounts
+    must match by value and unit."""
+    if _MEASURED.search(written):
+        return False
+    values = [n.replace(",", "") for n in re.findall(r"\d+(?:[.,]\d+)*", written)]
+    values += [str(_NUMBER_WORDS[w]) for w in words(written) if w in _NUMBER_WORDS]
+    if not values:
+        return any(w in source.vocabulary for w in words(written) if is_content(w))
+    in_source = numbers(source.text) | {
+        str(v) for w, v in _NUMBER_WORDS.items() if w in source.vocabulary}
+    return all(v in in_source for v in values)
+
+
+def check(text: str, sources: Sequence[str]) -> list[Issue]:
+    """Every piece of `text` that `sources` does not support, with its reason."""
+    return assess(text, sources).issues
+
+
+def assess(text: str, sources: Sequence[str], max_absent: float = MAX_ABSENT_SHARE
+           ) -> Assessment:
+    """Issues of `text` against `sources`, and whether it has a factual error."""
+    source = Source.of(sources)
+    issues = [Issue("number", n, f"figure “{n}” is not in the source")
+              for n in unsupported_figures(_SPLIT_THOUSANDS.sub(r"\1,\2", text), source.text)
+              if not _loosely_supported(n, source)]
+    issues += number_word_issues(text, source)
+    issues += [Issue("quote", q, "quoted words are not the source's own")
+               for q in unsupported_quotes(text, source.text)]
+    content = absent = 0
+    seen: set[str] = set()
+    for sentence in split_generated(text):
+        raw = _WORD.findall(sentence.translate(_APOSTROPHES))
+        for i, token in enumerate(raw):
+            w = token.lower()
+            if w.endswith("'s"):
+                w = w[:-2]
+            if not is_content(w):
+                continue
+            content += 1
+            if source.has(w):
+                continue
+            absent += 1
+            if w in seen:
+                continue
+            seen.add(w)
+            if i > 0 and token[:1].isupper():
+                issues.append(Issue("name", token, f"name “{token}” is not in the source"))
+            else:
+                issues.append(Issue("word", w, f"“{w}” is not in the source"))
+        if (neg := negation_issue(sentence, source)) is not None:
+            issues.append(neg)
+    hard = any(i.kind in ("number", "quote", "negation") for i in issues)
+    has_error = hard or (content > 0 and absent / content > max_absent)
+    return Assessment(issues=issues, content_words=content, absent_words=absent,
+                      has_error=has_error)
+
+
+def supported(text: str, sources: Sequence[str]) -> bool:
+    """No factual error found: the verifier's test for a generated sentence."""
+    return not assess(text, sources).has_error
+
+
+def reason(text: str, sources: Sequence[str]) -> str | None:
+    """None when `text` is supported, else why not, for a dropped sentence's report."""
+    result = assess(text, sources)
+    if not result.has_error:
+        return None
+    hard = [i.reason for i in result.issues if i.kind in ("number", "quote", "negation")]
+    if hard:
+        return "; ".join(hard)
+    absent = ", ".join(i.text for i in result.issues if i.kind in ("name", "word"))
+    return (f"{result.absent_words} of {result.content_words} content words are not in the "
+            f"source: {absent}")
+
+
+__all__ = ["Assessment", "Issue", "Source", "assess", "check", "normalise", "reason", "supported"]

@@ -1,0 +1,89 @@
+"""The fact checker: what a generated text says that its source sentences do not."""
+
+from __future__ import annotations
+
+from newsdesk.brief.factcheck import assess, check, reason, supported
+
+SOURCE = [
+    "China's exports to Russia rose 12% in July to $37 billion, customs data showed.",
+    "Analyst Chen Mingyu of the Yellow Sea Institute said the growth would continue.",
+    "The central bank did not approve the new settlement scheme for yuan payments.",
+    "Officials said talks on a pipeline deal \u201cmade real progress\u201d on Tuesday.",
+]
+
+
+def kinds(text: str) -> set[str]:
+    return {issue.kind for issue in check(text, SOURCE)}
+
+
+def test_a_copied_sentence_is_supported() -> None:
+    assert check(SOURCE[0], SOURCE) == []
+    assert supported(SOURCE[2], SOURCE)
+
+
+def test_a_faithful_paraphrase_of_figures_is_supported() -> None:
+    text = "Exports from China to Russia rose 12 per cent in July to $37bn, customs data showed."
+    assert "number" not in kinds(text)
+    assert supported(text, SOURCE)
+
+
+def test_a_changed_number_is_flagged_with_the_figure() -> None:
+    issues = check("China's exports to Russia rose 15% in July to $37 billion.", SOURCE)
+    assert [i.text for i in issues if i.kind == "number"] == ["15%"]
+    assert not supported("China's exports to Russia rose 15% in July to $37 billion.", SOURCE)
+
+
+def test_a_changed_scale_is_flagged_even_when_the_digits_match() -> None:
+    assert "number" in kinds("China's exports to Russia rose 12% in July to $37 million.")
+
+
+def test_a_count_written_in_words_must_be_in_the_source() -> None:
+    assert "number" in kinds("Three analysts said the growth would continue.")
+
+
+def test_a_name_absent_from_the_source_is_flagged() -> None:
+    issues = check("Analyst Wang Lei of the Yellow Sea Institute said growth would continue.",
+                   SOURCE)
+    assert {i.text for i in issues if i.kind == "name"} == {"Wang", "Lei"}
+    assert not supported("Analyst Wang Lei said the growth would continue.", SOURCE)
+
+
+def test_lower_cased_text_is_checked_the_same_way() -> None:
+    result = assess("analyst wang lei said the growth would continue .", SOURCE)
+    assert {i.text for i in result.issues} == {"wang", "lei"}
+    assert result.has_error
+    assert supported("analyst chen mingyu said the growth would continue .", SOURCE)
+
+
+def test_a_negation_flip_is_flagged_both_ways() -> None:
+    assert "negation" in kinds("The central bank approved the new settlement scheme.")
+    assert "negation" in kinds("Analyst Chen Mingyu said the growth would not continue.")
+    assert "negation" not in kinds("The central bank did not approve the settlement scheme.")
+
+
+def test_words_put_in_quotation_marks_must_be_the_sources() -> None:
+    assert "quote" in kinds("Officials said the talks \u201cmade a breakthrough\u201d.")
+    assert "quote" not in kinds("Officials said the talks \u201cmade real progress\u201d.")
+
+
+def test_one_new_word_in_a_long_paraphrase_is_tolerated_but_reported() -> None:
+    text = ("Customs data showed that China's exports to Russia climbed 12% in July to "
+            "$37 billion, and analyst Chen Mingyu of the Yellow Sea Institute said the "
+            "growth would continue while the central bank did not approve the new "
+            "settlement scheme for yuan payments.")
+    result = assess(text, SOURCE)
+    assert [i.text for i in result.issues] == ["climbed"]
+    assert result.absent_share < 0.05 and not result.has_error
+
+
+def test_every_issue_says_why() -> None:
+    for issue in check("Analyst Wang Lei said exports rose 15% and did not slow.", SOURCE):
+        assert issue.reason and issue.text
+
+
+def test_the_reason_of_a_failing_sentence_names_what_is_unsupported() -> None:
+    assert reason(SOURCE[1], SOURCE) is None
+    why = reason("China's exports to Russia rose 15% in July to $37 billion.", SOURCE)
+    assert why is not None and "15%" in why
+    why = reason("Analyst Wang Lei said the growth would continue.", SOURCE)
+    assert why is not None and "Wang" in why and "Lei" in why
