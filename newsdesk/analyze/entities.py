@@ -59,10 +59,19 @@ def default_directory() -> Directory:
 
 # --- names the gazetteer does not know ------------------------------------------------------
 
-_NAME = re.compile(
-    r"(?<![\w.'’-])(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.)"
-    r"(?: (?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.|of|the|and|for|de|van|von|"
-    r"bin|al|&)){0,5}(?![\w'’-])"
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.)"
+_NAME_MORE = (r"(?: (?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.|of|the|and|for|de|"
+              r"van|von|bin|al|&))")
+# A run of up to six capitalised words (and connectors) standing alone.
+_NAME = re.compile(rf"(?<![\w.'’-]){_NAME_WORD}{_NAME_MORE}{{0,5}}(?![\w'’-])")
+# The same runs when they have two words or more: the first word is _NAME_WORD with its
+# capital letter taken out front and the "nothing before it" check made after it, so the
+# pattern starts with a character class and the engine skips in C to capital letters.
+# Matches are exactly those of _NAME that contain a space (each of its words can be read
+# only one way, so dropping the one-word runs moves no other match; tested).
+_NAME_MULTI = re.compile(
+    rf"[A-Z](?<![\w.'’-].)(?:[a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{{1,4}}|\.)"
+    rf"{_NAME_MORE}{{1,5}}(?![\w'’-])"
 )
 TITLES = (
     "President|Vice President|Prime Minister|Deputy Prime Minister|Premier|Chancellor|"
@@ -206,7 +215,12 @@ def find_entities(
     # place. Names recognised earlier in this loop end before the next match starts, so
     # only the known names need checking here.
     recognised: list[tuple[int, int]] = []
-    for m in _NAME.finditer(joined):
+    # A one-word run counts only as a name already found, and the only one-word names
+    # found are known names, which the directory scan has already claimed wherever they
+    # stand alone: so one-word runs can be skipped, unless a directory was built with a
+    # one-word name that is not among its own aliases.
+    lone = any(" " not in n and n not in directory.scanner.aliases for n in found)
+    for m in (_NAME if lone else _NAME_MULTI).finditer(joined):
         raw = m.group(0)
         if " " not in raw:
             # A single capitalised word counts only as a name already found.

@@ -143,6 +143,9 @@ class MultiMatcher:
         # most words fail this one set lookup and cost nothing more.
         self.heads = frozenset(p[:2] for p in self.index)
         self._subs: dict[tuple[str, int], re.Pattern[str]] = {}
+        # The regexes to try where a word starts with a given head (its first `longest`
+        # characters): they depend on the head alone, so they are worked out once.
+        self._tries: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
 
     def _word_keys(self, token: str) -> tuple[tuple[str, ...], bool | None]:
         """(keys with a one-word alternative matching this whole lower-cased word, whether
@@ -165,15 +168,27 @@ class MultiMatcher:
         self._subs[(key, mask)] = rx
         return rx
 
+    def _tries_at(self, head: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(key, regex of its alternatives that may start with `head`), in index order."""
+        cands: dict[str, int] = {}
+        for n in self.sorted_lengths:
+            for key, mask in self.index.get(head[:n], ()):
+                cands[key] = cands.get(key, 0) | mask
+        tries = tuple((key, self._subs.get((key, mask)) or self._sub(key, mask))
+                      for key, mask in cands.items())
+        if len(self._tries) < WORD_CACHE_MAX:
+            self._tries[head] = tries
+        return tries
+
     def finditer(self, text: str) -> Iterator[tuple[str, re.Match[str] | _Word]]:
         """(key, match) for every non-overlapping match of each pattern, per key in order."""
         resume: dict[str, int] = {}
         lowered = text.lower()
         if len(lowered) != len(text):  # a few characters change length when lowered
             lowered = "".join(c.lower()[:1] or c for c in text)
-        lengths, longest = self.sorted_lengths, self.longest
-        heads, index, subs = self.heads, self.index, self._subs
+        longest, heads = self.longest, self.heads
         word_cache, word_keys = self.word_cache, self._word_keys
+        tries_cache, tries_at = self._tries, self._tries_at
         for word in _WORD.finditer(lowered):
             start = word.start()
             token = word.group()
@@ -189,14 +204,12 @@ class MultiMatcher:
                                   and lowered[start] not in heads):
                 continue
             head = lowered[start:start + longest]
-            cands: dict[str, int] = {}
-            for n in lengths:
-                for key, mask in index.get(head[:n], ()):
-                    cands[key] = cands.get(key, 0) | mask
-            for key, mask in cands.items():
+            tries = tries_cache.get(head)
+            if tries is None:
+                tries = tries_at(head)
+            for key, rx in tries:
                 if resume.get(key, -1) > start:
                     continue
-                rx = subs.get((key, mask)) or self._sub(key, mask)
                 m = rx.match(text, start)
                 if m is not None:
                     resume[key] = max(m.end(), start + 1)
