@@ -181,3 +181,19 @@ def test_verify_command_catches_a_tampered_brief(tmp_path: Path, article_file: P
     garbage.write_text('{"title": 3}')
     assert invoke(db, "verify", str(garbage)).exit_code == 1
     assert "not a newsdesk brief" in invoke(db, "verify", str(garbage)).output
+
+
+def test_show_prints_quotes_and_json_carries_them(tmp_path: Path, article_file: Path) -> None:
+    db = tmp_path / "d.db"
+    ingested = json.loads(invoke(db, "ingest", str(article_file), "--json").stdout)
+    article_id = ingested["outcomes"][0]["article_id"]
+    text = invoke(db, "show", article_id)
+    assert text.exit_code == 0, text.output
+    assert "Pavel Testov, a director at the fictional Amur Grain Union" in text.output
+    assert "We have never shipped this much wheat" in text.output
+    assert "Pavel Testov (person)" in text.output
+    shown = json.loads(invoke(db, "show", article_id, "--json").stdout)
+    quotes = shown["enrichment"]["quotes"]
+    assert any(q["speaker"] == "Pavel Testov" and q["kind"] == "direct" for q in quotes)
+    kinds = {e["name"]: e["type"] for e in shown["enrichment"]["entities"]}
+    assert kinds["Amur Grain Union"] == "organisation" and kinds["Russia"] == "country"
