@@ -42,7 +42,9 @@ def place_entities(places: dict[str, list[int]], gazetteer: Gazetteer) -> list[E
     return entities
 
 
-def merge_entities(places: list[Entity], others: list[Entity], gazetteer: Gazetteer) -> list[Entity]:
+def merge_entities(
+    places: list[Entity], others: list[Entity], gazetteer: Gazetteer
+) -> list[Entity]:
     """Places first, then people and organisations, each by mentions (both lists come
     sorted). A name that is a place or one of its aliases stays only a place."""
     place_names = {e.name for e in places}

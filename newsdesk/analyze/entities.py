@@ -282,8 +282,8 @@ def find_entities(
         for surname, full in people.items():
             pos = joined.find(surname)
             while pos >= 0:
-                m = _SURNAME_REF.match(joined, pos)
-                if m is not None and m.end() - pos == len(surname):
+                ref = _SURNAME_REF.match(joined, pos)
+                if ref is not None and ref.end() - pos == len(surname):
                     hits.append((pos, pos + len(surname), full))
                 pos = joined.find(surname, pos + len(surname))
         for start, end, full in sorted(hits):
