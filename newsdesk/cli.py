@@ -271,8 +271,12 @@ def show(
     if e and e.topics:
         out.print("tags: " + ", ".join(f"{t.label} ({t.score:g})" for t in e.topics))
     if e and e.entities:
-        out.print("entities: " + ", ".join(f"{x.name} ({x.type}) ×{x.mentions}"
-                                           for x in e.entities[:12]))
+        places = [x for x in e.entities if x.type in ("country", "bloc", "place")]
+        named = [x for x in e.entities if x not in places]
+        for label, group in (("entities", places), ("people/orgs", named)):
+            if group:
+                out.print(f"{label}: " + ", ".join(f"{x.name} ({x.type}) ×{x.mentions}"
+                                                   for x in group[:12]))
     if e and e.signals:
         out.print("risk signals: " + ", ".join(
             f"{x.kind.replace('_', ' ')} {x.sentences}" for x in e.signals

@@ -198,3 +198,19 @@ def test_verify_command_catches_a_quote_given_to_someone_else(
     assert result.exit_code == 1
     (drop,) = json.loads(result.stdout)["dropped"]
     assert drop["section"] == "quote" and "Wei Sample" in drop["reason"]
+
+
+def test_show_prints_quotes_and_json_carries_them(tmp_path: Path, article_file: Path) -> None:
+    db = tmp_path / "d.db"
+    ingested = json.loads(invoke(db, "ingest", str(article_file), "--json").stdout)
+    article_id = ingested["outcomes"][0]["article_id"]
+    text = invoke(db, "show", article_id)
+    assert text.exit_code == 0, text.output
+    assert "Pavel Testov, a director at the fictional Amur Grain Union" in text.output
+    assert "We have never shipped this much wheat" in text.output
+    assert "Pavel Testov (person)" in text.output
+    shown = json.loads(invoke(db, "show", article_id, "--json").stdout)
+    quotes = shown["enrichment"]["quotes"]
+    assert any(q["speaker"] == "Pavel Testov" and q["kind"] == "direct" for q in quotes)
+    kinds = {e["name"]: e["type"] for e in shown["enrichment"]["entities"]}
+    assert kinds["Amur Grain Union"] == "organisation" and kinds["Russia"] == "country"

@@ -1,72 +1,69 @@
 """Find any of many fixed names in a text: the shared engine of places and entities.
 
-One alternation of ~1,500 aliases tried at every position of an article is slow in
-Python's regex engine; here a small alternation per two-letter prefix is tried only at
-word starts whose first letter begins some alias. Longest alias first, case-sensitive,
-whole words only; results are those of the one big alternation.
+One flat alternation of ~1,500 aliases tried at every position of an article is slow in
+Python's regex engine: it tries the aliases one by one. Here the aliases are compiled
+into one regex shaped as a trie (one branch per first letter, then per next letter, ...),
+so the engine follows a single path per position, and the branches all start with a
+literal, which lets it skip in C to the positions where some alias can start. Longest
+alias first, case-sensitive, whole words only; the results are those of the one flat
+alternation (`reference_pattern`, kept for tests).
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterator
+
+# A trie node: next character -> node; the key "" marks the end of an alias.
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_body(node: _Trie) -> str:
+    """Regex for the rest of the aliases below `node`: longer continuations first, so
+    the first match the engine finds is the longest alias (only one child can match the
+    next character of the text, and an alias that ends here is tried last)."""
+    alts = [re.escape(ch) + _trie_body(child) for ch, child in sorted(node.items()) if ch]
+    if "" in node:
+        alts.append("")
+    if len(alts) == 1:
+        return alts[0]
+    return "(?:" + "|".join(alts) + ")"
+
+
+def trie_pattern(aliases: list[str]) -> re.Pattern[str]:
+    """`(?<![\\w.])(?:alias|...)(?![\\w])` with the alternation folded into a trie.
+
+    The "no word character or period before" check is made after the first letter (as
+    a two-character lookbehind), so every top-level branch starts with a literal and the
+    engine can search for the possible first letters without entering the pattern."""
+    trie: _Trie = {}
+    for alias in aliases:
+        node = trie
+        for ch in alias:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    if not trie:
+        return re.compile(r"(?!)")
+    top = [re.escape(ch) + r"(?<![\w.].)" + _trie_body(child)
+           for ch, child in sorted(trie.items()) if ch]
+    return re.compile("(?:" + "|".join(top) + r")(?![\w])")
 
 
 class AliasScanner:
     def __init__(self, aliases: dict[str, str]) -> None:
         """`aliases`: alias as written -> canonical name."""
         self.aliases = dict(aliases)
+        self.pattern = trie_pattern([a for a in self.aliases if a])
+
+    def reference_pattern(self) -> re.Pattern[str]:
+        """The plain alternation `scan` is equivalent to (slow; for tests)."""
         ordered = sorted(self.aliases, key=len, reverse=True)
-        alternation = "|".join(re.escape(a) for a in ordered) or "(?!)"
-        self.pattern = re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])")
-        self.groups: dict[str, re.Pattern[str]] | None = None
-        self.starts = re.compile(r"(?!)")
-        # Aliases that start in lower case ("the West") would make every "the" a
-        # candidate: they get one small alternation of their own, scanned separately.
-        lower = [a for a in ordered if not a[:1].isupper()]
-        upper = [a for a in ordered if a[:1].isupper()]
-        self.lower = (
-            re.compile(rf"(?<![\w.])(?:{'|'.join(re.escape(a) for a in lower)})(?![\w])")
-            if lower else None
-        )
-        if upper and all(len(a) >= 2 for a in upper):
-            by_prefix: dict[str, list[str]] = defaultdict(list)
-            for alias in upper:
-                by_prefix[alias[:2]].append(re.escape(alias))
-            firsts = "".join(sorted({re.escape(a[0]) for a in upper}))
-            self.starts = re.compile(rf"(?<![\w.])[{firsts}]")
-            self.groups = {
-                prefix: re.compile(rf"(?:{'|'.join(alts)})(?![\w])")
-                for prefix, alts in by_prefix.items()
-            }
+        alternation = "|".join(re.escape(a) for a in ordered if a) or "(?!)"
+        return re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])")
 
     def scan(self, text: str) -> Iterator[re.Match[str]]:
         """Non-overlapping alias matches, left to right (longest alias first)."""
-        if self.groups is None:
-            yield from self.pattern.finditer(text)
-            return
-        pending = list(self.lower.finditer(text)) if self.lower is not None else []
-        k = 0
-        resume = 0
-        for w in self.starts.finditer(text):
-            pos = w.start()
-            while k < len(pending) and pending[k].start() <= pos:
-                if pending[k].start() >= resume:
-                    resume = pending[k].end()
-                    yield pending[k]
-                k += 1
-            if pos < resume:
-                continue
-            group = self.groups.get(text[pos:pos + 2])
-            m = group.match(text, pos) if group is not None else None
-            if m is not None:
-                resume = m.end()
-                yield m
-        for m in pending[k:]:
-            if m.start() >= resume:
-                resume = m.end()
-                yield m
+        return self.pattern.finditer(text)
 
     def canonical(self, match: re.Match[str]) -> str:
         return self.aliases[match.group(0)]

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import Counter
 
 from newsdesk.analyze.cues import context_score, encode_roles, roles_from_hits
+from newsdesk.analyze.entities import find_entities
 from newsdesk.analyze.figures import extract_figures
 from newsdesk.analyze.places import Gazetteer
+from newsdesk.analyze.quotes import extract_quotes
 from newsdesk.analyze.signals import find_signals, tone
 from newsdesk.analyze.topics import Taxonomy, scan_article, tag_article
 from newsdesk.models import Article, Enrichment, Entity
@@ -40,6 +42,16 @@ def place_entities(places: dict[str, list[int]], gazetteer: Gazetteer) -> list[E
     return entities
 
 
+def merge_entities(
+    places: list[Entity], others: list[Entity], gazetteer: Gazetteer
+) -> list[Entity]:
+    """Places first, then people and organisations, each by mentions (both lists come
+    sorted). A name that is a place or one of its aliases stays only a place."""
+    place_names = {e.name for e in places}
+    return places + [e for e in others if e.name not in place_names
+                     and e.name not in gazetteer.alias_to_place]
+
+
 def region_of(entities: list[Entity]) -> str | None:
     """The region the article is about; 'Global' when its main countries span regions."""
     countries = [e for e in entities if e.type == "country"]
@@ -54,12 +66,15 @@ def region_of(entities: list[Entity]) -> str | None:
 
 
 def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enrichment:
-    places = gazetteer.find(article.sentences)
+    places, place_spans = gazetteer.locate(article.sentences)
     by_theme, cue_hits, joined, starts = scan_article(article.sentences, taxonomy)
     roles = roles_from_hits(tuple(article.sentences), cue_hits, joined, starts)
     topics = tag_article(article.title, article.sentences, taxonomy, gazetteer, places,
                          by_theme=by_theme)
-    entities = place_entities(places, gazetteer)
+    places_found = place_entities(places, gazetteer)
+    named = find_entities(article.sentences, gazetteer, place_spans=place_spans)
+    quotes = extract_quotes(article.sentences, named)
+    entities = merge_entities(places_found, named, gazetteer)
     scored = [
         (i, context_score(s, article.published_at, roles[i]))
         for i, s in enumerate(article.sentences)
@@ -76,6 +91,7 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
         article_id=article.id,
         topics=topics,
         entities=entities,
+        quotes=quotes,
         region=region,
         category=category,
         background_cues=context,

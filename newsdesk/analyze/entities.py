@@ -11,6 +11,7 @@ A later mention by surname alone ("Chen said") resolves to the full name.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from newsdesk.analyze.aliases import AliasScanner
 from newsdesk.analyze.places import Gazetteer
-from newsdesk.analyze.sentences import join_sentences, sentence_at
+from newsdesk.analyze.sentences import join_sentences
 from newsdesk.config import packaged_data, read_yaml
 from newsdesk.models import Entity, Span
 
@@ -58,10 +59,19 @@ def default_directory() -> Directory:
 
 # --- names the gazetteer does not know ------------------------------------------------------
 
-_NAME = re.compile(
-    r"(?<![\w.'’-])(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.)"
-    r"(?: (?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.|of|the|and|for|de|van|von|"
-    r"bin|al|&)){0,5}(?![\w'’-])"
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.)"
+_NAME_MORE = (r"(?: (?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,5}|[A-Z]\.|of|the|and|for|de|"
+              r"van|von|bin|al|&))")
+# A run of up to six capitalised words (and connectors) standing alone.
+_NAME = re.compile(rf"(?<![\w.'’-]){_NAME_WORD}{_NAME_MORE}{{0,5}}(?![\w'’-])")
+# The same runs when they have two words or more: the first word is _NAME_WORD with its
+# capital letter taken out front and the "nothing before it" check made after it, so the
+# pattern starts with a character class and the engine skips in C to capital letters.
+# Matches are exactly those of _NAME that contain a space (each of its words can be read
+# only one way, so dropping the one-word runs moves no other match; tested).
+_NAME_MULTI = re.compile(
+    rf"[A-Z](?<![\w.'’-].)(?:[a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{{1,4}}|\.)"
+    rf"{_NAME_MORE}{{1,5}}(?![\w'’-])"
 )
 TITLES = (
     "President|Vice President|Prime Minister|Deputy Prime Minister|Premier|Chancellor|"
@@ -119,6 +129,7 @@ _SURNAME_REF = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?!
 _TITLE_START = re.compile(rf"^(?:{TITLES}) ")
 
 
+@lru_cache(maxsize=65536)
 def _trim(name: str) -> str:
     """Drop leading function words, titles and trailing connectors: 'In Moscow' ->
     'Moscow', 'The Washington Post' -> 'Washington Post', 'President Andrzej Duda' ->
@@ -145,20 +156,41 @@ class _Found:
     spans: list[Span]
 
 
+_CONNECTORS = frozenset(("of", "the", "and", "for", "de", "&", "van", "von", "bin", "al"))
+
+
+def _intersects(spans: list[tuple[int, int]], ends: list[int], start: int, end: int) -> bool:
+    """Does [start, end) intersect one of `spans` (sorted, non-overlapping; `ends` their
+    ends)? Only the first span ending after `start` can."""
+    k = bisect_right(ends, start)
+    return k < len(spans) and spans[k][0] < end
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Is [start, end) contained in one of `spans` (sorted, non-overlapping)?"""
+    k = bisect_right(starts, start) - 1
+    return k >= 0 and end <= spans[k][1]
+
+
 def find_entities(
-    sentences: list[str], gazetteer: Gazetteer, directory: Directory | None = None
+    sentences: list[str] | tuple[str, ...],
+    gazetteer: Gazetteer,
+    directory: Directory | None = None,
+    *,
+    place_spans: list[tuple[int, int]] | None = None,
 ) -> list[Entity]:
     """People and organisations (known and recognised), with mentions and spans.
 
     Places are found by `Gazetteer.find` (they carry regions for tagging) and merged by
-    the caller; here a run of capitals that is a place is skipped."""
+    the caller; here a run of capitals that is a place is skipped. `place_spans`, the
+    place matches in the sentences joined by newlines (`Gazetteer.locate`), saves a
+    second scan when the caller already has them."""
     directory = directory or default_directory()
     joined, starts = join_sentences(sentences)
     found: dict[str, _Found] = {}
-    taken: list[tuple[int, int]] = []
 
     def add(name: str, kind: str, role: str | None, start: int, end: int) -> None:
-        i = sentence_at(starts, start)
+        i = bisect_right(starts, start) - 1
         item = found.get(name)
         if item is None:
             item = found[name] = _Found(name, kind, role, [], [])
@@ -166,30 +198,47 @@ def find_entities(
             item.role = role
         if not item.sentences or item.sentences[-1] != i:
             item.sentences.append(i)
-        item.spans.append(Span(sentence=i, start=start - starts[i], end=end - starts[i]))
-        taken.append((start, end))
+        offset = starts[i]
+        item.spans.append(Span(sentence=i, start=start - offset, end=end - offset))
 
+    known_spans: list[tuple[int, int]] = []
     for m in directory.scanner.scan(joined):
         k = directory.known[directory.scanner.canonical(m)]
         add(k.name, k.type, k.role, m.start(), m.end())
-    place_spans = [(m.start(), m.end()) for m in gazetteer.scan(joined)]
+        known_spans.append(m.span())
+    known_ends = [e for _, e in known_spans]
+    if place_spans is None:
+        place_spans = [m.span() for m in gazetteer.scan(joined)]
+    place_starts = [s for s, _ in place_spans]
 
-    def overlaps(start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in taken) or any(
-            s <= start and end <= e for s, e in place_spans
-        )
-
-    for m in _NAME.finditer(joined):
+    # Recognised names: a name skipped when it overlaps a known name or lies inside a
+    # place. Names recognised earlier in this loop end before the next match starts, so
+    # only the known names need checking here.
+    recognised: list[tuple[int, int]] = []
+    # A one-word run counts only as a name already found, and the only one-word names
+    # found are known names, which the directory scan has already claimed wherever they
+    # stand alone: so one-word runs can be skipped, unless a directory was built with a
+    # one-word name that is not among its own aliases.
+    lone = any(" " not in n and n not in directory.scanner.aliases for n in found)
+    for m in (_NAME if lone else _NAME_MULTI).finditer(joined):
         raw = m.group(0)
-        name = _trim(raw)
-        if not name or " " not in name and name not in found:
-            continue  # single capitalised words are too often sentence starts
-        offset = raw.find(name)
-        if offset < 0:
-            continue
+        if " " not in raw:
+            # A single capitalised word counts only as a name already found.
+            if raw not in found or raw in _NOT_NAMES:
+                continue
+            name, offset = raw, 0
+        else:
+            name = _trim(raw)
+            if not name or " " not in name and name not in found:
+                continue
+            offset = raw.find(name)
+            if offset < 0:
+                continue
         start = m.start() + offset
         end = start + len(name)
-        if overlaps(start, end) or "\n" in name:
+        if _intersects(known_spans, known_ends, start, end) or _inside(
+            place_spans, place_starts, start, end
+        ) or "\n" in name:
             continue
         line_start = joined.rfind("\n", 0, start) + 1
         before = joined[max(line_start, start - 40):start]
@@ -197,7 +246,7 @@ def find_entities(
         title = _TITLE_BEFORE.search(before) or _TITLE_START.match(raw[:offset + 1] if offset
                                                                    else "")
         role_m = _ROLE_AFTER.match(after)
-        last = name.split()[-1]
+        last = name.rsplit(" ", 1)[-1]
         if last in _ORG_HEADS and " of " in name:
             left, right = name.split(" of ", 1)
             if len(left.split()) >= 2 and left.split()[-1] not in _ORG_HEADS and len(
@@ -206,9 +255,12 @@ def find_entities(
                 add(left, "person", None, start, start + len(left))
                 r_start = start + len(left) + 4
                 add(right, "organisation", None, r_start, r_start + len(right))
+                recognised.append((start, start + len(left)))
+                recognised.append((r_start, r_start + len(right)))
                 continue
         if last in _ORG_HEADS:
             add(name, "organisation", None, start, end)
+            recognised.append((start, end))
         elif title or (role_m and _ROLE_WORDS.search(role_m.group("role"))) or (
             _SAID_AFTER.match(after) and 2 <= len(name.split()) <= 3
         ):
@@ -217,14 +269,28 @@ def find_entities(
                 role = role_m.group("role").strip()
             if all(w[0].isupper() for w in name.split()) and len(name.split()) <= 4:
                 add(name, "person", role, start, end)
+                recognised.append((start, end))
 
     # Surnames alone ("Chen said") refer to the person already named in full.
     people = {n.split()[-1]: n for n, f in found.items() if f.type == "person" and " " in n}
     if people:
-        for m in _SURNAME_REF.finditer(joined):
-            full = people.get(m.group(0))
-            if full and not overlaps(m.start(), m.end()):
-                add(full, "person", None, m.start(), m.end())
+        taken = sorted(known_spans + recognised)
+        taken_ends = [e for _, e in taken]
+        # Where each surname occurs as a whole word (what `_SURNAME_REF.finditer` would
+        # yield for it), found with str.find rather than a loop over every capitalised word.
+        hits = []
+        for surname, full in people.items():
+            pos = joined.find(surname)
+            while pos >= 0:
+                ref = _SURNAME_REF.match(joined, pos)
+                if ref is not None and ref.end() - pos == len(surname):
+                    hits.append((pos, pos + len(surname), full))
+                pos = joined.find(surname, pos + len(surname))
+        for start, end, full in sorted(hits):
+            if not _intersects(taken, taken_ends, start, end) and not _inside(
+                place_spans, place_starts, start, end
+            ):
+                add(full, "person", None, start, end)
     return [
         Entity(name=f.name, type=f.type, canonical=f.name, role=f.role,  # type: ignore[arg-type]
                mentions=len(f.spans), sentences=f.sentences, spans=f.spans)

@@ -143,6 +143,13 @@ class MultiMatcher:
         # most words fail this one set lookup and cost nothing more.
         self.heads = frozenset(p[:2] for p in self.index)
         self._subs: dict[tuple[str, int], re.Pattern[str]] = {}
+        # The regexes to try where a word starts with a given head (its first `longest`
+        # characters): they depend on the head alone, so they are worked out once.
+        self._tries: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+        # Per word: (one-word keys, regexes to try there), the latter None for words
+        # shorter than a head, where the characters after the word decide.
+        self._plans: dict[str, tuple[tuple[str, ...],
+                                     tuple[tuple[str, re.Pattern[str]], ...] | None]] = {}
 
     def _word_keys(self, token: str) -> tuple[tuple[str, ...], bool | None]:
         """(keys with a one-word alternative matching this whole lower-cased word, whether
@@ -165,38 +172,64 @@ class MultiMatcher:
         self._subs[(key, mask)] = rx
         return rx
 
+    def _tries_at(self, head: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(key, regex of its alternatives that may start with `head`), in index order."""
+        cands: dict[str, int] = {}
+        for n in self.sorted_lengths:
+            for key, mask in self.index.get(head[:n], ()):
+                cands[key] = cands.get(key, 0) | mask
+        tries = tuple((key, self._subs.get((key, mask)) or self._sub(key, mask))
+                      for key, mask in cands.items())
+        if len(self._tries) < WORD_CACHE_MAX:
+            self._tries[head] = tries
+        return tries
+
+    def _plan(
+        self, token: str
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, re.Pattern[str]], ...] | None]:
+        keys, multi = self.word_cache.get(token) or self._word_keys(token)
+        tries: tuple[tuple[str, re.Pattern[str]], ...] | None = None
+        if multi is False:
+            tries = ()
+        elif multi and len(token) >= self.longest:
+            head = token[:self.longest]
+            tries = self._tries.get(head)
+            if tries is None:
+                tries = self._tries_at(head)
+        if len(self._plans) < WORD_CACHE_MAX:
+            self._plans[token] = (keys, tries)
+        return keys, tries
+
     def finditer(self, text: str) -> Iterator[tuple[str, re.Match[str] | _Word]]:
         """(key, match) for every non-overlapping match of each pattern, per key in order."""
         resume: dict[str, int] = {}
         lowered = text.lower()
         if len(lowered) != len(text):  # a few characters change length when lowered
             lowered = "".join(c.lower()[:1] or c for c in text)
-        lengths, longest = self.sorted_lengths, self.longest
-        heads, index, subs = self.heads, self.index, self._subs
-        word_cache, word_keys = self.word_cache, self._word_keys
+        longest, heads = self.longest, self.heads
+        plans, plan_of = self._plans, self._plan
+        tries_cache, tries_at = self._tries, self._tries_at
         for word in _WORD.finditer(lowered):
             start = word.start()
             token = word.group()
-            entry = word_cache.get(token)
-            if entry is None:
-                entry = word_keys(token)
-            keys_here, multi = entry
+            plan = plans.get(token)
+            if plan is None:
+                plan = plan_of(token)
+            keys_here, tries = plan
             for key in keys_here:
                 if resume.get(key, -1) <= start:
                     resume[key] = word.end()
                     yield key, _Word(text, start, word.end())
-            if multi is False or (multi is None and lowered[start:start + 2] not in heads
-                                  and lowered[start] not in heads):
-                continue
-            head = lowered[start:start + longest]
-            cands: dict[str, int] = {}
-            for n in lengths:
-                for key, mask in index.get(head[:n], ()):
-                    cands[key] = cands.get(key, 0) | mask
-            for key, mask in cands.items():
+            if tries is None:  # a short word: what follows it decides
+                if lowered[start:start + 2] not in heads and lowered[start] not in heads:
+                    continue
+                head = lowered[start:start + longest]
+                tries = tries_cache.get(head)
+                if tries is None:
+                    tries = tries_at(head)
+            for key, rx in tries:
                 if resume.get(key, -1) > start:
                     continue
-                rx = subs.get((key, mask)) or self._sub(key, mask)
                 m = rx.match(text, start)
                 if m is not None:
                     resume[key] = max(m.end(), start + 1)

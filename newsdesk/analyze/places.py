@@ -36,16 +36,25 @@ class Gazetteer:
         """Non-overlapping place-alias matches."""
         return self.scanner.scan(text)
 
-    def find(self, sentences: list[str]) -> dict[str, list[int]]:
+    def find(self, sentences: list[str] | tuple[str, ...]) -> dict[str, list[int]]:
         """Canonical place name -> indexes of the sentences that mention it."""
+        return self.locate(sentences)[0]
+
+    def locate(
+        self, sentences: list[str] | tuple[str, ...]
+    ) -> tuple[dict[str, list[int]], list[tuple[int, int]]]:
+        """`find`, plus the span of every match in the sentences joined by newlines
+        (`join_sentences`), so entity recognition can skip places without a rescan."""
         joined, starts = join_sentences(sentences)
         found: dict[str, list[int]] = defaultdict(list)
+        spans: list[tuple[int, int]] = []
         for m in self.scan(joined):
             name = self.alias_to_place[m.group(0)]
             i = sentence_at(starts, m.start())
             if not found[name] or found[name][-1] != i:
                 found[name].append(i)
-        return dict(found)
+            spans.append(m.span())
+        return dict(found), spans
 
     def names_in(self, text: str) -> frozenset[str]:
         """Canonical places named in one piece of text (cached: briefs ask repeatedly)."""

@@ -19,7 +19,9 @@ _VERBS = (r"said|says|say|added|adds|told\s+[\w.]+(?:\s[\w.]+)?|warned|warns|not
           r"argues|explained|stressed|insisted|wrote|writes|stated|acknowledged|remarked|"
           r"observed|cautioned|predicted|suggested|declared|announced|commented|continued|"
           r"asked|replied|concluded")
-_DIRECT = re.compile(r"[“\"](?P<q>[^“”\"]{8,1500}?)[”\"]")
+# Greedy: a quote cannot contain a quotation mark, so the longest run up to the closing
+# mark is the shortest one too, and a greedy run of a character class is much faster.
+_DIRECT = re.compile(r"[“\"](?P<q>[^“”\"]{8,1500})[”\"]")
 _AFTER = re.compile(
     rf"^\s*[,.!?]?\s*(?:(?P<v1>{_VERBS})\s+(?P<who1>[^,.;:\"“”]{{2,80}})|"
     rf"(?P<who2>[^,.;:\"“”]{{2,60}}?)\s+(?P<v2>{_VERBS})\b)"
@@ -29,14 +31,19 @@ _BEFORE = re.compile(
     rf"(?P<who>[A-Z][^,.;:\"“”]{{1,80}}?|he|she|they){_APPOSITION}\s+(?:{_VERBS})"
     rf"(?:\s+that)?\s*[:,]?\s*$"
 )
+_REPORTING_VERBS = (r"described|called|praised|pointed\s+to|urged|vowed|pledged|promised|denied|"
+                    r"claimed")
 _REPORTED = re.compile(
-    rf"(?:^|,\s+)(?P<who>[A-Z][^,;:\"“”]{{1,90}}?|he|she|they){_APPOSITION}\s+(?:{_VERBS}|described|"
-    rf"called|praised|pointed\s+to|urged|vowed|pledged|promised|denied|claimed)"
-    rf"(?:\s+on\s+\w+)?(?:\s+that)?\s+(?P<text>[^\"“”]{{15,}})$"
+    rf"(?:^|,\s+)(?P<who>[A-Z][^,;:\"“”]{{1,90}}?|he|she|they){_APPOSITION}\s+"
+    rf"(?:{_VERBS}|{_REPORTING_VERBS})(?:\s+on\s+\w+)?(?:\s+that)?\s+(?P<text>[^\"“”]{{15,}})$"
 )
 _ACCORDING = re.compile(r"^(?P<text>.{15,}?),?\s+according\s+to\s+(?P<who>[^,.;]{2,90})\.?$")
 _TRAILING_SAID = re.compile(
     rf"^(?P<text>[^\"“”]{{15,}}?),\s+(?P<who>[^,]{{2,80}}?)\s+(?:{_VERBS})\.?$")
+# The first word of every verb above. Each pattern of reported speech has one of them as a
+# whole word (between spaces), so a sentence without any is not tried: most are not.
+_SPEECH_WORDS = frozenset(re.match(r"[a-z]+", v).group(0)  # type: ignore[union-attr]
+                          for v in f"{_VERBS}|{_REPORTING_VERBS}".split("|"))
 _PRONOUN = re.compile(r"^(?:he|she|they)$", re.I)
 _GROUPS = re.compile(
     r"^(?:(?:some|many|several|most|other|two|three)\s+)?(?:[a-z]+\s+)?(?:analysts|officials|traders|"
@@ -76,7 +83,8 @@ def extract_quotes(sentences: list[str], entities: list[Entity]) -> list[Quote]:
         before = [ent for s, _, ent in mentions if s < pos and ent.type == "person"]
         return before[-1] if before else None
 
-    for m in _DIRECT.finditer(joined):
+    direct = _DIRECT.finditer(joined) if '"' in joined or "“" in joined else iter(())
+    for m in direct:
         q_start, q_end = m.start(), m.end()
         first, last = sentence_of(q_start), sentence_of(q_end - 1)
         line_end = joined.find("\n", q_end)
@@ -122,11 +130,31 @@ def extract_quotes(sentences: list[str], entities: list[Entity]) -> list[Quote]:
         last_quote_end = q_end
         last_speaker = (name, role)
 
+    according_anywhere = "according" in joined
     for i, sentence in enumerate(sentences):
         if i in covered or '"' in sentence or "“" in sentence:
             continue
+        # Cheap necessary conditions first; the patterns run on the few sentences left.
+        words = sentence.split()
+        inside = not _SPEECH_WORDS.isdisjoint(words)  # a verb with a space after it
+        at_end = bool(words) and words[-1].removesuffix(".") in _SPEECH_WORDS
+        according = according_anywhere and "according" in sentence
+        if not (inside or at_end or according):
+            continue
         for pattern in (_ACCORDING, _TRAILING_SAID, _REPORTED):
-            r = pattern.search(sentence) if pattern is _REPORTED else pattern.match(sentence)
+            if pattern is _ACCORDING:
+                if not according:
+                    continue
+                r = pattern.match(sentence)
+            elif pattern is _TRAILING_SAID:
+                # The verb ends the sentence, or it is "told <someone>".
+                if not (at_end or "told" in words):
+                    continue
+                r = pattern.match(sentence)
+            else:
+                if not inside:
+                    continue
+                r = pattern.search(sentence)
             if not r:
                 continue
             who = r.group("who").strip()
