@@ -58,7 +58,7 @@ from newsdesk.relate.embed import (
     default_embedder,
     embedding_text,
 )
-from newsdesk.relate.stories import StoryIndex
+from newsdesk.relate.stories import FEED_SETTINGS, StoryIndex
 from newsdesk.relate.vectors import RRF_K, VectorIndex, rrf
 from newsdesk.store.base import Store
 from newsdesk.store.rows import story_input
@@ -313,7 +313,7 @@ class Desk:
         return self._stories
 
     def _replay(self) -> StoryIndex:
-        index = StoryIndex()
+        index = StoryIndex(FEED_SETTINGS)
         links = self.store.story_links()
         moved = 0
         for start in range(0, len(links), REPLAY_CHUNK):
@@ -520,12 +520,12 @@ class Desk:
         return prepare(docs[0])
 
     def prior_coverage(
-        self, article: Article, enrichment: Enrichment
+        self, article: Article, enrichment: Enrichment, story: list[str] | None = None
     ) -> list[tuple[Article, Enrichment | None]]:
         """Earlier articles for the Background: first those of the article's own story
         (the most recent first), then earlier stored articles on the same tags and
         countries (most related, then most recent first), PRIOR_ARTICLES in all."""
-        ids = self._story_before(article)
+        ids = list(self._story_before(article) if story is None else story)
         tags = [t.tag for t in enrichment.topics]
         places = [e.canonical or e.name for e in enrichment.entities
                   if e.type in ("country", "bloc") and e.mentions >= 2][:6]
@@ -547,25 +547,8 @@ class Desk:
         return [(prev, enrichments.get(prev.id)) for prev in chosen]
 
     def _story_before(self, article: Article) -> list[str]:
-        """Members of the article's story published before it, newest first (members
-        without a date count when they arrived earlier)."""
-        story_id = self.store.story_of(article.id)
-        story = self.store.get_story(story_id) if story_id else None
-        if story is None:
-            return []
-        when = article.published_at
-        own = story.article_ids.index(article.id) if article.id in story.article_ids else 0
-        out: list[tuple[datetime, str]] = []
-        for entry in story.timeline:
-            if entry.article_id == article.id:
-                continue
-            if when is not None and entry.date is not None:
-                if entry.date < when:
-                    out.append((entry.date, entry.article_id))
-            elif story.article_ids.index(entry.article_id) < own:
-                out.append((entry.date or _EPOCH, entry.article_id))
-        out.sort(key=lambda x: x[0], reverse=True)
-        return [i for _, i in out[:PRIOR_ARTICLES]]
+        """Members of the article's story published before it, newest first."""
+        return self.store.story_before(article.id, article.published_at, PRIOR_ARTICLES)
 
     def brief(self, ref: str, *, save: bool = False, now: datetime | None = None) -> Brief:
         """The extractive brief of an article given by path, URL, '-' or stored id."""
@@ -574,9 +557,11 @@ class Desk:
         same = state is not None and state[0] == article.content_hash
         stored = self.store.get_enrichment(article.id) if same else None
         enrichment = stored if stored is not None else self.analyze(article)
+        story = self._story_before(article)
+        prior = self.prior_coverage(article, enrichment, story)
         brief = compose_brief(
-            article, enrichment, self.gazetteer, self.prior_coverage(article, enrichment),
-            now=now or datetime.now(UTC),
+            article, enrichment, self.gazetteer, prior, now=now or datetime.now(UTC),
+            same_story=frozenset(story),
         )
         if save:
             with self.store.transaction():

@@ -148,6 +148,10 @@ class Store(Protocol):
 
     def story_of(self, article_id: str) -> str | None: ...
 
+    def story_before(self, article_id: str, before: datetime | None, limit: int) -> list[str]:
+        """Members of the article's story published (or arrived) before it, newest first."""
+        ...
+
     def story_count(self) -> int: ...
 
     # embeddings

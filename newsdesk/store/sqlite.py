@@ -755,6 +755,20 @@ class SQLiteStore:
         ).fetchone()
         return row[0] if row else None
 
+    def story_before(self, article_id: str, before: datetime | None, limit: int) -> list[str]:
+        """Members of the article's story published before `before`, newest first; when
+        either date is missing, members that arrived earlier, latest arrival first."""
+        rows = self.conn.execute(
+            "SELECT m.article_id FROM story_members s JOIN story_members m ON "
+            "m.story_id = s.story_id JOIN articles a ON a.id = m.article_id "
+            "WHERE s.article_id = ? AND m.article_id != s.article_id AND "
+            "a.duplicate_of IS NULL AND CASE WHEN ? IS NULL OR a.published_utc IS NULL "
+            "THEN m.seq < s.seq ELSE a.published_utc < ? END "
+            "ORDER BY a.published_utc IS NULL, a.published_utc DESC, m.seq DESC LIMIT ?",
+            (article_id, utc_text(before), utc_text(before), limit),
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def story_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
 
