@@ -9,6 +9,7 @@ what goes to quarantine, which earlier articles a brief may draw on.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import numpy as np
+
 from newsdesk.analyze.enrich import analyze
 from newsdesk.analyze.places import Gazetteer, default_gazetteer
 from newsdesk.analyze.topics import Taxonomy, cached_taxonomy
@@ -72,6 +74,8 @@ QUARANTINE_PAYLOAD_MAX = 1024 * 1024
 BRIEF_BATCH = 200
 UnitCallback = Callable[[Unit, list[IngestOutcome]], None]
 EMBED_BATCH = 64
+# 'hashing' picks the fast fallback embedder even where MiniLM is installed.
+ENV_EMBEDDER = "NEWSDESK_EMBEDDER"
 REPLAY_CHUNK = 500
 # Hybrid search: candidates taken from each ranking before fusion, and from the vector
 # ranking when filters must be checked afterwards.
@@ -318,7 +322,7 @@ class Desk:
         moved = 0
         for start in range(0, len(links), REPLAY_CHUNK):
             chunk = links[start:start + REPLAY_CHUNK]
-            for (article_id, stored), sid in zip(chunk, self._replay_ids(
+            for (_, stored), sid in zip(chunk, self._replay_ids(
                     index, [a for a, _ in chunk]), strict=True):
                 if sid is not None and sid != stored:
                     moved += 1
@@ -329,8 +333,8 @@ class Desk:
         if missing:
             with self.store.transaction():
                 for start in range(0, len(missing), REPLAY_CHUNK):
-                    chunk = missing[start:start + REPLAY_CHUNK]
-                    for article_id, sid in zip(chunk, self._replay_ids(index, chunk),
+                    ids = missing[start:start + REPLAY_CHUNK]
+                    for article_id, sid in zip(ids, self._replay_ids(index, ids),
                                                strict=True):
                         if sid is not None:
                             self.store.link_story(article_id, sid)
@@ -416,7 +420,10 @@ class Desk:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = default_embedder()
+            kind = os.environ.get(ENV_EMBEDDER, "auto").strip().lower()
+            if kind not in ("auto", "hashing"):
+                raise InputError(f"{ENV_EMBEDDER}={kind}: use 'auto' or 'hashing'")
+            self._embedder = HashingEmbedder() if kind == "hashing" else default_embedder()
         return self._embedder
 
     def embed(
