@@ -29,7 +29,7 @@ from newsdesk.brief.render import RENDERERS, figure_change, figure_value, format
 from newsdesk.config import Settings
 from newsdesk.desk import Desk
 from newsdesk.errors import InputError, NewsdeskError
-from newsdesk.models import Brief, IngestOutcome
+from newsdesk.models import Brief, IngestOutcome, SearchHit, Story
 from newsdesk.pipeline import default_workers
 
 app = typer.Typer(
@@ -208,15 +208,24 @@ def search(
     query: Annotated[str, typer.Argument(help="Keywords; quotes for a phrase. '' lists newest.")],
     tag: Annotated[str | None, typer.Option(help="Tag id or label, e.g. 'Sanctions'.")] = None,
     source: Annotated[str | None, typer.Option(help="Outlet name (substring).")] = None,
+    entity: Annotated[str | None, typer.Option(
+        help="Country or bloc the article is about, e.g. 'Russia', 'EU'.")] = None,
     since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
     limit: Annotated[int, typer.Option(help="Most results to show.")] = 10,
+    mode: Annotated[str, typer.Option(
+        help="hybrid (BM25 + vectors when embedded), bm25, or vector.")] = "hybrid",
     as_json: JsonOption = False,
 ) -> None:
-    """Keyword search (BM25) over stored articles, with filters."""
+    """Search stored articles: BM25 fused with vector similarity (RRF) once 'newsdesk
+    embed' has run, keyword-only before; with filters."""
     with _errors(), Desk.open(_settings(), read_only=True) as desk:
-        hits = desk.search(query, tag=tag, source=source, since=_day(since),
-                           until=_day(until, end=True), limit=limit)
+        hits = desk.search(query, tag=tag, source=source, entity=entity, since=_day(since),
+                           until=_day(until, end=True), limit=limit, mode=mode)
+    _print_hits(hits, as_json)
+
+
+def _print_hits(hits: list[SearchHit], as_json: bool) -> None:
     if as_json:
         _dump([h.model_dump(mode="json") for h in hits])
         return
@@ -321,6 +330,119 @@ def figures(
             _esc(f.period.text if f.period else ""), f"{p.article_id[:10]}:{f.span.sentence}",
         )
     out.print(table)
+
+
+@app.command()
+def similar(
+    article_id: Annotated[str, typer.Argument(help="Article id or a unique prefix (>= 6).")],
+    limit: Annotated[int, typer.Option(help="Most articles to list.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Articles most similar to a stored one (vectors; story or keywords without them)."""
+    with _errors(), Desk.open(_settings(), read_only=True) as desk:
+        how, hits = desk.similar(article_id, limit=limit)
+    if not as_json:
+        err.print(f"[dim]found by {how}[/]")
+    _print_hits(hits, as_json)
+
+
+@app.command()
+def embed(
+    batch: Annotated[int, typer.Option(help="Articles per embedding batch.", min=1)] = 64,
+    as_json: JsonOption = False,
+) -> None:
+    """Embed stored articles that have no vector yet (MiniLM when installed, else
+    feature hashing; NEWSDESK_EMBEDDING_MODEL names another model directory)."""
+    with _errors(), Desk.open(_settings()) as desk:
+        missing = desk.store.stats()["articles"]
+        show_bar = not as_json and err.is_terminal
+        with Progress(
+            TextColumn("[bold]embed"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, disable=not show_bar, transient=True,
+        ) as progress:
+            task = progress.add_task("embed", total=missing)
+            report = desk.embed(batch=batch,
+                                on_batch=lambda n: progress.update(task, advance=n))
+    if as_json:
+        _dump(report)
+    else:
+        out.print(f"{report['model']}: embedded {report['embedded']}, reused "
+                  f"{report['reused']}, {report['total']} articles have vectors",
+                  highlight=False)
+
+
+@app.command()
+def stories(
+    limit: Annotated[int, typer.Option(help="Most stories to list.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Stories (articles linked as they arrive), most recently active first."""
+    with _errors(), Desk.open(_settings(), read_only=True) as desk:
+        found = desk.stories(limit)
+    if as_json:
+        _dump([_story_summary(s) for s in found])
+        return
+    if not found:
+        err.print("no stories yet: ingest some articles first")
+        return
+    table = Table(show_edge=False)
+    for col in ("story", "first seen", "last seen", "articles", "label"):
+        table.add_column(col, overflow="fold")
+    for s in found:
+        table.add_row(s.id[:10], _date(s.first_seen), _date(s.last_seen),
+                      str(len(s.article_ids)), _esc(s.label))
+    out.print(table)
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else "undated"
+
+
+def _story_summary(s: Story) -> dict[str, Any]:
+    return {"id": s.id, "label": s.label, "first_seen": s.first_seen, "last_seen": s.last_seen,
+            "articles": len(s.article_ids), "article_ids": s.article_ids}
+
+
+@app.command()
+def story(
+    story_id: Annotated[str, typer.Argument(help="Story id or a unique prefix (>= 4).")],
+    as_json: JsonOption = False,
+) -> None:
+    """A story's timeline (date, one line, key figure) and its figure series."""
+    with _errors(), Desk.open(_settings(), read_only=True) as desk:
+        view = desk.story(story_id)
+    s = view.story
+    if as_json:
+        _dump({**s.model_dump(mode="json"),
+               "series": {k: [p.model_dump(mode="json") for p in v]
+                          for k, v in view.series.items()}})
+        return
+    out.print(f"[bold]{_esc(s.label)}[/]")
+    out.print(f"story {s.id} · {len(s.article_ids)} articles · {_date(s.first_seen)} to "
+              f"{_date(s.last_seen)}", highlight=False)
+    out.print()
+    table = Table(show_edge=False, title="Timeline")
+    for col in ("date", "article", "summary", "key figure"):
+        table.add_column(col, overflow="fold")
+    for e in s.timeline:
+        f = e.figure
+        table.add_row(_date(e.date), e.article_id[:10], _esc(e.summary),
+                      _esc(f"{f.text} ({f.subject})" if f and f.subject else f.text if f else ""))
+    out.print(table)
+    if not view.series:
+        out.print("\n[dim]no figure recurs across the story's articles[/]")
+        return
+    for subject, points in view.series.items():
+        out.print()
+        table = Table(show_edge=False, title=f"Figure series: {_esc(subject)}")
+        for col in ("published", "figure", "value", "change", "period", "article"):
+            table.add_column(col, overflow="fold")
+        for p in points:
+            f = p.figure
+            table.add_row(_date(p.published_at), _esc(f.text), figure_value(f),
+                          figure_change(f), _esc(f.period.text if f.period else ""),
+                          f"{p.article_id[:10]}:{f.span.sentence}")
+        out.print(table)
 
 
 @app.command()

@@ -8,14 +8,18 @@ what goes to quarantine, which earlier articles a brief may draw on.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+import numpy as np
 
 from newsdesk.analyze.enrich import analyze
 from newsdesk.analyze.places import Gazetteer, default_gazetteer
@@ -31,12 +35,14 @@ from newsdesk.models import (
     Brief,
     CitedSentence,
     Enrichment,
+    Figure,
     FigurePoint,
     IngestOutcome,
     IngestReport,
     QuarantineItem,
     RawDocument,
     SearchHit,
+    Story,
     json_schema,
 )
 from newsdesk.pipeline import (
@@ -47,14 +53,36 @@ from newsdesk.pipeline import (
     run_units,
     tune_gc,
 )
+from newsdesk.relate.embed import (
+    Embedder,
+    HashingEmbedder,
+    content_key,
+    default_embedder,
+    embedding_text,
+)
+from newsdesk.relate.stories import FEED_SETTINGS, StoryIndex
+from newsdesk.relate.vectors import RRF_K, VectorIndex, rrf
 from newsdesk.store.base import Store
+from newsdesk.store.rows import story_input
 from newsdesk.store.sqlite import SQLiteStore
+
+log = logging.getLogger(__name__)
 
 PRIOR_ARTICLES = 5
 _SUBJECT_STOP = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "and", "from", "by"})
 QUARANTINE_PAYLOAD_MAX = 1024 * 1024
 BRIEF_BATCH = 200
 UnitCallback = Callable[[Unit, list[IngestOutcome]], None]
+EMBED_BATCH = 64
+# 'hashing' picks the fast fallback embedder even where MiniLM is installed.
+ENV_EMBEDDER = "NEWSDESK_EMBEDDER"
+REPLAY_CHUNK = 500
+# Hybrid search: candidates taken from each ranking before fusion, and from the vector
+# ranking when filters must be checked afterwards.
+FUSION_CANDIDATES = 100
+FILTERED_CANDIDATES = 2000
+# Vector matrices by (database, model): loaded once per process, reloaded on change.
+_VECTORS: dict[tuple[str, str], VectorIndex] = {}
 
 
 @dataclass(frozen=True)
@@ -66,15 +94,34 @@ class ArticleView:
     brief: Brief
 
 
+@dataclass(frozen=True)
+class StoryView:
+    """A story and its figure series: figures whose subject recurs across members."""
+
+    story: Story
+    series: dict[str, list[FigurePoint]] = field(default_factory=dict)
+
+
 class Desk:
     """Facade over store + pipeline. Use as a context manager so the store is closed."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, embedder: Embedder | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        self._embedder = embedder
+        self._stories: StoryIndex | None = None
+        self._dirty_stories: set[str] = set()
 
     @classmethod
-    def open(cls, settings: Settings | None = None, *, read_only: bool = False) -> Desk:
+    def open(
+        cls,
+        settings: Settings | None = None,
+        *,
+        read_only: bool = False,
+        embedder: Embedder | None = None,
+    ) -> Desk:
         """Open (or create) the configured database.
 
         A read-only command on a database that does not exist yet gets an empty in-memory
@@ -85,7 +132,7 @@ class Desk:
         path: str | Path = settings.db_path
         if read_only and not Path(path).exists():
             path = ":memory:"
-        return cls(SQLiteStore(path), settings)
+        return cls(SQLiteStore(path), settings, embedder)
 
     def __enter__(self) -> Desk:
         return self
@@ -148,6 +195,7 @@ class Desk:
         ):
             with self.store.transaction():
                 outcomes = [self._store_processed(p) for p in processed]
+                self._flush_stories()
             report.outcomes.extend(outcomes)
             if on_unit:
                 on_unit(unit, outcomes)
@@ -162,7 +210,11 @@ class Desk:
 
     def ingest_document(self, raw: RawDocument) -> IngestOutcome:
         """Prepare, analyse, deduplicate and store one document."""
-        return self._store_processed(process_document(raw, self.taxonomy, self.gazetteer))
+        with self.store.transaction():
+            outcome = self._store_processed(process_document(raw, self.taxonomy,
+                                                             self.gazetteer))
+            self._flush_stories()
+        return outcome
 
     def _store_processed(self, p: Processed) -> IngestOutcome:
         """The single-writer half: quarantine, unchanged, duplicate or store."""
@@ -191,6 +243,8 @@ class Desk:
                 duplicate_of=original, similarity=round(score, 3), title=rows.title,
             )
         self.store.put_rows(rows, new=existing is None)
+        if rows.terms is not None:
+            self._assign(rows.id, rows.story_article(), rows.terms)
         if existing is not None and existing[0] != rows.content_hash:
             self._promote_copies(rows.id)
         return IngestOutcome(
@@ -208,7 +262,9 @@ class Desk:
         if first is None:
             return
         article = first.model_copy(update={"duplicate_of": None})
-        self.store.put_article(article, self.analyze(article))
+        enrichment = self.analyze(article)
+        self.store.put_article(article, enrichment)
+        self._assign(article.id, *story_input(article, enrichment))
         for other in copies[1:]:
             copy = self.store.get_article(other)
             if copy is not None:
@@ -249,6 +305,190 @@ class Desk:
     def quarantined(self, limit: int = 100) -> list[QuarantineItem]:
         return self.store.list_quarantine(limit)
 
+    # --- stories ----------------------------------------------------------------------
+
+    @property
+    def story_index(self) -> StoryIndex:
+        """The online story index of this desk, rebuilt on first use by replaying the
+        stored links in arrival order; originals no story holds yet (stored before
+        stories existed, or by another path) are then assigned and persisted."""
+        if self._stories is None:
+            self._stories = self._replay()
+        return self._stories
+
+    def _replay(self) -> StoryIndex:
+        index = StoryIndex(FEED_SETTINGS)
+        links = self.store.story_links()
+        moved = 0
+        for start in range(0, len(links), REPLAY_CHUNK):
+            chunk = links[start:start + REPLAY_CHUNK]
+            for (_, stored), sid in zip(chunk, self._replay_ids(
+                    index, [a for a, _ in chunk]), strict=True):
+                if sid is not None and sid != stored:
+                    moved += 1
+        if moved:
+            log.warning("%d stored story links differ from the replay", moved)
+        self._stories = index
+        missing = self.store.unassigned_originals()
+        if missing:
+            with self.store.transaction():
+                for start in range(0, len(missing), REPLAY_CHUNK):
+                    ids = missing[start:start + REPLAY_CHUNK]
+                    for article_id, sid in zip(ids, self._replay_ids(index, ids),
+                                               strict=True):
+                        if sid is not None:
+                            self.store.link_story(article_id, sid)
+                            self._dirty_stories.add(sid)
+                self._flush_stories()
+        return index
+
+    def _replay_ids(self, index: StoryIndex, ids: list[str]) -> list[str | None]:
+        articles = self.store.get_articles(ids)
+        enrichments = self.store.get_enrichments(ids)
+        out: list[str | None] = []
+        for article_id in ids:
+            article, enrichment = articles.get(article_id), enrichments.get(article_id)
+            if article is None or enrichment is None or article.duplicate_of:
+                out.append(None)
+                continue
+            out.append(index.add(*story_input(article, enrichment)))
+        return out
+
+    def _assign(self, article_id: str, story_article: Any, terms: Any) -> None:
+        """Story assignment of a stored original, in arrival order (single writer)."""
+        sid = self.story_index.add(story_article, terms)
+        self.store.link_story(article_id, sid)
+        self._dirty_stories.add(sid)
+
+    def _flush_stories(self) -> None:
+        """Write the records of the stories that changed (once per unit, not per article:
+        a record lists every member)."""
+        if self._stories is None or not self._dirty_stories:
+            return
+        for sid in sorted(self._dirty_stories):
+            self.store.put_story(self._stories.story(sid))
+        self._dirty_stories.clear()
+
+    def stories(self, limit: int = 50) -> list[Story]:
+        """Stories, most recently active first."""
+        if limit < 1:
+            raise InputError("--limit must be at least 1")
+        return self.store.list_stories(limit)
+
+    def resolve_story(self, ref: str) -> str:
+        found = self.store.resolve_story(ref)
+        if found is None:
+            raise NotFoundError(
+                f"no story with id '{ref}' (use 'newsdesk stories' to list them)"
+            )
+        return found
+
+    def story(self, ref: str) -> StoryView:
+        """A story with its timeline and the figure series of its members: every figure
+        whose subject appears in at least two member articles, in date order."""
+        story_id = self.resolve_story(ref)
+        story = self.store.get_story(story_id)
+        if story is None:
+            raise NotFoundError(f"story {story_id} vanished from the store")
+        ids = [e.article_id for e in story.timeline]
+        articles = self.store.get_articles(ids)
+        enrichments = self.store.get_enrichments(ids)
+        by_subject: dict[str, list[FigurePoint]] = {}
+        for article_id in ids:
+            article, enrichment = articles.get(article_id), enrichments.get(article_id)
+            if article is None or enrichment is None:
+                continue
+            for figure in enrichment.figures:
+                key = _subject_key(figure)
+                if figure.role != "figure" or not key:
+                    continue
+                by_subject.setdefault(key, []).append(FigurePoint(
+                    article_id=article.id, title=article.title, source=article.source,
+                    published_at=article.published_at, figure=figure))
+        series = {k: v for k, v in by_subject.items()
+                  if len({p.article_id for p in v}) >= 2}
+        return StoryView(story=story, series=series)
+
+    def rebuild_stories(self) -> list[Story]:
+        """Replay every stored link into a fresh index (what a reopened desk does) and
+        return its stories, for checking that the stored ones are reproduced."""
+        self._stories = None
+        return self.story_index.stories()
+
+    # --- embeddings ---------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            kind = os.environ.get(ENV_EMBEDDER, "auto").strip().lower()
+            if kind not in ("auto", "hashing"):
+                raise InputError(f"{ENV_EMBEDDER}={kind}: use 'auto' or 'hashing'")
+            self._embedder = HashingEmbedder() if kind == "hashing" else default_embedder()
+        return self._embedder
+
+    def embed(
+        self, *, batch: int = EMBED_BATCH, on_batch: Callable[[int], None] | None = None
+    ) -> dict[str, Any]:
+        """Embed every stored original that has no vector from the configured model, in
+        batches; a text this model already embedded (another article, an earlier
+        version) is copied, not recomputed. Idempotent: a second run embeds nothing."""
+        embedder = self.embedder
+        model = embedder.name
+        embedded = copied = 0
+        while True:
+            rows = self.store.missing_embeddings(model, batch)
+            if not rows:
+                break
+            texts = [embedding_text(title, text) for _, title, text in rows]
+            keys = [content_key(model, t) for t in texts]
+            known = self.store.vectors_by_key(model, keys)
+            todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+            if todo:
+                vectors = embedder.embed(list(todo.values()))
+                for k, v in zip(todo, vectors, strict=True):
+                    known[k] = np.asarray(v, dtype=np.float32).tobytes()
+            with self.store.transaction():
+                self.store.put_embeddings(model, [
+                    (article_id, k, known[k], embedder.dim)
+                    for (article_id, _, _), k in zip(rows, keys, strict=True)])
+            embedded += len(todo)
+            copied += len(rows) - len(todo)
+            if on_batch:
+                on_batch(len(rows))
+        return {"model": model, "embedded": embedded, "reused": copied,
+                "total": self.store.embedding_version(model)[0]}
+
+    def vectors(self) -> VectorIndex | None:
+        """The stored vectors of the model search uses (the configured one when it has
+        vectors, else the model with most vectors), cached per process."""
+        models = dict(self.store.embedding_models())
+        if not models:
+            return None
+        model = next(iter(models))
+        if self._embedder is not None and self._embedder.name in models:
+            model = self._embedder.name
+        key = (self.store.location, model)
+        version = self.store.embedding_version(model)
+        cached = _VECTORS.get(key)
+        if cached is None or cached.version != version:
+            ids, matrix = self.store.embedding_matrix(model)
+            cached = _VECTORS[key] = VectorIndex(model, ids, matrix, version)
+        return cached
+
+    def _query_embedder(self, model: str) -> Embedder | None:
+        """An embedder that produces `model`'s vectors for a query, if one is at hand."""
+        if self._embedder is not None and self._embedder.name == model:
+            return self._embedder
+        hashing = HashingEmbedder()
+        if model == hashing.name:
+            return hashing
+        try:
+            configured = self.embedder
+        except NewsdeskError as exc:
+            log.warning("no query embedder: %s", exc)
+            return None
+        return configured if configured.name == model else None
+
     # --- read ---------------------------------------------------------------------------
 
     def resolve(self, ref: str) -> str:
@@ -287,15 +527,19 @@ class Desk:
         return prepare(docs[0])
 
     def prior_coverage(
-        self, article: Article, enrichment: Enrichment
+        self, article: Article, enrichment: Enrichment, story: list[str] | None = None
     ) -> list[tuple[Article, Enrichment | None]]:
-        """Earlier stored articles on the same tags and countries, most related first."""
+        """Earlier articles for the Background: first those of the article's own story
+        (the most recent first), then earlier stored articles on the same tags and
+        countries (most related, then most recent first), PRIOR_ARTICLES in all."""
+        ids = list(self._story_before(article) if story is None else story)
         tags = [t.tag for t in enrichment.topics]
         places = [e.canonical or e.name for e in enrichment.entities
                   if e.type in ("country", "bloc") and e.mentions >= 2][:6]
-        ids = self.store.related_before(
+        related = self.store.related_before(
             article.id, tags, places, article.published_at, PRIOR_ARTICLES + 2
         )
+        ids += [i for i in related if i not in ids]
         found = self.store.get_articles(ids)
         chosen: list[Article] = []
         for i in ids:
@@ -309,6 +553,10 @@ class Desk:
         enrichments = self.store.get_enrichments([prev.id for prev in chosen])
         return [(prev, enrichments.get(prev.id)) for prev in chosen]
 
+    def _story_before(self, article: Article) -> list[str]:
+        """Members of the article's story published before it, newest first."""
+        return self.store.story_before(article.id, article.published_at, PRIOR_ARTICLES)
+
     def brief(self, ref: str, *, save: bool = False, now: datetime | None = None) -> Brief:
         """The extractive brief of an article given by path, URL, '-' or stored id."""
         article = self.load(ref)
@@ -316,14 +564,19 @@ class Desk:
         same = state is not None and state[0] == article.content_hash
         stored = self.store.get_enrichment(article.id) if same else None
         enrichment = stored if stored is not None else self.analyze(article)
+        story = self._story_before(article)
+        prior = self.prior_coverage(article, enrichment, story)
         brief = compose_brief(
-            article, enrichment, self.gazetteer, self.prior_coverage(article, enrichment),
-            now=now or datetime.now(UTC),
+            article, enrichment, self.gazetteer, prior, now=now or datetime.now(UTC),
+            same_story=frozenset(story),
         )
         if save:
             with self.store.transaction():
                 if not same:  # new, or a new version of a stored article
                     self.store.put_article(article, enrichment)
+                    if not article.duplicate_of:
+                        self._assign(article.id, *story_input(article, enrichment))
+                        self._flush_stories()
                 self.store.put_brief(brief)
         return brief
 
@@ -342,16 +595,75 @@ class Desk:
         *,
         tag: str | None = None,
         source: str | None = None,
+        entity: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 10,
+        mode: str = "hybrid",
     ) -> list[SearchHit]:
+        """BM25 (FTS5) fused with vector similarity by reciprocal rank fusion (k=60) when
+        the store holds vectors and the query can be embedded; pure BM25 otherwise or
+        with mode='bm25'. The score of a fused hit is its RRF score."""
         if limit < 1:
             raise InputError("--limit must be at least 1")
         if since and until and since > until:
             raise InputError("--since is after --until: no article can match")
-        return self.store.search(query, tag=tag, source=source, since=since, until=until,
-                                 limit=limit)
+        if mode not in ("hybrid", "bm25", "vector"):
+            raise InputError(f"unknown search mode '{mode}': use hybrid, bm25 or vector")
+        filters: dict[str, Any] = {"tag": tag, "source": source, "since": since,
+                                   "until": until, "entity": entity}
+        index = self.vectors() if mode != "bm25" and query.strip() else None
+        embedder = self._query_embedder(index.model) if index is not None else None
+        if index is None or embedder is None or not len(index):
+            if mode == "vector":
+                raise InputError("no vectors to search: run 'newsdesk embed' first")
+            return self.store.search(query, limit=limit, **filters)
+        pool = max(limit, FUSION_CANDIDATES)
+        bm25 = [] if mode == "vector" else [
+            h.article_id for h in self.store.search(query, limit=pool, **filters)]
+        query_vector = embedder.embed([query.strip()])[0]
+        filtered = any(v is not None for v in filters.values())
+        near = index.nearest(query_vector, FILTERED_CANDIDATES if filtered else pool)
+        ids = [i for i, _ in near]
+        if filtered:
+            allowed = self.store.filter_ids(ids, **filters)
+            ids = [i for i in ids if i in allowed]
+        fused = rrf([bm25, ids[:pool]], k=RRF_K)[:limit]
+        return self.store.hits(fused, query)
+
+    def similar(self, ref: str, *, limit: int = 10) -> tuple[str, list[SearchHit]]:
+        """Articles most like a stored one: by vector similarity when it has a vector,
+        else the other members of its story, then keyword overlap with its title and
+        lead (BM25). Returns (how they were found, hits)."""
+        if limit < 1:
+            raise InputError("--limit must be at least 1")
+        article_id = self.resolve(ref)
+        article = self.store.get_article(article_id)
+        if article is None:
+            raise NotFoundError(f"article {article_id} vanished from the store")
+        if article.duplicate_of:
+            article_id = article.duplicate_of
+        exclude = {article_id, *self.store.duplicates_of(article_id)}
+        index = self.vectors()
+        vector = index.vector(article_id) if index is not None else None
+        if index is not None and vector is not None:
+            return "vectors", self.store.hits(index.nearest(vector, limit, exclude=exclude))
+        scored: list[tuple[str, float]] = []
+        story_id = self.store.story_of(article_id)
+        story = self.store.get_story(story_id) if story_id else None
+        if story is not None:
+            members = [e.article_id for e in reversed(story.timeline)
+                       if e.article_id not in exclude]
+            scored = [(i, 1.0) for i in members[:limit]]
+        if len(scored) < limit:
+            words = re.findall(r"[A-Za-z][\w'-]{3,}", " ".join([article.title,
+                                                                  *article.sentences[:2]]))
+            query = " OR ".join(dict.fromkeys(w.lower() for w in words))
+            seen = exclude | {i for i, _ in scored}
+            for hit in self.store.search(query, limit=limit + len(seen)) if query else []:
+                if hit.article_id not in seen and len(scored) < limit:
+                    scored.append((hit.article_id, hit.score))
+        return ("story" if story is not None else "keywords"), self.store.hits(scored)
 
     def figures(
         self, subject: str, *, unit: str | None = None, limit: int = 200
@@ -387,6 +699,17 @@ class Desk:
 
 
 __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _subject_key(figure: Figure) -> str:
+    """Figures are one series when their subjects have the same content words."""
+    words = [w.rstrip("s") if len(w) > 4 else w
+             for w in re.findall(r"[\w'-]+", (figure.subject or "").lower())
+             if w not in _SUBJECT_STOP]
+    return " ".join(words)
 
 
 def _cited_sentences(brief: Brief) -> list[CitedSentence]:

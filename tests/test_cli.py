@@ -214,3 +214,45 @@ def test_show_prints_quotes_and_json_carries_them(tmp_path: Path, article_file: 
     assert any(q["speaker"] == "Pavel Testov" and q["kind"] == "direct" for q in quotes)
     kinds = {e["name"]: e["type"] for e in shown["enrichment"]["entities"]}
     assert kinds["Amur Grain Union"] == "organisation" and kinds["Russia"] == "country"
+
+
+def test_stories_story_similar_embed_commands(tmp_path: Path, corpus: Path) -> None:
+    db = tmp_path / "s.db"
+    assert invoke(db, "ingest", str(corpus), "--quiet").exit_code == 0
+    listed = invoke(db, "stories", "--json", "--limit", "100")
+    assert listed.exit_code == 0, listed.output
+    stories = json.loads(listed.stdout)
+    assert stories and {"id", "label", "first_seen", "last_seen", "articles"} <= set(stories[0])
+    big = max(stories, key=lambda s: s["articles"])
+    assert big["articles"] > 1
+    text = invoke(db, "stories", "--limit", "3")
+    assert text.exit_code == 0 and "first seen" in text.stdout
+    one = invoke(db, "story", big["id"][:7], "--json")
+    assert one.exit_code == 0, one.output
+    data = json.loads(one.stdout)
+    assert data["id"] == big["id"] and len(data["timeline"]) == big["articles"]
+    assert "series" in data
+    shown = invoke(db, "story", big["id"][:7])
+    assert shown.exit_code == 0 and "Timeline" in shown.stdout
+    sim = invoke(db, "similar", big["article_ids"][0][:8], "--json")
+    assert sim.exit_code == 0 and json.loads(sim.stdout)
+    env = {"NEWSDESK_EMBEDDER": "hashing"}
+    first = runner.invoke(app, ["--db", str(db), "embed", "--json"], env=env)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["model"].startswith("hashing")
+    again = json.loads(runner.invoke(app, ["--db", str(db), "embed", "--json"],
+                                     env=env).stdout)
+    assert again["embedded"] == 0 and again["total"] == json.loads(first.stdout)["total"]
+    hits = invoke(db, "search", "yuan settlement", "--entity", "Russia", "--json")
+    assert hits.exit_code == 0 and json.loads(hits.stdout)
+
+
+def test_unknown_story_and_article_are_one_line_errors(tmp_path: Path, corpus: Path) -> None:
+    db = tmp_path / "u.db"
+    invoke(db, "ingest", str(corpus), "--quiet")
+    for args in (("story", "sdeadbeef"), ("story", "?!"), ("similar", "abcdef0123"),
+                 ("stories", "--limit", "0"), ("search", "x", "--mode", "fuzzy")):
+        result = run(*args, db=db)
+        assert result.returncode == 1, (args, result.stderr)
+        assert b"Traceback" not in result.stderr
+        assert len(result.stderr.decode().strip().splitlines()) == 1, result.stderr

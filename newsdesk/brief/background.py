@@ -84,6 +84,7 @@ def select_background(
     enrichment: Enrichment,
     summary: list[int],
     prior: list[tuple[Article, Enrichment | None]],
+    same_story: frozenset[str] = frozenset(),
 ) -> Background:
     picked: list[tuple[Article, int]] = []
     per_article: Counter[str] = Counter()
@@ -102,6 +103,10 @@ def select_background(
     if len(picked) >= MIN_FROM_STORE:
         picked.sort(key=lambda x: (x[0].published_at is None, x[0].published_at or 0, x[1]))
         ids = list(dict.fromkeys(p.id for p, _ in picked))
+        in_story = sum(1 for i in ids if i in same_story)
+        what = ("of the same story" if in_story == len(ids) else
+                f"({in_story} of the same story, the rest on the same topics)" if in_story
+                else "on the same topics")
         return Background(
             sentences=[
                 CitedSentence(text=trim_lead(p.sentences[i]), citations=[Citation(
@@ -110,7 +115,7 @@ def select_background(
             ],
             origin="store",
             note=f"Drawn from {len(ids)} earlier article{'s' if len(ids) > 1 else ''} "
-            "in the desk on the same topics.",
+            f"in the desk {what}.",
             prior_ids=ids,
         )
     roles = sentence_roles(tuple(article.sentences))

@@ -74,16 +74,18 @@ def compose_brief(
     gazetteer: Gazetteer,
     prior: list[tuple[Article, Enrichment | None]] | None = None,
     now: datetime | None = None,
+    same_story: frozenset[str] = frozenset(),
 ) -> Brief:
     """Build the brief from cited sentences only, then verify it.
 
     `prior` is earlier coverage with its enrichment where the store has one: Background
-    reads its sentences, the insights compare its figures with today's."""
+    reads its sentences, the insights compare its figures with today's. `same_story`:
+    the ids among `prior` that belong to the article's own story (listed first)."""
     prior = prior or []
     remember_roles(tuple(article.sentences), enrichment.sentence_roles)
     scores = sentence_scores(article, enrichment)
     summary = select_summary(article, enrichment, scores)
-    background = select_background(article, enrichment, summary, prior)
+    background = select_background(article, enrichment, summary, prior, same_story)
     found_quotes, entities = quotes_and_entities(article, enrichment, gazetteer)
     quotes = select_quotes(article, found_quotes, entities)
     risks = select_risks(article, enrichment)

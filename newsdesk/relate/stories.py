@@ -50,6 +50,11 @@ class StorySettings:
 
 
 DEFAULT_SETTINGS = StorySettings()
+# What the desk uses on a feed: storylines that live for months (a desk that follows one
+# subject sees an article on it every few weeks, not every day), with the threshold at
+# the low end of the ECB+ plateau (0.16-0.24). Time decay is all that differs from
+# DEFAULT_SETTINGS, and ECB+ has no dates. See docs/design-notes.md.
+FEED_SETTINGS = StorySettings(threshold=0.16, grace_days=45.0, half_life_days=90.0)
 
 
 @dataclass(frozen=True)

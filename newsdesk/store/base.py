@@ -10,6 +10,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
 from newsdesk.models import (
     Article,
     Brief,
@@ -17,6 +19,7 @@ from newsdesk.models import (
     FigurePoint,
     QuarantineItem,
     SearchHit,
+    Story,
 )
 from newsdesk.store.rows import ArticleRows
 
@@ -107,7 +110,64 @@ class Store(Protocol):
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 10,
+        entity: str | None = None,
     ) -> list[SearchHit]: ...
+
+    def filter_ids(
+        self,
+        ids: list[str],
+        tag: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        entity: str | None = None,
+    ) -> set[str]:
+        """Which of `ids` are originals passing the search filters."""
+        ...
+
+    def hits(self, scored: list[tuple[str, float]], query: str = "") -> list[SearchHit]:
+        """Search hits for (article id, score) pairs, in that order."""
+        ...
+
+    # stories
+    def story_links(self) -> list[tuple[str, str]]:
+        """(article id, story id) in arrival order."""
+        ...
+
+    def unassigned_originals(self) -> list[str]: ...
+
+    def link_story(self, article_id: str, story_id: str) -> None: ...
+
+    def put_story(self, story: Story) -> None: ...
+
+    def list_stories(self, limit: int = 50) -> list[Story]: ...
+
+    def get_story(self, story_id: str) -> Story | None: ...
+
+    def resolve_story(self, prefix: str) -> str | None: ...
+
+    def story_of(self, article_id: str) -> str | None: ...
+
+    def story_before(self, article_id: str, before: datetime | None, limit: int) -> list[str]:
+        """Members of the article's story published (or arrived) before it, newest first."""
+        ...
+
+    def story_count(self) -> int: ...
+
+    # embeddings
+    def missing_embeddings(self, model: str, limit: int) -> list[tuple[str, str, str]]: ...
+
+    def vectors_by_key(self, model: str, keys: list[str]) -> dict[str, bytes]: ...
+
+    def put_embeddings(self, model: str, rows: list[tuple[str, str, bytes, int]]) -> None: ...
+
+    def embedding_models(self) -> list[tuple[str, int]]: ...
+
+    def embedding_version(self, model: str) -> tuple[int, int]: ...
+
+    def embedding_matrix(self, model: str) -> tuple[list[str], np.ndarray]: ...
+
+    def get_embedding(self, article_id: str, model: str) -> np.ndarray | None: ...
 
     def quarantine(self, origin: str, reason: str, payload: bytes | None = None) -> int: ...
 

@@ -11,8 +11,12 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from newsdesk.models import Article, Enrichment
+from newsdesk.models import Article, Enrichment, Figure
+from newsdesk.relate.features import ArticleTerms, article_terms
 from newsdesk.relate.neardup import signature
+from newsdesk.relate.stories import StoryArticle
+
+SUMMARY_CHARS = 200
 
 
 def utc_text(dt: datetime | None) -> str | None:
@@ -46,6 +50,10 @@ class ArticleRows:
     figures: tuple[tuple[object, ...], ...]
     # MinHash signature of the body (originals only: copies are found through them).
     signature: bytes | None = None
+    # Story features (originals only): term counts, timeline line and key figure.
+    terms: ArticleTerms | None = None
+    story_summary: str | None = None
+    story_figure: Figure | None = None
 
     @property
     def meta_key(self) -> str:
@@ -59,7 +67,37 @@ class ArticleRows:
         meta["duplicate_of"] = original
         values[10] = json.dumps(meta, ensure_ascii=False)
         return replace(self, duplicate_of=original, article=tuple(values), enrichment=None,
-                       tags=(), places=(), figures=(), signature=None)
+                       tags=(), places=(), figures=(), signature=None, terms=None,
+                       story_summary=None, story_figure=None)
+
+    def story_article(self) -> StoryArticle:
+        """What story assignment needs, from the rows (no model objects rebuilt)."""
+        published = self.article[4]
+        return StoryArticle(
+            id=self.id, title=self.title, text=str(self.article[8]),
+            published_at=datetime.fromisoformat(published) if published else None,
+            summary=self.story_summary, figure=self.story_figure,
+        )
+
+
+def timeline_fields(article: Article, enrichment: Enrichment) -> tuple[str, Figure | None]:
+    """A story timeline's line for an article: its lead sentence (clipped), and its key
+    figure: the first figure of the earliest sentence that has one."""
+    lead = article.sentences[0] if article.sentences else article.title
+    lead = " ".join(lead.split())
+    if len(lead) > SUMMARY_CHARS:
+        lead = lead[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+    figures = [f for f in enrichment.figures if f.role == "figure"]
+    key = min(figures, key=lambda f: f.span.sentence) if figures else None
+    return lead, key
+
+
+def story_input(article: Article, enrichment: Enrichment) -> tuple[StoryArticle, ArticleTerms]:
+    """The same story input `article_rows` prepares, from a stored article (replay)."""
+    summary, figure = timeline_fields(article, enrichment)
+    return (StoryArticle(id=article.id, title=article.title, text=article.text,
+                         published_at=article.published_at, summary=summary, figure=figure),
+            article_terms(article.title, article.text))
 
 
 def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows:
@@ -75,6 +113,7 @@ def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows
         return ArticleRows(article.id, article.title, article.content_hash,
                            article.duplicate_of, published_utc, values, None, (), (), ())
     e = enrichment
+    summary, key_figure = timeline_fields(article, e)
     return ArticleRows(
         id=article.id,
         title=article.title,
@@ -94,4 +133,7 @@ def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows
             for n, f in enumerate(e.figures) if f.role == "figure"
         ),
         signature=signature(article.text),
+        terms=article_terms(article.title, article.text),
+        story_summary=summary,
+        story_figure=key_figure,
     )

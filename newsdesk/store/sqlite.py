@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from newsdesk.errors import StoreError
 from newsdesk.models import (
     Article,
@@ -25,6 +27,7 @@ from newsdesk.models import (
     FigurePoint,
     QuarantineItem,
     SearchHit,
+    Story,
 )
 from newsdesk.relate.neardup import THRESHOLD as NEAR_THRESHOLD
 from newsdesk.relate.neardup import band_keys, signature, similarity
@@ -148,6 +151,36 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (key, article_id)
     ) WITHOUT ROWID;
     CREATE INDEX minhash_bands_article ON minhash_bands(article_id);
+    """,
+    # 5: stories (the record as JSON), article -> story links in arrival order (`seq`, so a
+    # replay rebuilds the same stories), and embeddings keyed by model and content key (the
+    # same text embedded by the same model is never computed twice).
+    """
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT,
+        size INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX stories_last_seen ON stories(last_seen);
+    CREATE TABLE story_members (
+        article_id TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        seq INTEGER NOT NULL UNIQUE
+    );
+    CREATE INDEX story_members_story ON story_members(story_id, seq);
+    CREATE TABLE embeddings (
+        article_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        key TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (article_id, model)
+    );
+    CREATE INDEX embeddings_key ON embeddings(key);
+    CREATE INDEX embeddings_model ON embeddings(model);
     """,
 ]
 
@@ -426,7 +459,7 @@ class SQLiteStore:
             ("articles", "id"), ("enrichments", "article_id"), ("article_tags", "article_id"),
             ("article_places", "article_id"), ("article_figures", "article_id"),
             ("briefs", "article_id"), ("article_minhash", "article_id"),
-            ("minhash_bands", "article_id"),
+            ("minhash_bands", "article_id"), ("embeddings", "article_id"),
         ):
             self.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
 
@@ -553,15 +586,11 @@ class SQLiteStore:
         ranked = sorted(weights, key=lambda i: (-weight(i), i))
         return ranked[:limit]
 
-    def search(
-        self,
-        query: str,
-        tag: str | None = None,
-        source: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 10,
-    ) -> list[SearchHit]:
+    @staticmethod
+    def _filters(
+        tag: str | None, source: str | None, since: datetime | None, until: datetime | None,
+        entity: str | None = None,
+    ) -> tuple[list[str], list[str | None]]:
         filters: list[str] = ["a.duplicate_of IS NULL"]
         params: list[str | None] = []
         if tag:
@@ -570,6 +599,12 @@ class SQLiteStore:
                 "(t.tag = ? OR t.label = ? COLLATE NOCASE))"
             )
             params += [tag, tag]
+        if entity:
+            filters.append(
+                "EXISTS (SELECT 1 FROM article_places p WHERE p.article_id = a.id AND "
+                "p.place = ? COLLATE NOCASE)"
+            )
+            params.append(entity)
         if source:
             filters.append("a.source LIKE ?")
             params.append(f"%{source}%")
@@ -579,15 +614,24 @@ class SQLiteStore:
         if until:
             filters.append("a.published_utc <= ?")
             params.append(utc_text(until))
+        return filters, params
+
+    def search(
+        self,
+        query: str,
+        tag: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10,
+        entity: str | None = None,
+    ) -> list[SearchHit]:
+        filters, params = self._filters(tag, source, since, until, entity)
         where = " AND ".join(filters)
-        tags_sql = (
-            "(SELECT group_concat(label, '|') FROM "
-            "(SELECT label FROM article_tags WHERE article_id = a.id ORDER BY score DESC))"
-        )
         match = fts_query(query)
         if match:
             sql = (
-                f"SELECT a.id, a.title, a.source, a.published_at, {tags_sql} AS tags, "
+                f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
                 "bm25(article_fts, 4.0, 1.0) AS rank, "
                 "snippet(article_fts, 1, '**', '**', ' … ', 20) AS snip "
                 "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
@@ -596,24 +640,197 @@ class SQLiteStore:
             rows = self.conn.execute(sql, [match, *params, limit]).fetchall()
         else:
             sql = (
-                f"SELECT a.id, a.title, a.source, a.published_at, {tags_sql} AS tags, "
+                f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
                 "0.0 AS rank, substr(a.text, 1, 160) AS snip FROM articles a "
                 f"WHERE {where} ORDER BY a.published_utc DESC LIMIT ?"
             )
             rows = self.conn.execute(sql, [*params, limit]).fetchall()
-        return [
-            SearchHit(
-                article_id=r["id"],
-                title=r["title"],
-                source=r["source"],
-                published_at=datetime.fromisoformat(r["published_at"])
-                if r["published_at"] else None,
-                score=round(-float(r["rank"]), 3),
-                snippet=" ".join(r["snip"].split()),
-                tags=r["tags"].split("|") if r["tags"] else [],
-            )
-            for r in rows
-        ]
+        return [_hit(r, -float(r["rank"])) for r in rows]
+
+    def filter_ids(
+        self,
+        ids: list[str],
+        tag: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        entity: str | None = None,
+    ) -> set[str]:
+        """Which of `ids` are originals passing the filters."""
+        if not ids:
+            return set()
+        filters, params = self._filters(tag, source, since, until, entity)
+        out: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.conn.execute(
+                f"SELECT a.id FROM articles a WHERE a.id IN ({','.join('?' * len(chunk))}) "
+                f"AND {' AND '.join(filters)}", [*chunk, *params],
+            ).fetchall()
+            out.update(r[0] for r in rows)
+        return out
+
+    def hits(self, scored: list[tuple[str, float]], query: str = "") -> list[SearchHit]:
+        """Search hits for (article id, score) pairs, in the given order; the snippet marks
+        the query's words where FTS finds them, else it is the article's opening."""
+        if not scored:
+            return []
+        ids = [i for i, _ in scored]
+        marks = ",".join("?" * len(ids))
+        rows = {r["id"]: r for r in self.conn.execute(
+            f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
+            f"substr(a.text, 1, 160) AS snip FROM articles a WHERE a.id IN ({marks})", ids,
+        ).fetchall()}
+        snippets: dict[str, str] = {}
+        match = fts_query(query)
+        if match:
+            for r in self.conn.execute(
+                "SELECT a.id, snippet(article_fts, 1, '**', '**', ' … ', 20) AS snip "
+                "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
+                f"WHERE article_fts MATCH ? AND a.id IN ({marks})", [match, *ids],
+            ):
+                snippets[r["id"]] = r["snip"]
+        out = []
+        for article_id, score in scored:
+            row = rows.get(article_id)
+            if row is not None:
+                out.append(_hit(row, score, snippets.get(article_id)))
+        return out
+
+    # --- stories ------------------------------------------------------------------------
+
+    def story_links(self) -> list[tuple[str, str]]:
+        """(article id, story id) of every assigned article, in arrival order."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT article_id, story_id FROM story_members ORDER BY seq")]
+
+    def unassigned_originals(self) -> list[str]:
+        """Originals with an enrichment that no story holds yet, in stored order."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT a.id FROM articles a JOIN enrichments e ON e.article_id = a.id "
+            "WHERE a.duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM story_members m "
+            "WHERE m.article_id = a.id) ORDER BY a.rowid")]
+
+    def link_story(self, article_id: str, story_id: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO story_members (article_id, story_id, seq) VALUES "
+            "(?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM story_members))",
+            (article_id, story_id),
+        )
+
+    def put_story(self, story: Story) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO stories (id, label, first_seen, last_seen, size, data) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (story.id, story.label, utc_text(story.first_seen), utc_text(story.last_seen),
+             len(story.article_ids), story.model_dump_json()),
+        )
+
+    def list_stories(self, limit: int = 50) -> list[Story]:
+        """Stories, most recently active first (undated last), larger first on ties."""
+        rows = self.conn.execute(
+            "SELECT data FROM stories ORDER BY last_seen IS NULL, last_seen DESC, size DESC, "
+            "id LIMIT ?", (limit,),
+        ).fetchall()
+        return [Story.model_validate_json(r[0]) for r in rows]
+
+    def get_story(self, story_id: str) -> Story | None:
+        row = self.conn.execute("SELECT data FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return Story.model_validate_json(row[0]) if row else None
+
+    def resolve_story(self, prefix: str) -> str | None:
+        prefix = prefix.strip().lower()
+        if not re.fullmatch(r"s?[0-9a-f]{4,15}", prefix):
+            return None
+        if not prefix.startswith("s"):
+            prefix = "s" + prefix
+        rows = self.conn.execute(
+            "SELECT id FROM stories WHERE id >= ? AND id < ? LIMIT 2", (prefix, prefix + "g"),
+        ).fetchall()
+        return rows[0][0] if len(rows) == 1 else None
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def story_before(self, article_id: str, before: datetime | None, limit: int) -> list[str]:
+        """Members of the article's story published before `before`, newest first; when
+        either date is missing, members that arrived earlier, latest arrival first."""
+        rows = self.conn.execute(
+            "SELECT m.article_id FROM story_members s JOIN story_members m ON "
+            "m.story_id = s.story_id JOIN articles a ON a.id = m.article_id "
+            "WHERE s.article_id = ? AND m.article_id != s.article_id AND "
+            "a.duplicate_of IS NULL AND CASE WHEN ? IS NULL OR a.published_utc IS NULL "
+            "THEN m.seq < s.seq ELSE a.published_utc < ? END "
+            "ORDER BY a.published_utc IS NULL, a.published_utc DESC, m.seq DESC LIMIT ?",
+            (article_id, utc_text(before), utc_text(before), limit),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def story_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    # --- embeddings ---------------------------------------------------------------------
+
+    def missing_embeddings(self, model: str, limit: int) -> list[tuple[str, str, str]]:
+        """(id, title, text) of originals without a vector from `model`, stored order."""
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.text FROM articles a WHERE a.duplicate_of IS NULL AND "
+            "NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.article_id = a.id AND "
+            "e.model = ?) ORDER BY a.rowid LIMIT ?", (model, limit),
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def vectors_by_key(self, model: str, keys: list[str]) -> dict[str, bytes]:
+        if not keys:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN "
+            f"({','.join('?' * len(keys))})", [model, *keys],
+        ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def put_embeddings(self, model: str, rows: list[tuple[str, str, bytes, int]]) -> None:
+        """Store (article id, content key, float32 bytes, dim) rows."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO embeddings (article_id, model, key, dim, vector) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(a, model, k, d, v) for a, k, v, d in rows],
+        )
+
+    def embedding_models(self) -> list[tuple[str, int]]:
+        """(model, vectors) of every model with stored vectors, most vectors first."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT model, count(*) AS n FROM embeddings GROUP BY model ORDER BY n DESC, model")]
+
+    def embedding_version(self, model: str) -> tuple[int, int]:
+        """(count, highest rowid) of a model's vectors: changes whenever vectors do."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(max(rowid), 0) FROM embeddings WHERE model = ?", (model,)
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def embedding_matrix(self, model: str) -> tuple[list[str], np.ndarray]:
+        """Ids and float32 vectors (one row each) of the originals `model` has embedded."""
+        rows = self.conn.execute(
+            "SELECT e.article_id, e.vector, e.dim FROM embeddings e JOIN articles a ON "
+            "a.id = e.article_id WHERE e.model = ? AND a.duplicate_of IS NULL ORDER BY a.rowid",
+            (model,),
+        ).fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        dim = int(rows[0][2])
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
+        return [r[0] for r in rows], matrix
+
+    def get_embedding(self, article_id: str, model: str) -> np.ndarray | None:
+        row = self.conn.execute(
+            "SELECT vector FROM embeddings WHERE article_id = ? AND model = ?",
+            (article_id, model),
+        ).fetchone()
+        return np.frombuffer(row[0], dtype=np.float32) if row else None
 
     # --- quarantine & stats -------------------------------------------------------------
 
@@ -649,6 +866,24 @@ class SQLiteStore:
             "briefs": one("SELECT count(*) FROM briefs"),
             "quarantined": one("SELECT count(*) FROM quarantine"),
         }
+
+
+_TAGS_SQL = (
+    "(SELECT group_concat(label, '|') FROM "
+    "(SELECT label FROM article_tags WHERE article_id = a.id ORDER BY score DESC))"
+)
+
+
+def _hit(r: sqlite3.Row, score: float, snippet: str | None = None) -> SearchHit:
+    return SearchHit(
+        article_id=r["id"],
+        title=r["title"],
+        source=r["source"],
+        published_at=datetime.fromisoformat(r["published_at"]) if r["published_at"] else None,
+        score=round(score, 4),
+        snippet=" ".join((snippet or r["snip"] or "").split()),
+        tags=r["tags"].split("|") if r["tags"] else [],
+    )
 
 
 @lru_cache(maxsize=65536)

@@ -171,7 +171,8 @@ def test_migration_four_signs_the_articles_already_stored(tmp_path: Path) -> Non
     s = SQLiteStore(path)
     put(s, article("Cars", REWRITE_BODY, "2024-02-01T10:00:00Z"))
     s.conn.executescript("DROP TABLE article_minhash; DROP TABLE minhash_bands; "
-                         "PRAGMA user_version=3;")
+                         "DROP TABLE stories; DROP TABLE story_members; "
+                         "DROP TABLE embeddings; PRAGMA user_version=3;")
     s.close()
     s = SQLiteStore(path)
     assert s.conn.execute("SELECT count(*) FROM article_minhash").fetchone()[0] == 1

@@ -1,0 +1,153 @@
+"""Stories, embeddings, hybrid search and 'similar' wired into the Desk (issue 4)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsdesk.config import Settings
+from newsdesk.desk import Desk
+from newsdesk.errors import InputError, NotFoundError
+from newsdesk.relate.embed import HashingEmbedder, torch_available
+
+CAR_ARTICLE = "2025-09-02_chinese-car-exports-russia-dip-yuan-rouble-room.txt"
+
+
+def _members(desk: Desk) -> list[tuple[str, list[str]]]:
+    return sorted((s.id, s.article_ids) for s in desk.store.list_stories(10_000))
+
+
+def test_stories_persist_and_are_rebuilt_identically(tmp_path: Path, corpus: Path) -> None:
+    settings = Settings(db_path=tmp_path / "s.db")
+    with Desk.open(settings) as d:
+        d.ingest([str(corpus)])
+        stored = _members(d)
+    assert stored and any(len(ids) > 1 for _, ids in stored)
+    with Desk.open(settings) as d:
+        assert _members(d) == stored, "reopening reads the same stories"
+        replayed = sorted((s.id, s.article_ids) for s in d.rebuild_stories())
+        assert replayed == stored, "a replay of the stored arrival order gives the same"
+        report = d.ingest([str(corpus)])
+        assert {o.status for o in report.outcomes} == {"unchanged"}
+        assert _members(d) == stored, "a re-ingest of unchanged articles changes nothing"
+    # Another database, same input: the same stories.
+    with Desk.open(Settings(db_path=tmp_path / "t.db")) as d:
+        d.ingest([str(corpus)])
+        assert _members(d) == stored
+
+
+def test_copies_never_join_stories(tmp_path: Path, corpus: Path) -> None:
+    with Desk.open(Settings(db_path=tmp_path / "c.db")) as d:
+        report = d.ingest([str(corpus)])
+        copies = {o.article_id for o in report.outcomes if o.status == "duplicate"}
+        assert copies
+        members = [i for _, ids in _members(d) for i in ids]
+        assert not copies & set(members)
+        assert len(members) == len(set(members)) == d.stats()["articles"]
+
+
+def test_a_story_has_a_timeline_and_a_figure_series(corpus_desk: Desk) -> None:
+    stories = corpus_desk.stories(100)
+    big = max(stories, key=lambda s: len(s.article_ids))
+    view = corpus_desk.story(big.id[:6])
+    dates = [e.date for e in view.story.timeline if e.date]
+    assert dates == sorted(dates) and len(view.story.timeline) == len(big.article_ids)
+    assert all(e.summary for e in view.story.timeline)
+    for points in view.series.values():
+        assert len({p.article_id for p in points}) >= 2
+        when = [p.published_at for p in points if p.published_at]
+        assert when == sorted(when)
+    with pytest.raises(NotFoundError):
+        corpus_desk.story("nope")
+
+
+def test_background_cites_an_earlier_article_of_the_same_story(corpus_desk: Desk,
+                                                               corpus: Path) -> None:
+    article = corpus_desk.load(str(corpus / CAR_ARTICLE))
+    earlier = corpus_desk.store.story_before(article.id, article.published_at, 5)
+    assert earlier, "the car-exports article has earlier articles in its story"
+    brief = corpus_desk.brief(article.id)
+    cited = {c.article_id for s in brief.background for c in s.citations}
+    assert cited & set(earlier)
+    assert "same story" in (brief.background_note or "")
+    listed = {s.article_id for s in brief.references}
+    assert cited <= listed | {article.id}
+    stored = corpus_desk.store.get_articles(sorted(cited))
+    assert all(a.published_at < article.published_at for a in stored.values()
+               if a.published_at and article.published_at)
+
+
+def test_embed_is_idempotent_and_similar_works_with_and_without_vectors(
+        tmp_path: Path, corpus: Path) -> None:
+    with Desk.open(Settings(db_path=tmp_path / "e.db"), embedder=HashingEmbedder()) as d:
+        report = d.ingest([str(corpus)])
+        some = next(o.article_id for o in report.outcomes if o.status == "accepted")
+        copy = next(o for o in report.outcomes if o.status == "duplicate")
+        how, hits = d.similar(some[:8], limit=5)
+        assert how in ("story", "keywords") and hits
+        assert some not in {h.article_id for h in hits}
+        first = d.embed(batch=10)
+        assert first["embedded"] + first["reused"] == d.stats()["articles"] == first["total"]
+        again = d.embed()
+        assert again["embedded"] == again["reused"] == 0 and again["total"] == first["total"]
+        how, hits = d.similar(some, limit=5)
+        assert how == "vectors" and len(hits) == 5
+        ids = [h.article_id for h in hits]
+        assert some not in ids and copy.article_id not in ids
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        with pytest.raises(NotFoundError):
+            d.similar("ffffffffff")
+
+
+def test_hybrid_search_filters_and_falls_back(tmp_path: Path, corpus: Path) -> None:
+    with Desk.open(Settings(db_path=tmp_path / "h.db"), embedder=HashingEmbedder()) as d:
+        d.ingest([str(corpus)])
+        bm25 = d.search("yuan settlement", limit=5)
+        assert [h.article_id for h in d.search("yuan settlement", limit=5, mode="hybrid")] == [
+            h.article_id for h in bm25], "no vectors yet: pure BM25"
+        with pytest.raises(InputError):
+            d.search("yuan", mode="vector")
+        d.embed()
+        hybrid = d.search("yuan settlement", limit=5)
+        assert hybrid and {h.article_id for h in hybrid} & {h.article_id for h in bm25}
+        russia = d.search("car exports", entity="Russia", limit=20)
+        assert russia
+        for h in russia:
+            e = d.store.get_enrichment(h.article_id)
+            assert e is not None and any(x.canonical == "Russia" for x in e.entities)
+        ranged = d.search("trade", since=_utc("2025-01-01"), limit=20)
+        assert ranged and all(h.published_at and h.published_at.year >= 2025 for h in ranged)
+
+
+def _utc(day: str):
+    from datetime import UTC, datetime
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+SEMANTIC = [
+    ("Automakers see Russian demand collapse",
+     "Sales of passenger vehicles in Russia fell by a quarter in August as higher recycling "
+     "fees and expensive loans kept buyers away from dealerships. Chinese brands, which "
+     "dominate the market, cut prices to move stock."),
+    ("Wheat harvest sets a record in the Amur region",
+     "Farmers in the Amur region gathered a record wheat harvest this summer, and grain "
+     "traders expect more shipments across the border. Storage is running short."),
+    ("Gas pipeline talks stall over pricing",
+     "Negotiations on the new gas pipeline stalled again over the price formula, officials "
+     "said, leaving the project without a signed contract. Both sides will meet again."),
+]
+
+
+@pytest.mark.skipif(not torch_available(), reason="MiniLM needs torch")
+def test_hybrid_search_ranks_a_semantically_matching_article(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps({"title": t, "text": x, "url": f"https://t.test/{i}",
+                                          "published_at": f"2025-0{i + 1}-01T10:00:00Z"})
+                              for i, (t, x) in enumerate(SEMANTIC)))
+    with Desk.open(Settings(db_path=tmp_path / "m.db")) as d:
+        d.ingest([str(feed)])
+        query = "car sales slump"
+        assert d.search(query, mode="bm25") == [], "no shared words: BM25 finds nothing"
+        d.embed()
+        hits = d.search(query, limit=3)
+        assert hits and hits[0].title == SEMANTIC[0][0]
