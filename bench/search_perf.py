@@ -112,8 +112,10 @@ def build(path: Path, n: int, seed: int = 7) -> dict[str, float]:
     for k in range(n):
         article, tags, places = bases[k % len(bases)]
         body = rng.sample(pool, rng.randint(6, 14))
+        nudge = k % 7
         sentences = [f"Dispatch {k}.", article.sentences[0] if article.sentences else "",
-                     *(_NUMBER.sub(lambda m: str(int(m.group(1)) + k % 7), s) for s in body)]
+                     *(_NUMBER.sub(lambda m, d=nudge: str(int(m.group(1)) + d), s)
+                       for s in body)]
         text = " ".join(s for s in sentences if s)
         article_id = hashlib.sha256(f"bench:{k}".encode()).hexdigest()[:16]
         published = EPOCH + timedelta(minutes=rng.randrange(5 * 365 * 24 * 60))
