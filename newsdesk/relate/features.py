@@ -128,6 +128,7 @@ def normalise(vec: SparseVector) -> SparseVector:
 
 
 def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
+    # Over the shared keys only (a C-level set intersection). Set order follows string
+    # hashes, which change per process: fsum is exactly rounded, so the result does not
+    # depend on the order and re-runs give the same stories.
+    return math.fsum([a[t] * b[t] for t in a.keys() & b.keys()])

@@ -47,6 +47,7 @@ class StorySettings:
     grace_days: float = 2.0  # no decay while an article is this close to the story's dates
     half_life_days: float = 4.0  # then the score halves every this many days
     candidate_terms: int = 12  # stories sharing one of the article's top words/names
+    max_candidates: int = 12  # of those, fully scored: the best on the top terms alone
 
 
 DEFAULT_SETTINGS = StorySettings()
@@ -129,9 +130,10 @@ class StoryIndex:
         self._stories: list[_Story] = []
         self._by_id: dict[str, _Story] = {}
         self._story_of: dict[str, _Story] = {}
-        # term -> stories whose sum holds it (insertion order = story order)
-        self._word_postings: dict[str, dict[int, None]] = {}
-        self._name_postings: dict[str, dict[int, None]] = {}
+        # term -> {story index: the term's weight in that story's sum}
+        self._word_postings: dict[str, dict[int, float]] = {}
+        self._name_postings: dict[str, dict[int, float]] = {}
+        self._sizes = np.zeros(64, dtype=np.float64)  # members per story, by story index
         self._arrivals = 0
 
     def __len__(self) -> int:
@@ -167,20 +169,47 @@ class StoryIndex:
     ) -> list[Candidate]:
         s = self.settings
         stories = self._stories
+        ceiling = s.word_weight + s.name_weight + s.embedding_weight
         # Candidates: stories holding one of the article's most heavily weighted words or
         # names (rare, specific terms). A story that shares none of them cannot come near
         # the threshold, and common words would otherwise make every story a candidate.
-        found: set[int] = set()
+        # Each is first scored on those top terms only (a partial dot product read off the
+        # postings); only the `max_candidates` best of them get the full score, so the
+        # cost per article stops growing with the number of stories that share a
+        # moderately common term.
+        count = len(stories)
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
         for vec, postings, weight in ((words, self._word_postings, s.word_weight),
                                       (names, self._name_postings, s.name_weight)):
             if weight:
                 top = heapq.nlargest(s.candidate_terms, vec.items(),
                                      key=lambda kv: (kv[1], kv[0]))
-                for term, _ in top:
-                    found.update(postings.get(term, ()))
+                for term, w in top:
+                    post = postings.get(term)
+                    if post:
+                        ids.append(np.fromiter(post.keys(), np.int64, len(post)))
+                        weights.append(
+                            np.fromiter(post.values(), np.float64, len(post)) * (weight * w))
+        shortlist: list[tuple[float, int]] = []
+        if ids and count:
+            # Summed in a fixed order (postings keep story order), so re-runs agree.
+            partial = np.bincount(np.concatenate(ids), weights=np.concatenate(weights),
+                                  minlength=count) / self._sizes[:count]
+            hits = np.flatnonzero(partial)
+            keep = 3 * s.max_candidates
+            if len(hits) > keep:
+                hits = hits[np.argpartition(-partial[hits], keep - 1)[:keep]]
+            shortlist = sorted(((float(partial[i]), -int(i)) for i in hits), reverse=True)
+        ranked: list[tuple[float, int]] = []
+        for p, neg in shortlist:
+            decay = self._decay(stories[-neg], when)
+            if decay * ceiling >= s.threshold:  # else too far away in time to reach it
+                ranked.append((-p * decay, -neg))
+        ranked.sort()
+        found = [i for _, i in ranked[:s.max_candidates]]
         if s.embedding_weight and embedding is not None:
-            found.update(st.index for st in stories if st.embedded)
-        ceiling = s.word_weight + s.name_weight + s.embedding_weight
+            found = sorted({*found, *(st.index for st in stories if st.embedded)})
         out = []
         for i in sorted(found):
             story = stories[i]
@@ -257,8 +286,8 @@ class StoryIndex:
         for vec, total, postings in ((words, story.words, self._word_postings),
                                      (names, story.names, self._name_postings)):
             for term, w in vec.items():
-                total[term] = total.get(term, 0.0) + w
-                postings.setdefault(term, {})[story.index] = None
+                summed = total[term] = total.get(term, 0.0) + w
+                postings.setdefault(term, {})[story.index] = summed
         if embedding is not None:
             story.embedding = embedding.copy() if story.embedding is None else (
                 story.embedding + embedding)
@@ -271,6 +300,9 @@ class StoryIndex:
             published_at=when, summary=(article.summary or article.title).strip(),
             figure=article.figure, title_terms=frozenset(article_terms(article.title, "").words),
         ))
+        if story.index >= len(self._sizes):
+            self._sizes = np.concatenate([self._sizes, np.zeros_like(self._sizes)])
+        self._sizes[story.index] = len(story.members)
         self._arrivals += 1
         self._story_of[article.id] = story
 

@@ -138,6 +138,26 @@ def test_undated_articles_are_never_decayed() -> None:
     assert index.add(art("r2", ROTTERDAM[1], T0 + timedelta(days=400))) == first
 
 
+def test_the_shortlist_chooses_as_scoring_every_story_would() -> None:
+    """Only a shortlist of stories (the best on the article's top terms) is fully scored;
+    forty stories sharing the article's general vocabulary must not crowd out the one
+    that shares its names, and the choices are those of scoring every story."""
+    general = "Port workers strike over pay and ships queue outside the terminals."
+    towns = [f"Town{chr(65 + i // 26)}{chr(97 + i % 26)}" for i in range(40)]
+    items = [art(f"s{i}", (f"{town} dockers strike at Opco{i} terminals",
+                           f"{general} {town} dockers at Opco{i} lost {100 + i} shifts, "
+                           f"Opco{i} said in {town}."))
+             for i, town in enumerate(towns)]
+    items.append(art("late", (f"{towns[23]} strike at Opco23 goes on",
+                              f"{general} Opco23 said the {towns[23]} dockers strike cost "
+                              f"{123} shifts in {towns[23]}.")))
+    short, full = StoryIndex(StorySettings(max_candidates=4)), StoryIndex(
+        StorySettings(max_candidates=10_000))
+    assert feed(short, items) == feed(full, items)
+    assert len(short) > 4 * 3
+    assert short.story_of("late") == short.story_of("s23") != short.story_of("s22")
+
+
 def test_an_article_already_assigned_keeps_its_story() -> None:
     index = StoryIndex()
     first = index.add(art("r1", ROTTERDAM[0]))
