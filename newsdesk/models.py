@@ -177,6 +177,9 @@ class Enrichment(Record):
     topics: list[Topic] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
+    speakers_scanned: bool = Field(
+        default=False, description="People, organisations and quotes were looked for "
+        "(false in enrichments stored before ingest found them: briefs then look).")
     figures: list[Figure] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     tone: float = Field(default=0.0, description="Rising minus falling figures minus half "

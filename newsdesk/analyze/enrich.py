@@ -92,6 +92,7 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
         topics=topics,
         entities=entities,
         quotes=quotes,
+        speakers_scanned=True,
         region=region,
         category=category,
         background_cues=context,

@@ -49,11 +49,11 @@ def quotes_and_entities(
 ) -> tuple[list[Quote], list[Entity]]:
     """The article's quotes and named entities.
 
-    An enrichment written before quotes were part of ingest has neither quotes nor
-    people; then, and only when a sentence reads as an attributed quote (the cue roles),
-    they are found here."""
+    An enrichment written before quotes were part of ingest (`speakers_scanned` false)
+    has neither quotes nor people; then, and only when a sentence reads as an attributed
+    quote (the cue roles), they are found here."""
     quotes, entities = enrichment.quotes, enrichment.entities
-    if quotes or any(e.type in SPEAKING for e in entities):
+    if enrichment.speakers_scanned or quotes or any(e.type in SPEAKING for e in entities):
         return quotes, entities
     if not any("quote" in r for r in sentence_roles(tuple(article.sentences))):
         return quotes, entities

@@ -137,10 +137,14 @@ def test_quotes_are_found_at_brief_time_when_the_enrichment_predates_them(
     current = analyze(article, load_taxonomy(), GAZ)
     assert [q.speaker for q in current.quotes][:1] == ["Pavel Testov"]
     # An enrichment stored before ingest found people and quotes: places only.
+    places = [e for e in current.entities if e.type not in SPEAKING]
     bare = current.model_copy(update={
-        "quotes": [], "entities": [e for e in current.entities if e.type not in SPEAKING]})
+        "quotes": [], "speakers_scanned": False, "entities": places})
     brief = compose_brief(article, bare, GAZ, [], now=NOW)
     assert [q.speaker for q in brief.quotes] == ["Pavel Testov"]
+    # An enrichment from today's ingest is trusted: no quotes found means none to show.
+    scanned = bare.model_copy(update={"speakers_scanned": True})
+    assert compose_brief(article, scanned, GAZ, [], now=NOW).quotes == []
 
 
 # --- the verifier on quotes ------------------------------------------------------------------
