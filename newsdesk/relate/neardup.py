@@ -4,8 +4,9 @@ Syndicated copies with a changed headline, and lightly edited rewrites, share mo
 their five-word shingles. A 128-value MinHash signature (datasketch) estimates the
 Jaccard similarity of two articles' shingle sets; cutting it into 32 bands of 4 values
 gives keys under which similar articles collide, so a new article is compared with a
-handful of candidates instead of the whole store. The store keeps the band keys of every
-original; `similarity` confirms a candidate from the two signatures.
+handful of candidates instead of the whole store (the band index: newsdesk/relate/lsh.py,
+in memory, derived from the stored signatures); `similarity` confirms a candidate from
+the two signatures.
 
 Pure functions: workers compute signatures, the single writer looks candidates up.
 """
@@ -80,12 +81,6 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
 def signature(text: str) -> bytes:
     """The MinHash signature of a text, as NUM_PERM little-endian uint32 values."""
     return minhash(shingle_hashes(text)).astype("<u4").tobytes()
-
-
-def band_keys(sig: bytes) -> list[bytes]:
-    """One key per band: the band's number and its values, so bands never collide."""
-    width = ROWS * 4
-    return [bytes([band]) + sig[band * width:(band + 1) * width] for band in range(BANDS)]
 
 
 def similarity(a: bytes, b: bytes) -> float:

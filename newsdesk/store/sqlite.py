@@ -29,8 +29,9 @@ from newsdesk.models import (
     SearchHit,
     Story,
 )
+from newsdesk.relate.lsh import BandIndex
 from newsdesk.relate.neardup import THRESHOLD as NEAR_THRESHOLD
-from newsdesk.relate.neardup import band_keys, signature, similarity
+from newsdesk.relate.neardup import signature, similarity
 from newsdesk.store.rows import ArticleRows, article_rows, meta_key, utc_text
 
 APPLICATION_ID = 0x6E657773  # "news": marks a file as a newsdesk database
@@ -182,17 +183,31 @@ MIGRATIONS: list[str] = [
     CREATE INDEX embeddings_key ON embeddings(key);
     CREATE INDEX embeddings_model ON embeddings(model);
     """,
+    # 6: the LSH band keys move to memory (newsdesk/relate/lsh.py: a B-tree of random keys
+    # rewrote most of its pages on every commit); the signatures stay, numbered by an
+    # AUTOINCREMENT key so that a deleted row's number is never given to another one
+    # (the in-memory index reads the rows past the last number it has seen).
+    """
+    DROP INDEX IF EXISTS minhash_bands_article;
+    DROP TABLE IF EXISTS minhash_bands;
+    CREATE TABLE article_minhash_v6 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        article_id TEXT NOT NULL UNIQUE,
+        signature BLOB NOT NULL
+    );
+    INSERT INTO article_minhash_v6 (article_id, signature)
+        SELECT article_id, signature FROM article_minhash ORDER BY rowid;
+    DROP TABLE article_minhash;
+    ALTER TABLE article_minhash_v6 RENAME TO article_minhash;
+    """,
 ]
 
 def _backfill_signatures(conn: sqlite3.Connection) -> None:
     """Migration 4 on an existing store: sign every original so later copies find it."""
     rows = conn.execute("SELECT id, text FROM articles WHERE duplicate_of IS NULL").fetchall()
     for article_id, text in rows:
-        sig = signature(text or "")
         conn.execute("INSERT OR REPLACE INTO article_minhash (article_id, signature) "
-                     "VALUES (?, ?)", (article_id, sig))
-        conn.executemany("INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
-                         [(key, article_id) for key in band_keys(sig)])
+                     "VALUES (?, ?)", (article_id, signature(text or "")))
 
 
 # Data a migration derives in Python rather than SQL, by the migration's number.
@@ -250,6 +265,10 @@ class SQLiteStore:
             # Parsed enrichments of earlier articles, which briefs compare figures with;
             # kept and dropped like the articles.
             self._enrichments: dict[str, Enrichment] = {}
+            # LSH over the stored signatures, built on the first near-duplicate lookup
+            # and brought up to date (rows past `_bands_seen`) before each one.
+            self._bands: BandIndex | None = None
+            self._bands_seen = 0
             self._configure()
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -313,6 +332,7 @@ class SQLiteStore:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
+            self._bands = None  # it may hold signatures that were rolled back
             raise
         else:
             self.conn.execute("COMMIT")
@@ -382,21 +402,37 @@ class SQLiteStore:
         """The stored original most similar to a signature, if at least `threshold`
         similar: candidates share an LSH band, then the full signatures decide (ties go
         to the oldest article)."""
-        keys = band_keys(sig)
-        rows = self.conn.execute(
-            "SELECT m.article_id, m.signature FROM article_minhash m JOIN articles a "
-            "ON a.id = m.article_id WHERE m.article_id IN (SELECT article_id FROM "
-            f"minhash_bands WHERE key IN ({','.join('?' * len(keys))})) ORDER BY a.rowid",
-            keys,
-        ).fetchall()
+        found = sorted(self._band_index().candidates(sig))
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(found), 500):
+            part = found[start:start + 500]
+            rows.extend(self.conn.execute(
+                "SELECT m.article_id, m.signature, a.rowid AS seq FROM article_minhash m "
+                "JOIN articles a ON a.id = m.article_id "
+                f"WHERE m.rowid IN ({','.join('?' * len(part))})", part).fetchall())
+        rows.sort(key=lambda r: r["seq"])
         best: tuple[str, float] | None = None
-        for article_id, other in rows:
+        for article_id, other, _ in rows:
             if article_id == exclude:
                 continue
             score = similarity(sig, other)
             if score >= threshold and (best is None or score > best[1]):
                 best = (article_id, score)
         return best
+
+    def _band_index(self) -> BandIndex:
+        """The LSH index, with the signatures stored since it was last read (by this
+        or another process). Rebuilt when the table shrank below what it has seen."""
+        top = self.conn.execute("SELECT max(rowid) FROM article_minhash").fetchone()[0] or 0
+        if self._bands is None or top < self._bands_seen:
+            self._bands, self._bands_seen = BandIndex(), 0
+        if top > self._bands_seen:
+            rows = self.conn.execute(
+                "SELECT rowid, signature FROM article_minhash WHERE rowid > ? ORDER BY rowid",
+                (self._bands_seen,)).fetchall()
+            self._bands.add([r[0] for r in rows], [r[1] for r in rows])
+            self._bands_seen = rows[-1][0] if rows else top
+        return self._bands
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (before many readers start)."""
@@ -447,10 +483,6 @@ class SQLiteStore:
                     "INSERT OR REPLACE INTO article_minhash (article_id, signature) "
                     "VALUES (?, ?)", (rows.id, rows.signature),
                 )
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
-                    [(key, rows.id) for key in band_keys(rows.signature)],
-                )
 
     def _delete_article_rows(self, article_id: str) -> None:
         self._cache.pop(article_id, None)
@@ -459,7 +491,7 @@ class SQLiteStore:
             ("articles", "id"), ("enrichments", "article_id"), ("article_tags", "article_id"),
             ("article_places", "article_id"), ("article_figures", "article_id"),
             ("briefs", "article_id"), ("article_minhash", "article_id"),
-            ("minhash_bands", "article_id"), ("embeddings", "article_id"),
+            ("embeddings", "article_id"),
         ):
             self.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
 

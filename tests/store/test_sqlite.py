@@ -166,11 +166,53 @@ def test_a_lightly_edited_copy_finds_its_original(store: SQLiteStore) -> None:
     assert store.near_duplicate(rows.signature, exclude=original) is None
 
 
+def test_near_duplicates_see_articles_stored_later_and_by_other_processes(
+    tmp_path: Path,
+) -> None:
+    """The band index lives in memory: it must catch up with rows stored after it was
+    built (by this connection or another one) and forget rows rolled back."""
+    from newsdesk.relate.neardup import signature
+    path = tmp_path / "n.db"
+    mine, other = SQLiteStore(path), SQLiteStore(path)
+    probe = signature(REWRITE_BODY.replace("more vehicles", "more cars"))
+    assert mine.near_duplicate(probe) is None  # index built, empty
+    put(other, article("Chinese cars conquer Russia", REWRITE_BODY, "2024-02-01T10:00:00Z"))
+    found = mine.near_duplicate(probe)
+    assert found is not None and found[1] >= 0.6
+    fresh = SQLiteStore(tmp_path / "r.db")
+    put(fresh, article("Grain", "Wheat exports rose 4% in May, traders said.", "2024-05-01"))
+    with pytest.raises(RuntimeError), fresh.transaction():
+        put(fresh, article("Rates", "The central bank held its key rate at 16% on Friday, "
+                           "citing sticky inflation and a weak rouble.", "2024-05-02"))
+        assert fresh.near_duplicate(probe) is None
+        raise RuntimeError("abandon the batch")
+    # The next signature takes the rolled-back row's place (same rowid): it is read again.
+    put(fresh, article("Chinese cars conquer Russia", REWRITE_BODY, "2024-02-01T10:00:00Z"))
+    assert fresh.near_duplicate(probe) is not None
+
+
+def test_migration_six_drops_the_band_table(store: SQLiteStore) -> None:
+    names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+    assert "minhash_bands" not in names and "article_minhash" in names
+
+
+def test_a_stored_signature_never_takes_a_deleted_ones_number(store: SQLiteStore) -> None:
+    """The band index reads rows past the last number it saw: reusing the number of a
+    deleted row (SQLite does, for the largest rowid, without AUTOINCREMENT) would hide the
+    new row from it."""
+    last = store.conn.execute(
+        "SELECT article_id, rowid FROM article_minhash ORDER BY rowid DESC LIMIT 1").fetchone()
+    store.conn.execute("DELETE FROM article_minhash WHERE article_id = ?", (last[0],))
+    put(store, article("Grain", "Wheat exports rose 4% in May, traders said.", "2024-05-01"))
+    newest = store.conn.execute("SELECT max(rowid) FROM article_minhash").fetchone()[0]
+    assert newest > last[1]
+
+
 def test_migration_four_signs_the_articles_already_stored(tmp_path: Path) -> None:
     path = tmp_path / "v3.db"
     s = SQLiteStore(path)
     put(s, article("Cars", REWRITE_BODY, "2024-02-01T10:00:00Z"))
-    s.conn.executescript("DROP TABLE article_minhash; DROP TABLE minhash_bands; "
+    s.conn.executescript("DROP TABLE article_minhash; "
                          "DROP TABLE stories; DROP TABLE story_members; "
                          "DROP TABLE embeddings; PRAGMA user_version=3;")
     s.close()
