@@ -95,7 +95,9 @@ class ChatClient:
     def complete(self, messages: list[dict[str, str]]) -> Completion:
         """The model's answer to `messages`; LlmError once retries are spent."""
         params = self.params()
-        key = cache_key(messages, self.settings.model, params)
+        # The endpoint is part of the key: local servers often answer to any model name.
+        key = cache_key(messages, self.settings.model,
+                        {**params, "base_url": self.settings.base_url})
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             try:
                 return Completion(text=str(hit["text"]), prompt_tokens=int(hit["prompt_tokens"]),

@@ -184,7 +184,9 @@ class _Assembler:
                 continue
             cites = list({(c.article_id, c.sentence): c
                           for b in bullets for c in b.citations}.values())
-            q = CitedSentence(text=question, citations=cites, composed=True, generated=True)
+            # A question asserts nothing, so its words are free ("what to watch"); its
+            # figures, quoted words and names are still checked like any composed text.
+            q = CitedSentence(text=question, citations=cites, composed=True)
             reason = check(q, self.lookup, self.gazetteer, copied=False)
             if reason is not None:
                 self.drops.append(Drop(section="insight question", text=question,
