@@ -127,6 +127,12 @@ class _Assembler:
         self.gazetteer = gazetteer
         self.drops: list[Drop] = []
         self.used: set[tuple[str, int]] = set()
+        self.excluded = {(c.article_id, c.sentence) for c, _ in pack.excluded}
+
+    def usable(self, pool: list[CitedSentence]) -> list[CitedSentence]:
+        """Extractive sentences that do not rest on text addressed to the model."""
+        return [s for s in pool
+                if not {(c.article_id, c.sentence) for c in s.citations} & self.excluded]
 
     def sentence(self, section: str, s: LlmSentence,
                  pool: list[CitedSentence]) -> CitedSentence | None:
@@ -169,6 +175,7 @@ class _Assembler:
 
     def section(self, name: str, sentences: list[LlmSentence], pool: list[CitedSentence]
                 ) -> list[CitedSentence]:
+        pool = self.usable(pool)
         out = [self.sentence(name, s, pool) for s in sentences]
         return [s for s in out if s is not None]
 
@@ -215,9 +222,11 @@ def assemble(
     fallback = [name for name, got, theirs in (
         ("summary", summary, base.summary), ("background", background, base.background),
         ("insights", insights, base.insights)) if not got and theirs]
-    summary = summary or base.summary
-    background = background or base.background
-    insights = insights or base.insights
+    summary = summary or work.usable(base.summary)
+    background = background or work.usable(base.background)
+    insights = insights or [
+        Insight(question=i.question, bullets=bullets) for i in base.insights
+        if (bullets := work.usable(i.bullets))]
     notes = [f"{len(work.drops)} generated sentence(s) failed verification and were "
              "dropped or replaced."] if work.drops else []
     if fallback:
