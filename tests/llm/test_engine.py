@@ -184,3 +184,20 @@ def test_engine_note_and_usage_are_rendered(tmp_path: Path, server: Scripted, ra
     fallback = brief_of(tmp_path, url, rail_file)
     assert "> **Note:** The language model could not be used" in to_markdown(fallback)
     assert "could not be used" in to_html(fallback)
+
+
+def test_saved_llm_brief_reverifies_and_catches_tampering(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    from newsdesk.brief.compose import make_lookup
+    from newsdesk.brief.verify import verify_brief
+
+    server.script(ok(good_answer))
+    with Desk.open(llm_settings(tmp_path, server.url), read_only=True) as desk:
+        brief = desk.brief(str(rail_file))
+        lookup = make_lookup([desk.load(str(rail_file))])
+        again = verify_brief(brief, lookup, desk.gazetteer)
+    assert again.verification.dropped == [] and shown(again) == shown(brief)
+    tampered = brief.summary[0].model_copy(
+        update={"text": "Rail freight between China and Russia collapsed in the first quarter."})
+    bad = verify_brief(brief.model_copy(update={"summary": [tampered]}), lookup, desk.gazetteer)
+    assert bad.summary == [] and "collapsed" in bad.verification.dropped[0].reason
