@@ -100,6 +100,7 @@ def real_settings(base_url: str, db: Path, cache: Path | None = None) -> Any:
     return Settings(db_path=db, engine="llm", llm=LlmSettings(
         base_url=base_url, model=MODEL_NAME, timeout_s=600.0, max_retries=1, backoff_s=1.0,
         concurrency=1, max_tokens=900, temperature=0.0, evidence_tokens=1500,
+        response_format="json_object_schema",  # llama.cpp turns the schema into a grammar
         cache_dir=cache or Path("off")))
 
 

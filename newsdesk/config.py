@@ -36,6 +36,7 @@ ENV_LLM = {  # LlmSettings field -> environment variable
     "concurrency": "NEWSDESK_LLM_CONCURRENCY",
     "evidence_tokens": "NEWSDESK_LLM_EVIDENCE_TOKENS",
     "cache_dir": "NEWSDESK_LLM_CACHE",
+    "response_format": "NEWSDESK_LLM_RESPONSE_FORMAT",
 }
 ENGINES = ("extractive", "llm")
 
@@ -95,7 +96,8 @@ class LlmSettings:
     max_tokens: int = 1200
     temperature: float = 0.0
     evidence_tokens: int = 3000
-    response_format: str = "json_object"  # "json_object" | "none"
+    # "json_object" | "json_schema" | "json_object_schema" | "none" (see llm/client.py)
+    response_format: str = "json_object"
     cache_dir: Path | None = None  # None: "llm-cache" beside the database; "off": no cache
 
 

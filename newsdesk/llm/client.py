@@ -9,8 +9,14 @@ needs from it:
   briefs does not flood a single-GPU server;
 - token and latency accounting, summed per brief by the caller;
 - a cache: the same request is answered from disk, free.
-`response_format: json_object` is asked for, and dropped for the rest of the session if
-the server refuses it; nothing relies on it (see parse.py).
+`response_format` (LlmSettings.response_format) is asked for, and dropped for the rest of
+the session if the server refuses it; nothing relies on it (see parse.py):
+- "json_object": `{"type": "json_object"}`, understood by nearly every server;
+- "json_schema": OpenAI structured outputs, `{"type": "json_schema", "json_schema": ...}`
+  (OpenAI, vLLM, Ollama, LM Studio);
+- "json_object_schema": `{"type": "json_object", "schema": ...}` (llama-cpp-python's
+  server): the schema becomes a grammar, so even a tiny model answers in shape;
+- "none".
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from newsdesk.config import LlmSettings
 from newsdesk.errors import LlmError
 from newsdesk.llm.cache import ResponseCache, cache_key
 
+RESPONSE_FORMATS = ("json_object", "json_schema", "json_object_schema")
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 MAX_BACKOFF_S = 30.0
 
@@ -69,7 +76,7 @@ class ChatClient:
         self.settings = settings
         self.cache = cache
         self._sleep = sleep
-        self._json_mode = settings.response_format == "json_object"
+        self._json_mode = settings.response_format in RESPONSE_FORMATS
         headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
         self._http = httpx.Client(
             base_url=settings.base_url.rstrip("/") + "/",
@@ -92,9 +99,13 @@ class ChatClient:
         """Sampling parameters: part of the cache key, since they shape the answer."""
         return {"temperature": self.settings.temperature, "max_tokens": self.settings.max_tokens}
 
-    def complete(self, messages: list[dict[str, str]]) -> Completion:
-        """The model's answer to `messages`; LlmError once retries are spent."""
+    def complete(self, messages: list[dict[str, str]],
+                 schema: dict[str, Any] | None = None) -> Completion:
+        """The model's answer to `messages`; LlmError once retries are spent. `schema`:
+        the JSON Schema of the answer, sent when the response format carries one."""
         params = self.params()
+        if self._json_mode:
+            params["response_format"] = self._response_format(schema)
         # The endpoint is part of the key: local servers often answer to any model name.
         key = cache_key(messages, self.settings.model,
                         {**params, "base_url": self.settings.base_url})
@@ -156,10 +167,19 @@ class ChatClient:
             self._retry_after = None
         return min(delay, MAX_BACKOFF_S)
 
+    def _response_format(self, schema: dict[str, Any] | None) -> dict[str, Any]:
+        kind = self.settings.response_format
+        if schema is None or kind == "json_object":
+            return {"type": "json_object"}
+        if kind == "json_schema":
+            return {"type": "json_schema",
+                    "json_schema": {"name": "answer", "schema": schema, "strict": False}}
+        return {"type": "json_object", "schema": schema}
+
     def _body(self, messages: list[dict[str, str]], params: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.settings.model, "messages": messages, **params}
-        if self._json_mode:
-            body["response_format"] = {"type": "json_object"}
+        if not self._json_mode:
+            body.pop("response_format", None)
         return body
 
     def _completion(self, response: httpx.Response, latency: float) -> Completion:

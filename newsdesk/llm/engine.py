@@ -30,7 +30,7 @@ from newsdesk.llm.cache import ResponseCache
 from newsdesk.llm.client import ChatClient, Completion
 from newsdesk.llm.evidence import EvidencePack, build_evidence
 from newsdesk.llm.parse import AnswerError, parse_answer
-from newsdesk.llm.prompt import messages, retry_messages
+from newsdesk.llm.prompt import ANSWER_SCHEMA, messages, retry_messages
 from newsdesk.models import (
     Article,
     Brief,
@@ -97,12 +97,12 @@ def ask(client: ChatClient, article: Article, pack: EvidencePack, usage: LlmUsag
         ) -> LlmAnswer:
     """The model's answer, asked again once with the reason when it is unusable."""
     first = messages(article, pack)
-    reply = client.complete(first)
+    reply = client.complete(first, ANSWER_SCHEMA)
     _account(usage, reply)
     try:
         return parse_answer(reply.text)
     except AnswerError as exc:
-        again = client.complete(retry_messages(first, reply.text, str(exc)))
+        again = client.complete(retry_messages(first, reply.text, str(exc)), ANSWER_SCHEMA)
         _account(usage, again)
         try:
             return parse_answer(again.text)

@@ -25,13 +25,18 @@ class AnswerError(LlmError):
     """The model answered, but not with a usable JSON brief."""
 
 
+_CLOSER = {"{": "}", "[": "]"}
+
+
 def outermost_object(text: str) -> str | None:
-    """The first balanced {...} of `text` (braces inside strings ignored), or what is left
-    of it when the answer was cut off."""
+    """The first balanced {...} of `text` (brackets inside strings ignored). An answer cut
+    off by max_tokens is closed after its last complete element, so the sentences the
+    model finished are not lost; None when not even one element was finished."""
     start = text.find("{")
     if start < 0:
         return None
-    depth = 0
+    stack: list[str] = []
+    last_complete: tuple[int, list[str]] | None = None
     in_string = escaped = False
     for i in range(start, len(text)):
         ch = text[i]
@@ -44,13 +49,19 @@ def outermost_object(text: str) -> str | None:
                 in_string = False
         elif ch == '"':
             in_string = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
+        elif ch in "{[":
+            stack.append(ch)
+        elif ch in "}]":
+            if not stack or _CLOSER[stack[-1]] != ch:
+                return None
+            stack.pop()
+            if not stack:
                 return text[start:i + 1]
-    return None
+            last_complete = (i + 1, list(stack))
+    if last_complete is None:
+        return None
+    end, open_ = last_complete
+    return text[start:end] + "".join(_CLOSER[c] for c in reversed(open_))
 
 
 def parse_answer(text: str) -> LlmAnswer:

@@ -36,6 +36,33 @@ there are some.
 - insights: 3 questions an analyst would ask (what changed, who is shaping the story, \
 what the risks are or what to watch), each answered by 2 or 3 bullets."""
 
+_SENTENCE = {
+    "type": "object",
+    "properties": {
+        "text": {"type": "string", "maxLength": 400},
+        "cites": {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 3},
+    },
+    "required": ["text", "cites"],
+}
+# The answer's shape as JSON Schema, for servers that can enforce it (structured outputs,
+# llama.cpp grammars). Bounded lists and strings also bound a weak model's rambling.
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "summary": {"type": "array", "items": _SENTENCE, "minItems": 1, "maxItems": 6},
+        "background": {"type": "array", "items": _SENTENCE, "maxItems": 4},
+        "insights": {"type": "array", "maxItems": 3, "items": {
+            "type": "object",
+            "properties": {
+                "question": {"type": "string", "maxLength": 200},
+                "bullets": {"type": "array", "items": _SENTENCE, "minItems": 1, "maxItems": 3},
+            },
+            "required": ["question", "bullets"],
+        }},
+    },
+    "required": ["summary", "background", "insights"],
+}
+
 RETRY = """Your answer could not be used: {error}
 Answer again with only the JSON object described in the system message."""
 

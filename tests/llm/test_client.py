@@ -116,3 +116,24 @@ def test_cache_key_and_damaged_entries(tmp_path) -> None:  # type: ignore[no-unt
     assert cache.get(a) == {"text": "x", "prompt_tokens": 1, "completion_tokens": 2}
     (tmp_path / a[:2] / f"{a}.json").write_text("{broken")
     assert cache.get(a) is None
+
+
+@pytest.mark.parametrize(("kind", "expected"), [
+    ("json_object", {"type": "json_object"}),
+    ("json_schema", {"type": "json_schema",
+                     "json_schema": {"name": "answer", "schema": {"type": "object"}, "strict": False}}),
+    ("json_object_schema", {"type": "json_object", "schema": {"type": "object"}}),
+    ("none", None),
+])
+def test_response_formats(kind: str, expected: dict | None) -> None:
+    import json
+
+    bodies: list[dict] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        return httpx.Response(200, json=completion("{}"))
+
+    client(httpx.MockTransport(handle), [], response_format=kind).complete(
+        MESSAGES, {"type": "object"})
+    assert bodies[0].get("response_format") == expected

@@ -39,3 +39,11 @@ def test_unusable_answers_say_why(text: str, why: str) -> None:
 def test_outermost_object_ignores_braces_in_strings() -> None:
     assert outermost_object('x {"a": "}", "b": {"c": 1}} y') == '{"a": "}", "b": {"c": 1}}'
     assert outermost_object("{") is None
+
+
+def test_cut_off_answer_keeps_its_finished_sentences() -> None:
+    answer = parse_answer('{"summary": [{"text": "One.", "cites": [1]}, {"text": "Two.", '
+                          '"cites": [2]}, {"text": "Thr')
+    assert [s.text for s in answer.summary] == ["One.", "Two."]
+    cut = parse_answer('{"summary": [{"text": "a", "cites": [1]}], "background": [{"text": "b')
+    assert cut.summary[0].text == "a" and cut.background == []
