@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "samples" / "corpus"
 ARTICLE = CORPUS / "2024-03-07_china-exports-beat-forecasts-russia.txt"
 MODEL_NAME = "smollm2-135m-instruct"
-CONTEXT = 4096
+CONTEXT = 8192  # prompt (~2k tokens) + a retry carrying the first answer + the answer
 
 
 def gguf_path() -> Path:
