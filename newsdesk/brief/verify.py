@@ -69,6 +69,8 @@ def check(
             return f"cites sentence {c.sentence} of article {c.article_id}, which does not exist"
         cited.append(text)
     evidence = " ".join(cited)
+    if not any(ch.isalnum() for ch in sentence.text):
+        return "has no words"  # "..." is found in any evidence, and says nothing
     if normalise(sentence.text).rstrip(".") in normalise(evidence):
         return None  # copied or trimmed: every figure, quote and name is the source's own
     if copied:

@@ -27,9 +27,10 @@ as the evidence writes it. Do not add facts, opinions or numbers of your own.
 - Prefer short sentences that stay close to the wording of the evidence.
 
 Answer with one JSON object and nothing else, shaped like this:
-{"summary": [{"text": "...", "cites": [1]}],
- "background": [{"text": "...", "cites": [2]}],
- "insights": [{"question": "...?", "bullets": [{"text": "...", "cites": [3]}]}]}
+{"summary": [{"text": "<a sentence of news>", "cites": [<evidence number>]}],
+ "background": [{"text": "<a sentence of context>", "cites": [<evidence number>]}],
+ "insights": [{"question": "<a question>", "bullets": [{"text": "<an answer>", \
+"cites": [<evidence number>]}]}]}
 - summary: 3 to 6 sentences with the news.
 - background: 1 to 4 sentences of context: earlier events, from earlier articles when \
 there are some.

@@ -201,3 +201,17 @@ def test_saved_llm_brief_reverifies_and_catches_tampering(
         update={"text": "Rail freight between China and Russia collapsed in the first quarter."})
     bad = verify_brief(brief.model_copy(update={"summary": [tampered]}), lookup, desk.gazetteer)
     assert bad.summary == [] and "collapsed" in bad.verification.dropped[0].reason
+
+
+def test_template_echo_is_dropped(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """A weak model copies the example of the prompt: "..." says nothing and is dropped."""
+    def echo(body: Body) -> str:
+        n = n_of(body, "Rail freight")
+        return json.dumps({"summary": [{"text": "...", "cites": [n]},
+                                       {"text": "<a sentence of news>", "cites": [n]}]})
+    server.script(ok(echo))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    reasons = {d.text: d.reason for d in brief.verification.dropped}
+    assert reasons["..."].startswith("has no words")
+    assert "sentence of news" not in " ".join(shown(brief))
+    assert brief.summary and not any(s.generated for s in brief.summary)
