@@ -179,6 +179,17 @@ class _Assembler:
         out = [self.sentence(name, s, pool) for s in sentences]
         return [s for s in out if s is not None]
 
+    @staticmethod
+    def _not_a_question(question: str) -> str | None:
+        """Questions are not word-checked (they assert nothing, and "what should readers
+        watch?" is a fair question about any story), but one must be a question, not a
+        template echo ("<a question>")."""
+        if not question.rstrip().endswith("?") or len(question.split()) < 3:
+            return "not a question"
+        if "<" in question or ">" in question:
+            return "a placeholder, not a question"
+        return None
+
     def insights(self, answer: LlmAnswer, pool: list[Insight]) -> list[Insight]:
         bullets_pool = [b for i in pool for b in i.bullets]
         out = []
@@ -191,6 +202,9 @@ class _Assembler:
                 continue
             cites = list({(c.article_id, c.sentence): c
                           for b in bullets for c in b.citations}.values())
+            if why := self._not_a_question(question):
+                self.drops.append(Drop(section="insight question", text=question, reason=why))
+                continue
             # A question asserts nothing, so its words are free ("what to watch"); its
             # figures, quoted words and names are still checked like any composed text.
             q = CitedSentence(text=question, citations=cites, composed=True)

@@ -9,7 +9,9 @@ sentences it cites. The last layer is the one that holds when a model obeys anyw
 
 from __future__ import annotations
 
-from newsdesk.llm.evidence import EvidencePack
+import json
+
+from newsdesk.llm.evidence import EvidencePack, defang
 from newsdesk.models import Article
 
 SYSTEM = """You write news briefs for analysts. You are given numbered evidence sentences \
@@ -73,8 +75,18 @@ def messages(article: Article, pack: EvidencePack) -> list[dict[str, str]]:
     title = pack_title(article)
     user = (f"Write the brief of the article titled: {title}\n\n"
             f"<evidence>\n{pack.render()}\n</evidence>\n\n"
-            "Answer with the JSON object only.")
+            f"{example(pack)}Answer with the JSON object only.")
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def example(pack: EvidencePack) -> str:
+    """A one-line example grounded in this pack: weak models copy examples, so the example
+    is one the verifier accepts (a sentence of the evidence with its own number)."""
+    if not pack.items:
+        return ""
+    first = pack.items[0]
+    sample = json.dumps({"text": defang(first.text), "cites": [first.n]}, ensure_ascii=False)
+    return f"Example of one summary item: {sample}\n"
 
 
 def pack_title(article: Article) -> str:
