@@ -66,10 +66,12 @@ def test_tiny_model_brief_is_verified_end_to_end(
             assert "could not be used" in brief.engine_note
         else:
             assert brief.engine == f"llm:{bench.MODEL_NAME}"
-            shown = [*brief.summary, *brief.background,
-                     *(s for i in brief.insights for s in [i.question, *i.bullets])]
-            for s in shown:
-                assert check(s, lookup, desk.gazetteer, copied=not s.composed) is None, s.text
+            # As verify_brief checks them: questions always as composed text.
+            shown = [(s, not s.composed) for s in [
+                *brief.summary, *brief.background, *(b for i in brief.insights for b in i.bullets)]]
+            shown += [(i.question, False) for i in brief.insights]
+            for s, copied in shown:
+                assert check(s, lookup, desk.gazetteer, copied=copied) is None, s.text
             assert result["generated_kept"] + result["generated_dropped"] > 0
             assert brief.summary  # a brief always has a summary, generated or extractive
         # Re-running is free: the same request is answered by the cache.
