@@ -34,7 +34,9 @@ class Background:
 def _key_terms(article: Article, top: int = 25) -> frozenset[str]:
     counts = Counter(t for s in article.sentences for t in content_tokens(s))
     counts.update({t: 2 for t in content_tokens(article.title)})
-    return frozenset(t for t, _ in counts.most_common(top))
+    # Ties broken by the word: counting follows set order, which changes per process.
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return frozenset(t for t, _ in ranked[:top])
 
 
 def from_store(

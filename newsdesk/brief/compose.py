@@ -83,6 +83,9 @@ def compose_brief(
     the ids among `prior` that belong to the article's own story (listed first)."""
     prior = prior or []
     remember_roles(tuple(article.sentences), enrichment.sentence_roles)
+    for prev, known in prior:  # their stored roles spare Background a rescan
+        if known is not None:
+            remember_roles(tuple(prev.sentences), known.sentence_roles)
     scores = sentence_scores(article, enrichment)
     summary = select_summary(article, enrichment, scores)
     background = select_background(article, enrichment, summary, prior, same_story)
