@@ -39,6 +39,7 @@ from newsdesk.models import (
     FigurePoint,
     IngestOutcome,
     IngestReport,
+    PriorArticle,
     QuarantineItem,
     RawDocument,
     SearchHit,
@@ -528,7 +529,7 @@ class Desk:
 
     def prior_coverage(
         self, article: Article, enrichment: Enrichment, story: list[str] | None = None
-    ) -> list[tuple[Article, Enrichment | None]]:
+    ) -> list[PriorArticle]:
         """Earlier articles for the Background: first those of the article's own story
         (the most recent first), then earlier stored articles on the same tags and
         countries (most related, then most recent first), PRIOR_ARTICLES in all."""
@@ -550,8 +551,8 @@ class Desk:
             if len(chosen) == PRIOR_ARTICLES:
                 break
         # Their enrichments carry the figures today's can be compared with.
-        enrichments = self.store.get_enrichments([prev.id for prev in chosen])
-        return [(prev, enrichments.get(prev.id)) for prev in chosen]
+        facts = self.store.get_prior_facts([prev.id for prev in chosen])
+        return [(prev, facts.get(prev.id)) for prev in chosen]
 
     def _story_before(self, article: Article) -> list[str]:
         """Members of the article's story published before it, newest first."""

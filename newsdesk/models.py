@@ -196,6 +196,23 @@ class Enrichment(Record):
     )
 
 
+class PriorFacts(BaseModel):
+    """What a brief reads of an earlier article's stored enrichment: its figures (set
+    beside today's) and the cue roles of its sentences (Background). Parsed from the same
+    JSON, skipping the entities, quotes and the rest, which are most of the cost of a full
+    parse; a brief reads several earlier articles."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    article_id: str
+    figures: list[Figure] = Field(default_factory=list)
+    sentence_roles: list[str] = Field(default_factory=list)
+
+
+# An earlier article with what a brief needs of its analysis (None when not analysed).
+PriorArticle = tuple[Article, "Enrichment | PriorFacts | None"]
+
+
 # --- brief ------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from newsdesk.models import (
     Enrichment,
     Figure,
     KeyFigure,
+    PriorArticle,
     SourceRef,
     TagRef,
 )
@@ -72,7 +73,7 @@ def compose_brief(
     article: Article,
     enrichment: Enrichment,
     gazetteer: Gazetteer,
-    prior: list[tuple[Article, Enrichment | None]] | None = None,
+    prior: list[PriorArticle] | None = None,
     now: datetime | None = None,
     same_story: frozenset[str] = frozenset(),
 ) -> Brief:

@@ -17,6 +17,7 @@ from newsdesk.models import (
     Brief,
     Enrichment,
     FigurePoint,
+    PriorFacts,
     QuarantineItem,
     SearchHit,
     Story,
@@ -76,6 +77,8 @@ class Store(Protocol):
     def get_enrichment(self, article_id: str) -> Enrichment | None: ...
 
     def get_enrichments(self, ids: list[str]) -> dict[str, Enrichment]: ...
+
+    def get_prior_facts(self, ids: list[str]) -> dict[str, PriorFacts]: ...
 
     def figure_series(
         self, subject_words: list[str], unit: str | None = None, limit: int = 200

@@ -25,6 +25,7 @@ from newsdesk.models import (
     Enrichment,
     Figure,
     FigurePoint,
+    PriorFacts,
     QuarantineItem,
     SearchHit,
     Story,
@@ -265,6 +266,7 @@ class SQLiteStore:
             # Parsed enrichments of earlier articles, which briefs compare figures with;
             # kept and dropped like the articles.
             self._enrichments: dict[str, Enrichment] = {}
+            self._prior_facts: dict[str, PriorFacts] = {}
             # LSH over the stored signatures, built on the first near-duplicate lookup
             # and brought up to date (rows past `_bands_seen`) before each one.
             self._bands: BandIndex | None = None
@@ -487,6 +489,7 @@ class SQLiteStore:
     def _delete_article_rows(self, article_id: str) -> None:
         self._cache.pop(article_id, None)
         self._enrichments.pop(article_id, None)
+        self._prior_facts.pop(article_id, None)
         for table, column in (
             ("articles", "id"), ("enrichments", "article_id"), ("article_tags", "article_id"),
             ("article_places", "article_id"), ("article_figures", "article_id"),
@@ -546,6 +549,23 @@ class SQLiteStore:
                 if len(self._enrichments) >= ENRICHMENT_CACHE:
                     self._enrichments.pop(next(iter(self._enrichments)))
                 self._enrichments[row["article_id"]] = e
+        return out
+
+    def get_prior_facts(self, ids: list[str]) -> dict[str, PriorFacts]:
+        """The figures and cue roles of several articles' enrichments (what a brief reads
+        of earlier coverage), parsed without the rest and cached like the articles."""
+        out = {i: self._prior_facts[i] for i in ids if i in self._prior_facts}
+        missing = [i for i in ids if i not in out]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for row in self.conn.execute(
+                f"SELECT article_id, data FROM enrichments WHERE article_id IN ({marks})",
+                missing,
+            ):
+                facts = out[row["article_id"]] = PriorFacts.model_validate_json(row["data"])
+                if len(self._prior_facts) >= ENRICHMENT_CACHE:
+                    self._prior_facts.pop(next(iter(self._prior_facts)))
+                self._prior_facts[row["article_id"]] = facts
         return out
 
     # --- briefs -------------------------------------------------------------------------
