@@ -15,8 +15,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
+from pydantic import BaseModel
 
 from newsdesk.errors import StoreError
 from newsdesk.models import (
@@ -218,6 +220,7 @@ _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
 RECENCY_HALF_LIFE_DAYS = 365.0
 ARTICLE_CACHE = 2048
 ENRICHMENT_CACHE = 1024
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 
@@ -537,24 +540,17 @@ class SQLiteStore:
 
     def get_enrichments(self, ids: list[str]) -> dict[str, Enrichment]:
         """Enrichments of several articles (those the store has), parsed once and cached."""
-        out = {i: self._enrichments[i] for i in ids if i in self._enrichments}
-        missing = [i for i in ids if i not in out]
-        if missing:
-            marks = ",".join("?" * len(missing))
-            for row in self.conn.execute(
-                f"SELECT article_id, data FROM enrichments WHERE article_id IN ({marks})",
-                missing,
-            ):
-                e = out[row["article_id"]] = Enrichment.model_validate_json(row["data"])
-                if len(self._enrichments) >= ENRICHMENT_CACHE:
-                    self._enrichments.pop(next(iter(self._enrichments)))
-                self._enrichments[row["article_id"]] = e
-        return out
+        return self._parsed_enrichments(ids, Enrichment, self._enrichments)
 
     def get_prior_facts(self, ids: list[str]) -> dict[str, PriorFacts]:
         """The figures and cue roles of several articles' enrichments (what a brief reads
         of earlier coverage), parsed without the rest and cached like the articles."""
-        out = {i: self._prior_facts[i] for i in ids if i in self._prior_facts}
+        return self._parsed_enrichments(ids, PriorFacts, self._prior_facts)
+
+    def _parsed_enrichments(
+        self, ids: list[str], model: type[ModelT], cache: dict[str, ModelT]
+    ) -> dict[str, ModelT]:
+        out = {i: cache[i] for i in ids if i in cache}
         missing = [i for i in ids if i not in out]
         if missing:
             marks = ",".join("?" * len(missing))
@@ -562,10 +558,10 @@ class SQLiteStore:
                 f"SELECT article_id, data FROM enrichments WHERE article_id IN ({marks})",
                 missing,
             ):
-                facts = out[row["article_id"]] = PriorFacts.model_validate_json(row["data"])
-                if len(self._prior_facts) >= ENRICHMENT_CACHE:
-                    self._prior_facts.pop(next(iter(self._prior_facts)))
-                self._prior_facts[row["article_id"]] = facts
+                parsed = out[row["article_id"]] = model.model_validate_json(row["data"])
+                if len(cache) >= ENRICHMENT_CACHE:
+                    cache.pop(next(iter(cache)))
+                cache[row["article_id"]] = parsed
         return out
 
     # --- briefs -------------------------------------------------------------------------
