@@ -114,6 +114,8 @@ class Desk:
         self._embedder = embedder
         self._stories: StoryIndex | None = None
         self._dirty_stories: set[str] = set()
+        # (store change stamp, vector index) of the last `vectors()` call.
+        self._vectors_seen: tuple[tuple[int, int, str], VectorIndex | None] | None = None
 
     @classmethod
     def open(
@@ -462,8 +464,12 @@ class Desk:
     def vectors(self) -> VectorIndex | None:
         """The stored vectors of the model search uses (the configured one when it has
         vectors, else the model with most vectors), cached per process."""
+        stamp = (*self.store.change_stamp(), self._embedder.name if self._embedder else "")
+        if self._vectors_seen is not None and self._vectors_seen[0] == stamp:
+            return self._vectors_seen[1]  # nothing changed: skip counting the vectors
         models = dict(self.store.embedding_models())
         if not models:
+            self._vectors_seen = (stamp, None)
             return None
         model = next(iter(models))
         if self._embedder is not None and self._embedder.name in models:
@@ -474,6 +480,7 @@ class Desk:
         if cached is None or cached.version != version:
             ids, matrix = self.store.embedding_matrix(model)
             cached = _VECTORS[key] = VectorIndex(model, ids, matrix, version)
+        self._vectors_seen = (stamp, cached)
         return cached
 
     def _query_embedder(self, model: str) -> Embedder | None:
@@ -621,7 +628,7 @@ class Desk:
             return self.store.search(query, limit=limit, **filters)
         pool = max(limit, FUSION_CANDIDATES)
         bm25 = [] if mode == "vector" else [
-            h.article_id for h in self.store.search(query, limit=pool, **filters)]
+            i for i, _ in self.store.rank(query, limit=pool, **filters)]
         query_vector = embedder.embed([query.strip()])[0]
         filtered = any(v is not None for v in filters.values())
         near = index.nearest(query_vector, FILTERED_CANDIDATES if filtered else pool)

@@ -203,6 +203,11 @@ MIGRATIONS: list[str] = [
     DROP TABLE article_minhash;
     ALTER TABLE article_minhash_v6 RENAME TO article_minhash;
     """,
+    # 7: "copies of this article" (similar articles, promoting copies) without a scan.
+    """
+    CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of)
+        WHERE duplicate_of IS NOT NULL;
+    """,
 ]
 
 def _backfill_signatures(conn: sqlite3.Connection) -> None:
@@ -674,26 +679,42 @@ class SQLiteStore:
         limit: int = 10,
         entity: str | None = None,
     ) -> list[SearchHit]:
+        if fts_query(query):
+            return self.hits(self.rank(query, tag, source, since, until, limit, entity), query)
         filters, params = self._filters(tag, source, since, until, entity)
-        where = " AND ".join(filters)
-        match = fts_query(query)
-        if match:
-            sql = (
-                f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
-                "bm25(article_fts, 4.0, 1.0) AS rank, "
-                "snippet(article_fts, 1, '**', '**', ' … ', 20) AS snip "
-                "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
-                f"WHERE article_fts MATCH ? AND {where} ORDER BY rank LIMIT ?"
-            )
-            rows = self.conn.execute(sql, [match, *params, limit]).fetchall()
-        else:
-            sql = (
-                f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
-                "0.0 AS rank, substr(a.text, 1, 160) AS snip FROM articles a "
-                f"WHERE {where} ORDER BY a.published_utc DESC LIMIT ?"
-            )
-            rows = self.conn.execute(sql, [*params, limit]).fetchall()
+        rows = self.conn.execute(
+            f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
+            "0.0 AS rank, substr(a.text, 1, 160) AS snip FROM articles a "
+            f"WHERE {' AND '.join(filters)} ORDER BY a.published_utc DESC LIMIT ?",
+            [*params, limit],
+        ).fetchall()
         return [_hit(r, -float(r["rank"])) for r in rows]
+
+    def rank(
+        self,
+        query: str,
+        tag: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10,
+        entity: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """(article id, BM25 score) of the best keyword matches passing the filters.
+
+        Only ids and scores: the ORDER BY evaluates its columns for every matching row,
+        so snippets and tags (`hits`) are made for the rows kept, not for all of them."""
+        match = fts_query(query)
+        if not match:
+            return []
+        filters, params = self._filters(tag, source, since, until, entity)
+        rows = self.conn.execute(
+            "SELECT a.id, bm25(article_fts, 4.0, 1.0) AS rank "
+            "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
+            f"WHERE article_fts MATCH ? AND {' AND '.join(filters)} ORDER BY rank LIMIT ?",
+            [match, *params, limit],
+        ).fetchall()
+        return [(r[0], -float(r[1])) for r in rows]
 
     def filter_ids(
         self,
@@ -847,6 +868,13 @@ class SQLiteStore:
             "VALUES (?, ?, ?, ?, ?)",
             [(a, model, k, d, v) for a, k, v, d in rows],
         )
+
+    def change_stamp(self) -> tuple[int, int]:
+        """Differs whenever the database may have changed since it was last read: commits
+        by other connections (`PRAGMA data_version`) and rows this one changed. Lets a
+        reader keep what it derived (the vector matrix) without counting rows each time."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return int(version), self.conn.total_changes
 
     def embedding_models(self) -> list[tuple[str, int]]:
         """(model, vectors) of every model with stored vectors, most vectors first."""
