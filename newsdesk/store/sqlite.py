@@ -32,6 +32,7 @@ from newsdesk.models import (
 from newsdesk.relate.lsh import BandIndex
 from newsdesk.relate.neardup import THRESHOLD as NEAR_THRESHOLD
 from newsdesk.relate.neardup import signature, similarity
+from newsdesk.store.browse import SQLiteBrowse
 from newsdesk.store.rows import ArticleRows, article_rows, meta_key, utc_text
 
 APPLICATION_ID = 0x6E657773  # "news": marks a file as a newsdesk database
@@ -240,7 +241,7 @@ def fts_query(query: str) -> str:
     return " ".join(p for i, p in enumerate(parts) if not (p == "OR" and parts[i - 1] == "OR"))
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteBrowse):
     """The embedded store. Not shared across threads; open one per process."""
 
     def __init__(self, path: str | Path, create: bool = True) -> None:
