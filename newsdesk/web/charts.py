@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 12, 30
+LEFT, RIGHT, TOP, BOTTOM = 52, 28, 12, 30
 PALETTE = 8  # series take classes c0..c7 (colours in app.css)
+MAX_DOTS = 80  # more points than this: the line alone (a dot each would drown it)
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,10 @@ def line_chart(series: Sequence[Series], x_ticks: Sequence[tuple[float, str]], *
     x0, x1 = min(xs), max(xs)
     if x0 == x1:
         x0, x1 = x0 - 1, x1 + 1
-    y0, y1 = min(0.0, min(ys)), max(ys)
-    if y0 == y1:
-        y1 = y0 + 1
-    y1 += (y1 - y0) * 0.08
+    y0, top = min(0.0, min(ys)), max(ys)
+    if y0 == top:
+        top = y0 + 1
+    y1 = top + (top - y0) * 0.08  # headroom above the highest point
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def sx(x: float) -> float:
@@ -55,7 +56,7 @@ def line_chart(series: Sequence[Series], x_ticks: Sequence[tuple[float, str]], *
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for frac in (0.0, 0.5, 1.0):
-        value = y0 + (y1 - y0) * frac
+        value = y0 + (top - y0) * frac
         y = sy(value)
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>'
                      f'<text class="tick" x="{LEFT - 4}" y="{y + 4}" text-anchor="end">'
@@ -79,7 +80,7 @@ def line_chart(series: Sequence[Series], x_ticks: Sequence[tuple[float, str]], *
         if len(pts) > 1:
             coords = " ".join(f"{sx(x)},{sy(y)}" for x, y, _ in pts)
             parts.append(f'<polyline class="line {cls}" points="{coords}"/>')
-        for x, y, label in pts:
+        for x, y, label in pts if len(pts) <= MAX_DOTS else ():
             parts.append(f'<circle class="dot {cls}" cx="{sx(x)}" cy="{sy(y)}" r="3">'
                          f'<title>{escape(s.name)}: {escape(_num(y))}{escape(unit)} '
                          f'({escape(label)})</title></circle>')
@@ -96,3 +97,19 @@ def ticks(labels: Sequence[str], most: int = 8) -> list[tuple[float, str]]:
         return []
     step = max(1, -(-len(labels) // most))
     return [(float(i), labels[i]) for i in range(0, len(labels), step)]
+
+
+def periods(present: Sequence[str], bucket: str) -> list[str]:
+    """Every year or month from the first present to the last, so a period with no
+    articles shows as zero instead of being skipped; days: only those present."""
+    found = sorted(set(present))
+    if not found or bucket == "day":
+        return found
+    if bucket == "year":
+        return [str(y) for y in range(int(found[0]), int(found[-1]) + 1)]
+    (y, m), (y_end, m_end) = (map(int, found[0].split("-")), map(int, found[-1].split("-")))
+    out = []
+    while (y, m) <= (y_end, m_end):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out

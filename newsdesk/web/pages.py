@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -35,7 +36,7 @@ from newsdesk.brief.voices import RISK_LABELS
 from newsdesk.errors import NotFoundError
 from newsdesk.models import Article, Brief, Citation, FigurePoint
 from newsdesk.web.api import SEARCH_MODES, Pool, search_hits
-from newsdesk.web.charts import Series, line_chart, ticks
+from newsdesk.web.charts import Series, line_chart, periods, ticks
 from newsdesk.web.params import Filters, blank_to_none, parse_when
 
 router = APIRouter(include_in_schema=False)
@@ -139,7 +140,7 @@ def brief_page(article_id: str, request: Request, desks: Pool) -> HTMLResponse:
             earlier.append((labels[ref.article_id], other, wanted))
     story_id = desk.store.story_of(full)
     return render("brief.html.j2", request, brief=brief, article=article, earlier=earlier,
-                  cited=cited, story_id=story_id,
+                  cited_keys=cited, story_id=story_id,
                   label=lambda c: cite_label(c, labels))
 
 
@@ -196,23 +197,27 @@ def dashboard(request: Request, desks: Pool, bucket: str = "month", since: str |
         totals[c.tag] += c.count
         names[c.tag] = c.label
     top = sorted(totals, key=lambda t: (-totals[t], t))[:DASHBOARD_TAGS]
-    buckets = sorted({c.bucket for c in counts if c.bucket})
-    index = {b: float(i) for i, b in enumerate(buckets)}
-    tag_series = [Series(names[t], [(index[c.bucket], c.count, c.bucket) for c in counts
-                                    if c.tag == t and c.bucket]) for t in top]
+    buckets = periods([c.bucket for c in counts if c.bucket], bucket)
+    table = {(c.tag, c.bucket or ""): c.count for c in counts}
+    tag_series = [counted(names[t], buckets, t, table) for t in top]
     signals = store.signal_counts(bucket, start, stop)
-    sig_buckets = sorted({s.bucket for s in signals})
-    sig_index = {b: float(i) for i, b in enumerate(sig_buckets)}
-    kinds = sorted({s.kind for s in signals})
-    sig_series = [Series(RISK_LABELS.get(k, k), [(sig_index[s.bucket], s.count, s.bucket)
-                                                 for s in signals if s.kind == k])
-                  for k in kinds]
+    sig_buckets = periods([s.bucket for s in signals], bucket)
+    sig_table = {(s.kind, s.bucket): s.count for s in signals}
+    sig_series = [counted(RISK_LABELS.get(k, k), sig_buckets, k, sig_table)
+                  for k in sorted({s.kind for s in signals})]
     return render(
         "dashboard.html.j2", request, bucket=bucket, since=since or "", until=until or "",
         tag_chart=line_chart(tag_series, ticks(buckets), title="Articles per tag"),
         signal_chart=line_chart(sig_series, ticks(sig_buckets),
                                 title="Articles reporting each risk signal"),
         totals=sorted(((names[t], t, n) for t, n in totals.items()), key=lambda r: -r[2]))
+
+
+def counted(name: str, buckets: list[str], key: str,
+            table: Mapping[tuple[str, str], int]) -> Series:
+    """The counts of `key` over every period, zero where none (x = period position)."""
+    return Series(name, [(float(i), table.get((key, b), 0), b)
+                         for i, b in enumerate(buckets)])
 
 
 # --- search ---------------------------------------------------------------------------
