@@ -131,10 +131,15 @@ class SQLiteBrowse:
 
     def tag_totals(self) -> list[TagCount]:
         """Every tag with the number of articles carrying it, most used first."""
-        rows = self.conn.execute(
-            "SELECT tag, max(label), max(grp), count(*) AS n FROM article_tags "
-            "GROUP BY tag ORDER BY n DESC, tag").fetchall()
-        return [TagCount(tag=r[0], label=r[1], group=r[2], count=r[3]) for r in rows]
+        counts = self.conn.execute(  # the (tag, published_utc) index covers this
+            "SELECT tag, count(*) AS n FROM article_tags GROUP BY tag ORDER BY n DESC, tag"
+        ).fetchall()
+        out = []
+        for tag, n in counts:
+            label, group = self.conn.execute(
+                "SELECT label, grp FROM article_tags WHERE tag = ? LIMIT 1", (tag,)).fetchone()
+            out.append(TagCount(tag=tag, label=label, group=group, count=n))
+        return out
 
     def tag_counts(self, bucket: str = "month", tags: list[str] | None = None,
                    since: datetime | None = None,

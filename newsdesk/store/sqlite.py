@@ -201,6 +201,13 @@ MIGRATIONS: list[str] = [
     DROP TABLE article_minhash;
     ALTER TABLE article_minhash_v6 RENAME TO article_minhash;
     """,
+    # 7: the web feed and its counts: originals by publication time, a partial index that
+    # also answers count(*) of originals without reading the article rows (a full scan of
+    # the text-heavy table took 0.6 s at 100,000 articles).
+    """
+    CREATE INDEX IF NOT EXISTS articles_originals_published ON articles(published_utc)
+        WHERE duplicate_of IS NULL;
+    """,
 ]
 
 def _backfill_signatures(conn: sqlite3.Connection) -> None:
