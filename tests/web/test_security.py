@@ -115,3 +115,19 @@ def test_cors_when_configured(db_copy: Path) -> None:
         assert response.headers["access-control-allow-origin"] == origin
         other = client.get("/api/v1/tags", headers={"Origin": "https://other.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_unreachable_url_is_422_with_the_reason(writer: TestClient) -> None:
+    response = writer.post("/api/v1/articles", data={"url": "http://127.0.0.1:9/nothing"})
+    assert response.status_code == 422, response.text
+    assert "127.0.0.1:9" in error_of(response)["message"]
+
+
+def test_a_brief_never_written_is_composed_once_then_stable(writer: TestClient) -> None:
+    stored = writer.post("/api/v1/articles", params={"brief": "false"},
+                         files={"file": ("grain.txt", ARTICLE.encode(), "text/plain")})
+    article_id = stored.json()["outcomes"][0]["article_id"]
+    first = writer.get(f"/api/v1/articles/{article_id}/brief")
+    second = writer.get(f"/api/v1/articles/{article_id}/brief")
+    assert first.status_code == second.status_code == 200
+    assert first.headers["etag"] == second.headers["etag"]
