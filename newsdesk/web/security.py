@@ -53,7 +53,7 @@ class Guard:
             if body is None:
                 await self._too_large(send_with_headers)
                 return
-            receive = _replay(body)
+            receive = _replay(body, receive)
         await self.app(scope, receive, send_with_headers)
 
     async def _read_capped(self, scope: Scope, receive: Receive) -> bytes | None:
@@ -86,13 +86,15 @@ class Guard:
         await send({"type": "http.response.body", "body": body})
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, upstream: Receive) -> Receive:
+    """The body already read, as one message; then the server's own messages (so a
+    real disconnect is still reported as one)."""
     sent = False
 
     async def receive() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await upstream()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
