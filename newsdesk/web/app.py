@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from newsdesk import __version__
 from newsdesk.config import Settings
+from newsdesk.store.sqlite import SQLiteStore
 from newsdesk.web import errors
 from newsdesk.web.api import router as api_router
 from newsdesk.web.config import WebConfig
@@ -33,6 +34,9 @@ def create_app(settings: Settings, web: WebConfig | None = None) -> FastAPI:
     """An app serving the desk at `settings.db_path` (created if missing)."""
     web = web or WebConfig()
     web.check()
+    # Open the store once now: a pending migration runs before any request (not in
+    # several request threads at once) and an unusable file fails here, in one line.
+    SQLiteStore(settings.db_path).close()
     desks = DeskPool(settings)
 
     @asynccontextmanager
