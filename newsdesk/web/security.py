@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import time
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -30,7 +31,9 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class Guard:
-    """Pure ASGI middleware: security headers on every response, body size cap."""
+    """Pure ASGI middleware: security headers on every response, body size cap, and a
+    Server-Timing header (time in the app until the response starts: what
+    bench/web_perf.py reports as server-side latency, also under load)."""
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app = app
@@ -41,10 +44,14 @@ class Guard:
             await self.app(scope, receive, send)
             return
 
+        started = time.perf_counter()
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", CSP.encode()), *HEADERS]
+                took = (time.perf_counter() - started) * 1000
+                headers += [(b"content-security-policy", CSP.encode()), *HEADERS,
+                            (b"server-timing", f"app;dur={took:.1f}".encode())]
                 message["headers"] = headers
             await send(message)
 
