@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -28,6 +29,7 @@ from newsdesk.web.pages import templates
 from newsdesk.web.security import Guard
 
 OPENAPI_URL = "/api/v1/openapi.json"
+REQUEST_THREADS = 4
 
 
 def create_app(settings: Settings, web: WebConfig | None = None) -> FastAPI:
@@ -41,6 +43,9 @@ def create_app(settings: Settings, web: WebConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Few request threads: on CPU-bound pages forty threads only take turns at the
+        # GIL (and each keeps a Desk); the rest wait in line on the event loop.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         yield
         desks.close()
 
