@@ -165,16 +165,16 @@ def search(desks: Pool, q: Annotated[str, Query(min_length=1, max_length=500)],
            source: Source = None, since: Since = None,
            until: Until = None) -> Page[SearchHit]:
     """Keyword (BM25), semantic (vectors) or hybrid (both, fused by reciprocal rank)."""
-    filters = Filters.parse(tag, entity, source, since, until).as_dict()
+    filters = Filters.parse(tag, entity, source, since, until)
     hits = search_hits(desks.reader(), q, SEARCH_MODES[mode], limit + offset + 1, filters)
     more = len(hits) > offset + limit
     return Page[SearchHit](items=hits[offset:offset + limit], total=None, limit=limit,
                            offset=offset, next=offset + limit if more else None)
 
 
-def search_hits(desk: Desk, q: str, mode: str, limit: int,
-                filters: dict[str, object]) -> list[SearchHit]:
-    return desk.search(q, mode=mode, limit=limit, **filters)  # type: ignore[arg-type]
+def search_hits(desk: Desk, q: str, mode: str, limit: int, f: Filters) -> list[SearchHit]:
+    return desk.search(q, mode=mode, limit=limit, tag=f.tag, entity=f.entity,
+                       source=f.source, since=f.since, until=f.until)
 
 
 # --- stories --------------------------------------------------------------------------

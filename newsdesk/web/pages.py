@@ -42,6 +42,7 @@ from newsdesk.web.params import Filters, blank_to_none, parse_when
 router = APIRouter(include_in_schema=False)
 FEED_PAGE = 20
 SEARCH_PAGE = 20
+QUOTES_PAGE = 50
 DASHBOARD_TAGS = 8
 STORY_SERIES = 6
 _MARKED = re.compile(r"\*\*(.+?)\*\*")
@@ -231,10 +232,25 @@ def search_page(request: Request, desks: Pool, q: str = "", mode: str = "hybrid"
     mode = mode if mode in SEARCH_MODES else "hybrid"
     query = blank_to_none(q)
     hits = search_hits(desks.reader(), query, SEARCH_MODES[mode], SEARCH_PAGE,
-                       filters.as_dict()) if query else []
+                       filters) if query else []
     return render("search.html.j2", request, q=q, mode=mode, hits=hits, f=filters,
                   since=since or "", until=until or "",
                   tags=desks.cached("tag_totals", desks.browse().tag_totals))
+
+
+# --- who said what ---------------------------------------------------------------------
+
+
+@router.get("/quotes", response_class=HTMLResponse)
+def quotes_page(request: Request, desks: Pool, speaker: str | None = None,
+                offset: int = 0) -> HTMLResponse:
+    who = blank_to_none(speaker)
+    offset = max(0, offset)
+    items, total = desks.browse().quotes(QUOTES_PAGE, offset, who)
+    query = {"speaker": who} if who else {}
+    return render("quotes.html.j2", request, items=items, total=total, speaker=who or "",
+                  next_url="/quotes?" + urlencode({**query, "offset": offset + QUOTES_PAGE})
+                  if offset + QUOTES_PAGE < total else None)
 
 
 # --- API docs (the OpenAPI document, rendered here: the usual viewers load a CDN) ------

@@ -100,3 +100,15 @@ def test_pages_answer_errors_in_html(client: TestClient) -> None:
     response = client.get("/briefs/ffffffffffff", headers=HTML)
     assert response.status_code == 404 and "text/html" in response.headers["content-type"]
     assert "no stored article" in response.text
+
+
+def test_quotes_page_filters_by_speaker(client: TestClient) -> None:
+    everyone = client.get("/quotes").text
+    api = client.get("/api/v1/quotes", params={"limit": 50}).json()
+    assert everyone.count('<li class="item">') == len(api["items"])
+    page = client.get("/quotes", params={"speaker": "zzz-nobody"}).text
+    assert '<li class="item">' not in page and "0 quotes" in page
+    speaker = next(q["quote"]["speaker"] for q in api["items"] if q["quote"]["speaker"])
+    theirs = client.get("/quotes", params={"speaker": speaker}).text
+    total = client.get("/api/v1/quotes", params={"speaker": speaker}).json()["total"]
+    assert f"{total} quote" in theirs and theirs.count('<li class="item">') == min(total, 50)
