@@ -513,6 +513,19 @@ def quarantine(
                   f"{_esc(i.reason)}", highlight=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Web pages and the REST API (/api/v1, docs at /api/v1/docs). Beyond loopback,
+    NEWSDESK_API_TOKEN must be set: ingest and regenerate then require it."""
+    from newsdesk.web.serve import run  # the web stack loads only for this command
+
+    with _errors():
+        run(_settings(), host, port)
+
+
 def main() -> None:
     """Console entry point: no traceback ever reaches the user unless asked for."""
     try:

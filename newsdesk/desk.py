@@ -678,8 +678,7 @@ class Desk:
     ) -> list[FigurePoint]:
         """A figure series across stored articles: figures whose subject mentions every
         content word of `subject` ("exports to Russia" -> export, russia), oldest first."""
-        words = [w.rstrip("s") if len(w) > 4 else w for w in re.findall(r"[\w'-]+", subject.lower())
-                 if w not in _SUBJECT_STOP]
+        words = subject_words(subject)
         if not words:
             raise InputError("--subject needs at least one content word, e.g. 'exports to Russia'")
         return self.store.figure_series(words, unit=unit, limit=limit)
@@ -712,12 +711,16 @@ __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def subject_words(subject: str) -> list[str]:
+    """The content words of a figure subject, singular: 'exports to Russia' ->
+    ['export', 'russia']. Figures match a query, or form one series, by these."""
+    return [w.rstrip("s") if len(w) > 4 else w
+            for w in re.findall(r"[\w'-]+", subject.lower()) if w not in _SUBJECT_STOP]
+
+
 def _subject_key(figure: Figure) -> str:
     """Figures are one series when their subjects have the same content words."""
-    words = [w.rstrip("s") if len(w) > 4 else w
-             for w in re.findall(r"[\w'-]+", (figure.subject or "").lower())
-             if w not in _SUBJECT_STOP]
-    return " ".join(words)
+    return " ".join(subject_words(figure.subject or ""))
 
 
 def _cited_sentences(brief: Brief) -> list[CitedSentence]:

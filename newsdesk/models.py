@@ -9,11 +9,12 @@ does not need a bump.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.0"
+T = TypeVar("T")
 
 
 class Record(BaseModel):
@@ -393,6 +394,88 @@ class SearchHit(Record):
     tags: list[str] = Field(default_factory=list)
 
 
+# --- browsing (the web API's read views over the store) ---------------------------------
+
+
+class FeedItem(Record):
+    """One row of the feed: an article and the opening of its brief (or text)."""
+
+    article_id: str
+    title: str
+    source: str | None = None
+    category: str | None = None
+    published_at: datetime | None = None
+    tags: list[str] = Field(default_factory=list)
+    lead: str = Field(description="First News Summary sentence, else the article's opening.")
+    has_brief: bool = False
+
+
+class TagCount(Record):
+    """How many articles carry a tag, in total or in one period (bucket)."""
+
+    tag: str
+    label: str
+    group: str | None = None
+    bucket: str | None = Field(default=None, description="'2024', '2024-03' or '2024-03-07'.")
+    count: int
+
+
+class EntityCount(Record):
+    """An entity the stored articles name, and in how many articles."""
+
+    name: str
+    type: str
+    articles: int
+    mentions: int
+
+
+class QuoteHit(Record):
+    """Who said what, where: a quote with the article it is from."""
+
+    article_id: str
+    title: str
+    source: str | None = None
+    published_at: datetime | None = None
+    quote: Quote
+
+
+class SignalCount(Record):
+    """Articles reporting one kind of risk signal in one period."""
+
+    kind: str
+    bucket: str
+    count: int
+
+
+class StoryDetail(Record):
+    """A story with the figure series of its members (subjects that recur)."""
+
+    story: Story
+    series: dict[str, list[FigurePoint]] = Field(default_factory=dict)
+
+
+class ErrorDetail(Record):
+    code: str = Field(description="Stable, machine-readable: 'not_found', 'invalid_input'...")
+    message: str = Field(description="One line a person can act on.")
+
+
+class ErrorBody(Record):
+    """The body of every error response of the web API."""
+
+    error: ErrorDetail
+
+
+class Page(Record, Generic[T]):
+    """A page of results: `next` is the offset of the following page, None at the end."""
+
+    items: list[T]
+    total: int | None = Field(description="All matching items; None where counting would "
+                              "cost a second full search.")
+    limit: int
+    offset: int
+    next: int | None = None
+
+
 RECORDS: dict[str, type[BaseModel]] = {
     "Article": Article,
     "Enrichment": Enrichment,
@@ -407,6 +490,11 @@ RECORDS: dict[str, type[BaseModel]] = {
     "QuarantineItem": QuarantineItem,
     "IngestReport": IngestReport,
     "SearchHit": SearchHit,
+    "FeedItem": FeedItem,
+    "TagCount": TagCount,
+    "EntityCount": EntityCount,
+    "QuoteHit": QuoteHit,
+    "ErrorBody": ErrorBody,
 }
 
 

@@ -35,6 +35,7 @@ from newsdesk.models import (
 from newsdesk.relate.lsh import BandIndex
 from newsdesk.relate.neardup import THRESHOLD as NEAR_THRESHOLD
 from newsdesk.relate.neardup import signature, similarity
+from newsdesk.store.browse import SQLiteBrowse
 from newsdesk.store.rows import ArticleRows, article_rows, meta_key, utc_text
 
 APPLICATION_ID = 0x6E657773  # "news": marks a file as a newsdesk database
@@ -208,6 +209,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of)
         WHERE duplicate_of IS NOT NULL;
     """,
+    # 8: the web feed and its counts: originals by publication time, a partial index that
+    # also answers count(*) of originals without reading the article rows (a scan of the
+    # text-heavy table took 30 ms at 5,000 articles and grows with it).
+    """
+    CREATE INDEX IF NOT EXISTS articles_originals_published ON articles(published_utc)
+        WHERE duplicate_of IS NULL;
+    """,
 ]
 
 def _backfill_signatures(conn: sqlite3.Connection) -> None:
@@ -249,7 +257,7 @@ def fts_query(query: str) -> str:
     return " ".join(p for i, p in enumerate(parts) if not (p == "OR" and parts[i - 1] == "OR"))
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteBrowse):
     """The embedded store. Not shared across threads; open one per process."""
 
     def __init__(self, path: str | Path, create: bool = True) -> None:
