@@ -123,10 +123,12 @@ def brief(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
     ] = None,
+    engine: Annotated[str | None, typer.Option(
+        help="extractive | llm (default: NEWSDESK_ENGINE, the config file, extractive).")] = None,
 ) -> None:
     """Write a cited brief of one article."""
     with _errors(), Desk.open(_settings(), read_only=not save) as desk:
-        result = desk.brief(ref, save=save)
+        result = desk.brief(ref, save=save, engine=engine)
         kind = "json" if as_json else fmt.value
         text = RENDERERS[kind](result)
         if output is not None:

@@ -1,26 +1,44 @@
-"""Settings: where the database lives, limits, and which taxonomy files to load.
+"""Settings: where the database lives, limits, which taxonomy files to load, and which
+engine writes briefs (with the language model's endpoint when that engine is "llm").
 
-Precedence: explicit arguments > environment variables > defaults. The default database
-lives in the user's data directory so `newsdesk` works from any folder.
+Precedence: explicit arguments > environment variables > the config file > defaults. The
+default database lives in the user's data directory so `newsdesk` works from any folder;
+the config file (TOML) is `NEWSDESK_CONFIG`, else `config.toml` in the user config
+directory, and is optional: it exists so an endpoint is set once, not per shell.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import tomllib
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-from platformdirs import user_data_dir
+from platformdirs import user_config_dir, user_data_dir
 
 from newsdesk.errors import InputError
 
 ENV_DB = "NEWSDESK_DB"
 ENV_TAXONOMY = "NEWSDESK_TAXONOMY"
 ENV_MAX_BYTES = "NEWSDESK_MAX_BYTES"
+ENV_CONFIG = "NEWSDESK_CONFIG"
+ENV_ENGINE = "NEWSDESK_ENGINE"
+ENV_LLM = {  # LlmSettings field -> environment variable
+    "base_url": "NEWSDESK_LLM_BASE_URL",
+    "model": "NEWSDESK_LLM_MODEL",
+    "api_key": "NEWSDESK_LLM_API_KEY",
+    "timeout_s": "NEWSDESK_LLM_TIMEOUT",
+    "max_retries": "NEWSDESK_LLM_RETRIES",
+    "concurrency": "NEWSDESK_LLM_CONCURRENCY",
+    "evidence_tokens": "NEWSDESK_LLM_EVIDENCE_TOKENS",
+    "cache_dir": "NEWSDESK_LLM_CACHE",
+    "response_format": "NEWSDESK_LLM_RESPONSE_FORMAT",
+}
+ENGINES = ("extractive", "llm")
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 WORDS_PER_MINUTE = 230
@@ -63,18 +81,106 @@ def _env_paths(value: str | None) -> list[Path]:
 
 
 @dataclass(frozen=True)
+class LlmSettings:
+    """An OpenAI-compatible chat-completions endpoint (Ollama, vLLM, llama.cpp, LM Studio,
+    OpenAI) and how patiently to use it. Plain values, so Settings still pickles to
+    worker processes."""
+
+    base_url: str = "http://127.0.0.1:8080/v1"
+    model: str = "default"
+    api_key: str | None = None
+    timeout_s: float = 120.0
+    max_retries: int = 3
+    backoff_s: float = 1.0
+    concurrency: int = 2
+    max_tokens: int = 1200
+    temperature: float = 0.0
+    evidence_tokens: int = 3000
+    # "json_object" | "json_schema" | "json_object_schema" | "none" (see llm/client.py)
+    response_format: str = "json_object"
+    cache_dir: Path | None = None  # None: "llm-cache" beside the database; "off": no cache
+
+
+@dataclass(frozen=True)
 class Settings:
     db_path: Path = field(default_factory=default_db_path)
     max_bytes: int = DEFAULT_MAX_BYTES
     extra_taxonomies: tuple[Path, ...] = ()
+    engine: str = "extractive"
+    llm: LlmSettings = field(default_factory=LlmSettings)
+
+    @property
+    def llm_cache_dir(self) -> Path | None:
+        """Where model answers are kept so a re-run costs nothing; None when disabled."""
+        if self.llm.cache_dir is None:
+            return self.db_path.parent / "llm-cache"
+        return None if str(self.llm.cache_dir) == "off" else self.llm.cache_dir
 
     @classmethod
     def from_env(cls, db: str | Path | None = None) -> Settings:
         env_db = os.environ.get(ENV_DB)
         db_path = Path(db).expanduser() if db else Path(env_db).expanduser() if env_db else None
         max_bytes = os.environ.get(ENV_MAX_BYTES)
+        config = read_config()
+        engine = os.environ.get(ENV_ENGINE) or str(config.get("engine", "extractive"))
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
         return cls(
             db_path=db_path or default_db_path(),
             max_bytes=int(max_bytes) if max_bytes and max_bytes.isdigit() else DEFAULT_MAX_BYTES,
             extra_taxonomies=tuple(_env_paths(os.environ.get(ENV_TAXONOMY))),
+            engine=engine,
+            llm=llm_settings(config.get("llm", {})),
         )
+
+
+def config_path() -> Path:
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        return Path(env).expanduser()
+    return Path(user_config_dir("newsdesk", appauthor=False)) / "config.toml"
+
+
+def read_config() -> dict[str, Any]:
+    """The config file as a mapping ({} when there is none); InputError when unreadable."""
+    path = config_path()
+    if not path.is_file():
+        if os.environ.get(ENV_CONFIG):
+            raise InputError(f"{ENV_CONFIG}={path}: no such file")
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read config file {path}: {exc}") from exc
+
+
+def llm_settings(section: Any) -> LlmSettings:
+    """LlmSettings from the config file's [llm] table, overridden by NEWSDESK_LLM_*."""
+    if not isinstance(section, dict):
+        raise InputError("config file: [llm] must be a table")
+    known = {f.name: f for f in fields(LlmSettings)}
+    values: dict[str, Any] = {}
+    for key, value in section.items():
+        if key not in known:
+            raise InputError(f"config file: unknown [llm] key {key!r}; "
+                             f"known: {', '.join(known)}")
+        values[key] = value
+    for key, var in ENV_LLM.items():
+        if (env := os.environ.get(var)) is not None:
+            values[key] = env
+    if "api_key" not in values and os.environ.get("OPENAI_API_KEY"):
+        values["api_key"] = os.environ["OPENAI_API_KEY"]
+    defaults = LlmSettings()
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        kind = type(getattr(defaults, key))
+        try:
+            if key == "cache_dir":
+                out[key] = Path(str(value)).expanduser()
+            elif key == "api_key":
+                out[key] = str(value) or None
+            else:
+                out[key] = kind(value)
+        except (TypeError, ValueError):
+            raise InputError(f"LLM setting {key}={value!r} is not a {kind.__name__}") from None
+    return LlmSettings(**out)

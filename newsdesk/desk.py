@@ -26,7 +26,7 @@ from newsdesk.analyze.places import Gazetteer, default_gazetteer
 from newsdesk.analyze.topics import Taxonomy, cached_taxonomy
 from newsdesk.brief.compose import compose_brief, make_lookup
 from newsdesk.brief.verify import verify_brief
-from newsdesk.config import Settings
+from newsdesk.config import ENGINES, Settings
 from newsdesk.errors import InputError, NewsdeskError, NotFoundError, StoreError
 from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.sources import Unit, expand, read_unit, with_stdin
@@ -565,8 +565,13 @@ class Desk:
         """Members of the article's story published before it, newest first."""
         return self.store.story_before(article.id, article.published_at, PRIOR_ARTICLES)
 
-    def brief(self, ref: str, *, save: bool = False, now: datetime | None = None) -> Brief:
-        """The extractive brief of an article given by path, URL, '-' or stored id."""
+    def brief(self, ref: str, *, save: bool = False, now: datetime | None = None,
+              engine: str | None = None) -> Brief:
+        """The brief of an article given by path, URL, '-' or stored id, written by
+        `engine` ("extractive" or "llm"; default: the settings')."""
+        engine = engine or self.settings.engine
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
         article = self.load(ref)
         state = self.store.article_state(article.id)
         same = state is not None and state[0] == article.content_hash
@@ -574,10 +579,17 @@ class Desk:
         enrichment = stored if stored is not None else self.analyze(article)
         story = self._story_before(article)
         prior = self.prior_coverage(article, enrichment, story)
-        brief = compose_brief(
-            article, enrichment, self.gazetteer, prior, now=now or datetime.now(UTC),
-            same_story=frozenset(story),
-        )
+        if engine == "llm":
+            from newsdesk.llm.engine import llm_brief  # httpx client only when asked for
+
+            brief = llm_brief(article, enrichment, self.gazetteer, prior,
+                              settings=self.settings, now=now or datetime.now(UTC),
+                              same_story=frozenset(story))
+        else:
+            brief = compose_brief(
+                article, enrichment, self.gazetteer, prior, now=now or datetime.now(UTC),
+                same_story=frozenset(story),
+            )
         if save:
             with self.store.transaction():
                 if not same:  # new, or a new version of a stored article

@@ -20,3 +20,8 @@ class NotFoundError(NewsdeskError):
 
 class StoreError(NewsdeskError):
     """The database cannot be opened or is of an unknown schema."""
+
+
+class LlmError(NewsdeskError):
+    """The language model server could not be reached or gave no usable answer; the
+    brief falls back to the extractive engine and says why."""

@@ -231,6 +231,9 @@ class CitedSentence(Record):
         default=False, description="True when the text is written from its citations rather "
         "than copied from them; the verifier then checks every figure, quoted word and name."
     )
+    generated: bool = Field(
+        default=False, description="True when a language model wrote it: besides the "
+        "composed checks, every content word must be in the cited sentences (factcheck).")
 
 
 class Insight(Record):
@@ -271,6 +274,48 @@ class SourceRef(Record):
     title: str
     source: str | None = None
     published_at: datetime | None = None
+
+
+class LlmUsage(Record):
+    """What a brief cost on the language model: per brief, so a desk can see its spend."""
+
+    model: str
+    base_url: str = ""
+    calls: int = Field(default=0, description="Requests answered (cached ones included).")
+    cached_calls: int = Field(default=0, description="Answers read from the cache: free.")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = Field(default=0.0, description="Seconds spent waiting on the server.")
+    evidence_sentences: int = Field(default=0, description="Numbered sentences in the prompt.")
+    evidence_left_out: int = Field(
+        default=0, description="Sentences left out of the prompt to fit its token budget.")
+
+
+class LlmSentence(BaseModel):
+    """One sentence of a model's answer and the evidence numbers it rests on. Lenient
+    (extra keys ignored, "3" read as 3): models decorate their JSON."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(min_length=1)
+    cites: list[int] = Field(default_factory=list)
+
+
+class LlmInsight(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    question: str = Field(min_length=1)
+    bullets: list[LlmSentence] = Field(default_factory=list)
+
+
+class LlmAnswer(BaseModel):
+    """The JSON a model must answer with; every sentence is verified before it is shown."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    summary: list[LlmSentence] = Field(min_length=1)
+    background: list[LlmSentence] = Field(default_factory=list)
+    insights: list[LlmInsight] = Field(default_factory=list)
 
 
 class Drop(Record):
@@ -319,7 +364,11 @@ class Brief(Record):
         default_factory=list, description="People, organisations and places the article "
         "names, with the sentences that name them (spans left out)."
     )
-    engine: str = "extractive"
+    engine: str = Field(default="extractive", description="'extractive' or 'llm:MODEL'.")
+    engine_note: str = Field(
+        default="", description="Why the brief is not by the engine asked for (the model "
+        "could not be reached...), or what the engine did that a reader should know.")
+    llm_usage: LlmUsage | None = None
     verification: VerificationReport = Field(default_factory=VerificationReport)
     created_at: datetime
 

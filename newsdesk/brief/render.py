@@ -125,6 +125,8 @@ def to_markdown(brief: Brief) -> str:
     )
     if brief.tags:
         lines.append("Tags: " + " · ".join(f"`{t.label}`" for t in brief.tags))
+    if brief.engine_note:
+        lines += ["", f"> **Note:** {brief.engine_note}"]
     lines += ["", "## News Summary", ""]
     lines.append(" ".join(_cited(s, labels) for s in brief.summary) or "_No summary._")
     if brief.key_figures:
@@ -181,6 +183,10 @@ def to_markdown(brief: Brief) -> str:
         f"_Engine: {brief.engine}. Verified {v.passed} of {v.checked} sentences against their "
         f"citations; {len(v.dropped)} dropped._",
     ]
+    if (u := brief.llm_usage) is not None:
+        lines.append(f"_Model {u.model}: {u.calls} call(s), {u.cached_calls} from the cache, "
+                     f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens, "
+                     f"{u.latency_s:g} s._")
     for d in v.dropped:
         lines.append(f"- dropped from {d.section}: “{d.text}” — {d.reason}")
     return "\n".join(lines) + "\n"

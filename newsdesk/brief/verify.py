@@ -12,6 +12,10 @@ Every sentence of a brief is checked against the source sentences it cites:
 A sentence that fails is dropped and the drop is listed in the brief's report. The facts
 engine "llm" (issue 5) relies on exactly these checks for generated text.
 
+Text a language model wrote (`CitedSentence.generated`, engine "llm") is composed text and
+is also checked word by word by `factcheck.reason`: a content word its cited sentences do
+not hold ("lifted" where the source never says so), or a flipped negation, drops it.
+
 Insight bullets may be composed (`CitedSentence.composed`): they are then checked piece by
 piece, like generated text. A quote must be the words of its cited sentences, its
 speaker must be named there (in full or by surname), and so must the role shown with it.
@@ -65,6 +69,8 @@ def check(
             return f"cites sentence {c.sentence} of article {c.article_id}, which does not exist"
         cited.append(text)
     evidence = " ".join(cited)
+    if not any(ch.isalnum() for ch in sentence.text):
+        return "has no words"  # "..." is found in any evidence, and says nothing
     if normalise(sentence.text).rstrip(".") in normalise(evidence):
         return None  # copied or trimmed: every figure, quote and name is the source's own
     if copied:
@@ -82,6 +88,10 @@ def check(
         return f"names {', '.join(sorted(unsupported))}, absent from the cited sentences"
     if missing := unsupported_names(sentence.text, evidence):
         return f"names {', '.join(missing)}, absent from the cited sentences"
+    if sentence.generated:
+        from newsdesk.brief.factcheck import reason  # factcheck builds on this module
+
+        return reason(sentence.text, cited)
     return None
 
 
@@ -220,8 +230,9 @@ def verify_brief(brief: Brief, lookup: Lookup, gazetteer: Gazetteer) -> Brief:
         else:
             report.dropped.append(Drop(section="key figure", text=kf.figure.text,
                                        reason="figure not found in the cited sentence"))
-    summary = keep("summary", brief.summary, copied=True)
-    background = keep("background", brief.background, copied=True)
+    summary = [s for s in brief.summary if keep("summary", [s], copied=not s.composed)]
+    background = [
+        s for s in brief.background if keep("background", [s], copied=not s.composed)]
     insights: list[Insight] = []
     for insight in brief.insights:
         question = keep("insight question", [insight.question], copied=False)

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from newsdesk.config import ENGINES
 from newsdesk.desk import Desk, subject_words
 from newsdesk.errors import InputError, NotFoundError
 from newsdesk.models import (
@@ -36,7 +37,6 @@ from newsdesk.web.ingest import ingest_upload, ingest_url
 from newsdesk.web.params import Filters, Limit, Offset, next_offset
 from newsdesk.web.security import require_writer
 
-ENGINES = ("extractive",)
 SEARCH_MODES = {"keyword": "bm25", "bm25": "bm25", "semantic": "vector", "vector": "vector",
                 "hybrid": "hybrid"}
 
@@ -140,7 +140,8 @@ def get_brief(article_id: str, request: Request, desks: Pool,
     full = desks.reader().resolve(article_id)
     data = desks.browse().brief_json(full, engine)
     if data is None:
-        data = desks.write(lambda d: d.brief(full, save=True).model_dump_json())
+        data = desks.write(
+            lambda d: d.brief(full, save=True, engine=engine).model_dump_json())
     return _brief_response(request, data)
 
 
@@ -151,7 +152,7 @@ def regenerate_brief(article_id: str, request: Request, desks: Pool,
     """Compose the brief again (after a taxonomy change, or with another engine)."""
     _engine(engine)
     full = desks.reader().resolve(article_id)
-    data = desks.write(lambda d: d.brief(full, save=True).model_dump_json())
+    data = desks.write(lambda d: d.brief(full, save=True, engine=engine).model_dump_json())
     return _brief_response(request, data)
 
 

@@ -1,0 +1,262 @@
+"""Engine "llm": a language model writes the brief, the verifier decides what is shown.
+
+1. The extractive brief is composed first: it supplies tags, key figures, quotes and
+   risks (those stay extractive: they are records, not prose), the replacement
+   sentences, and the whole brief when the model cannot be used.
+2. The evidence pack (evidence.py) and the prompt (prompt.py) go to the model; its
+   answer is parsed leniently and validated (parse.py), with one retry that tells the
+   model what was wrong.
+3. Every generated sentence is checked by the verifier against the evidence it cites
+   (numbers, quoted words, speakers, places and names, and every content word). A
+   sentence that fails is dropped; where the extractive engine has a sentence citing the
+   same evidence in the same section, that sentence takes its place. The report lists
+   each drop with its reason.
+4. The model unreachable or its answer unusable twice: the extractive brief, with
+   `engine_note` saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from newsdesk.analyze.places import Gazetteer
+from newsdesk.brief.compose import compose_brief, make_lookup
+from newsdesk.brief.verify import Lookup, check, verify_brief
+from newsdesk.config import Settings
+from newsdesk.errors import LlmError
+from newsdesk.llm.cache import ResponseCache
+from newsdesk.llm.client import ChatClient, Completion
+from newsdesk.llm.evidence import EvidencePack, build_evidence
+from newsdesk.llm.parse import AnswerError, parse_answer
+from newsdesk.llm.prompt import ANSWER_SCHEMA, messages, retry_messages
+from newsdesk.models import (
+    Article,
+    Brief,
+    Citation,
+    CitedSentence,
+    Drop,
+    Enrichment,
+    Insight,
+    LlmAnswer,
+    LlmSentence,
+    LlmUsage,
+    PriorArticle,
+    SourceRef,
+)
+
+MAX_CITES = 5
+_INLINE_CITES = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def make_client(settings: Settings) -> ChatClient:
+    cache_dir = settings.llm_cache_dir
+    return ChatClient(settings.llm, ResponseCache(cache_dir) if cache_dir else None)
+
+
+def llm_brief(
+    article: Article,
+    enrichment: Enrichment,
+    gazetteer: Gazetteer,
+    prior: list[PriorArticle],
+    *,
+    settings: Settings,
+    now: datetime,
+    same_story: frozenset[str] = frozenset(),
+    client: ChatClient | None = None,
+) -> Brief:
+    """The brief written by the model and kept honest by the verifier (see module doc)."""
+    base = compose_brief(article, enrichment, gazetteer, prior, now=now, same_story=same_story)
+    pack = build_evidence(article, enrichment, prior, same_story, base,
+                          settings.llm.evidence_tokens)
+    usage = LlmUsage(model=settings.llm.model, base_url=settings.llm.base_url,
+                     evidence_sentences=len(pack.items), evidence_left_out=pack.left_out)
+    own = client is None
+    chat = client or make_client(settings)
+    try:
+        answer = ask(chat, article, pack, usage)
+    except LlmError as exc:
+        return base.model_copy(update={"llm_usage": usage, "engine_note": (
+            f"The language model could not be used ({exc}); this brief was written by "
+            "the extractive engine.")})
+    finally:
+        if own:
+            chat.close()
+    return assemble(base, answer, pack, article, prior, gazetteer, usage)
+
+
+def _account(usage: LlmUsage, c: Completion) -> None:
+    usage.calls += 1
+    usage.cached_calls += c.cached
+    usage.prompt_tokens += c.prompt_tokens
+    usage.completion_tokens += c.completion_tokens
+    usage.latency_s = round(usage.latency_s + c.latency_s, 3)
+
+
+def ask(client: ChatClient, article: Article, pack: EvidencePack, usage: LlmUsage
+        ) -> LlmAnswer:
+    """The model's answer, asked again once with the reason when it is unusable."""
+    first = messages(article, pack)
+    reply = client.complete(first, ANSWER_SCHEMA)
+    _account(usage, reply)
+    try:
+        return parse_answer(reply.text)
+    except AnswerError as exc:
+        again = client.complete(retry_messages(first, reply.text, str(exc)), ANSWER_SCHEMA)
+        _account(usage, again)
+        try:
+            return parse_answer(again.text)
+        except AnswerError as exc2:
+            raise AnswerError(f"unusable answer twice: {exc2}") from None
+
+
+def _clean(s: LlmSentence) -> tuple[str, list[int]]:
+    """Text without inline "[3]" markers (their numbers join the cites), cites deduped."""
+    inline = [int(n) for m in _INLINE_CITES.finditer(s.text)
+              for n in re.split(r"[,;]", m.group(1))]
+    text = " ".join(_INLINE_CITES.sub("", s.text).split())
+    return text, list(dict.fromkeys([*s.cites, *inline]))[:MAX_CITES]
+
+
+class _Assembler:
+    """Turns answer sentences into verified CitedSentences, recording every drop."""
+
+    def __init__(self, pack: EvidencePack, lookup: Lookup, gazetteer: Gazetteer) -> None:
+        self.pack = pack
+        self.lookup = lookup
+        self.gazetteer = gazetteer
+        self.drops: list[Drop] = []
+        self.used: set[tuple[str, int]] = set()
+        self.excluded = {(c.article_id, c.sentence) for c, _ in pack.excluded}
+
+    def usable(self, pool: list[CitedSentence]) -> list[CitedSentence]:
+        """Extractive sentences that do not rest on text addressed to the model."""
+        return [s for s in pool
+                if not {(c.article_id, c.sentence) for c in s.citations} & self.excluded]
+
+    def sentence(self, section: str, s: LlmSentence,
+                 pool: list[CitedSentence]) -> CitedSentence | None:
+        """The verified sentence, else the extractive replacement from `pool`, else None."""
+        text, ns = _clean(s)
+        cites = [self.pack.citation(n) for n in ns]
+        found = [c for c in cites if c is not None]
+        if not text:
+            return None
+        reason: str | None
+        if not ns:
+            reason = "cites no evidence sentence"
+        elif len(found) < len(cites):
+            missing = [n for n, c in zip(ns, cites, strict=True) if c is None]
+            reason = f"cites [{missing[0]}], which is not a sentence of the evidence"
+        else:
+            candidate = CitedSentence(text=text, citations=found, composed=True, generated=True)
+            reason = check(candidate, self.lookup, self.gazetteer, copied=False)
+            if reason is None:
+                self._use(found)
+                return candidate
+        replacement = self._replacement(found, pool)
+        self.drops.append(Drop(section=section, text=text, reason=str(reason) + (
+            "; replaced by the extractive engine's sentence citing the same evidence"
+            if replacement else "")))
+        return replacement
+
+    def _replacement(self, cites: list[Citation], pool: list[CitedSentence]
+                     ) -> CitedSentence | None:
+        wanted = {(c.article_id, c.sentence) for c in cites}
+        for s in pool:
+            keys = {(c.article_id, c.sentence) for c in s.citations}
+            if keys & wanted and not keys & self.used:
+                self._use(s.citations)
+                return s
+        return None
+
+    def _use(self, cites: Iterable[Citation]) -> None:
+        self.used.update((c.article_id, c.sentence) for c in cites)
+
+    def section(self, name: str, sentences: list[LlmSentence], pool: list[CitedSentence]
+                ) -> list[CitedSentence]:
+        pool = self.usable(pool)
+        out = [self.sentence(name, s, pool) for s in sentences]
+        return [s for s in out if s is not None]
+
+    def insights(self, answer: LlmAnswer, pool: list[Insight]) -> list[Insight]:
+        bullets_pool = [b for i in pool for b in i.bullets]
+        out = []
+        for item in answer.insights:
+            bullets = self.section("insight bullet", item.bullets, bullets_pool)
+            question = item.question.strip()
+            if not bullets:
+                self.drops.append(Drop(section="insight question", text=question,
+                                       reason="no supported bullet left to answer it"))
+                continue
+            cites = list({(c.article_id, c.sentence): c
+                          for b in bullets for c in b.citations}.values())
+            # A question asserts nothing, so its words are free ("what to watch"); its
+            # figures, quoted words and names are still checked like any composed text.
+            q = CitedSentence(text=question, citations=cites, composed=True)
+            reason = check(q, self.lookup, self.gazetteer, copied=False)
+            if reason is not None:
+                self.drops.append(Drop(section="insight question", text=question,
+                                       reason=reason + " (checked against its bullets' "
+                                       "citations)"))
+                continue
+            out.append(Insight(question=q, bullets=bullets))
+        return out
+
+
+def assemble(
+    base: Brief,
+    answer: LlmAnswer,
+    pack: EvidencePack,
+    article: Article,
+    prior: list[PriorArticle],
+    gazetteer: Gazetteer,
+    usage: LlmUsage,
+) -> Brief:
+    """The extractive brief with the model's verified prose in place of its own."""
+    lookup = make_lookup([article, *(p for p, _ in prior)])
+    work = _Assembler(pack, lookup, gazetteer)
+    summary = work.section("summary", answer.summary, base.summary)
+    background = work.section("background", answer.background, base.background)
+    insights = work.insights(answer, base.insights)
+    fallback = [name for name, got, theirs in (
+        ("summary", summary, base.summary), ("background", background, base.background),
+        ("insights", insights, base.insights)) if not got and theirs]
+    summary = summary or work.usable(base.summary)
+    background = background or work.usable(base.background)
+    insights = insights or [
+        Insight(question=i.question, bullets=bullets) for i in base.insights
+        if (bullets := work.usable(i.bullets))]
+    notes = [f"{len(work.drops)} generated sentence(s) failed verification and were "
+             "dropped or replaced."] if work.drops else []
+    if fallback:
+        notes.append(f"No generated sentence of {', '.join(fallback)} passed verification: "
+                     "that part is the extractive engine's.")
+    cited = {c.article_id for s in [*summary, *background,
+                                    *(b for i in insights for b in i.bullets)]
+             for c in s.citations}
+    refs = [SourceRef(article_id=p.id, title=p.title, source=p.source,
+                      published_at=p.published_at) for p, _ in prior if p.id in cited]
+    from_prior = any(c.article_id != article.id for s in background for c in s.citations)
+    if background is base.background:
+        origin, note = base.background_origin, base.background_note
+    elif from_prior:
+        origin, note = "store", "Written by the model from earlier articles in the desk."
+    else:
+        origin, note = "article", "Written by the model from this article's own sentences."
+    draft = base.model_copy(update={
+        "summary": summary, "background": background, "insights": insights,
+        "references": refs, "background_origin": origin, "background_note": note,
+        "engine": f"llm:{usage.model}", "llm_usage": usage, "engine_note": " ".join(notes),
+    })
+    verified = verify_brief(draft, lookup, gazetteer)
+    report = verified.verification
+    excluded = [Drop(section="evidence", text=text, reason="reads as an instruction to a "
+                     "language model: left out of the evidence, not followed")
+                for _, text in pack.excluded]
+    report = report.model_copy(update={
+        "checked": report.checked + len(work.drops),
+        "dropped": [*excluded, *work.drops, *report.dropped],
+    })
+    return verified.model_copy(update={"verification": report})

@@ -1,0 +1,41 @@
+"""LLM settings: config file, then environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsdesk.config import Settings
+from newsdesk.errors import InputError
+
+
+def test_config_file_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('engine = "llm"\n[llm]\nbase_url = "http://gpu:8000/v1"\n'
+                      'model = "qwen"\ntimeout_s = 30\nconcurrency = 4\n', encoding="utf-8")
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(config))
+    monkeypatch.setenv("NEWSDESK_LLM_MODEL", "llama")
+    monkeypatch.setenv("NEWSDESK_LLM_API_KEY", "sk-x")
+    s = Settings.from_env(tmp_path / "d.db")
+    assert s.engine == "llm"
+    assert (s.llm.base_url, s.llm.model, s.llm.api_key) == ("http://gpu:8000/v1", "llama", "sk-x")
+    assert (s.llm.timeout_s, s.llm.concurrency) == (30.0, 4)
+    assert s.llm_cache_dir == tmp_path / "llm-cache"
+    monkeypatch.setenv("NEWSDESK_LLM_CACHE", "off")
+    assert Settings.from_env(tmp_path / "d.db").llm_cache_dir is None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[llm]\nmodle = "x"\n', "unknown \\[llm\\] key 'modle'"),
+    ('[llm]\ntimeout_s = "soon"\n', "timeout_s='soon' is not a float"),
+    ('engine = "gpt"\n', "unknown engine 'gpt'"),
+    ("[llm\n", "cannot read config file"),
+])
+def test_bad_config_says_what_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       text: str, message: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(config))
+    with pytest.raises(InputError, match=message):
+        Settings.from_env()

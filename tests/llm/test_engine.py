@@ -1,0 +1,217 @@
+"""Engine "llm" against a scripted server: repair, retry, fall back, verify, cache, account."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+from newsdesk.desk import Desk
+from newsdesk.models import Brief
+from tests.llm.conftest import (
+    Body,
+    Scripted,
+    good_answer,
+    llm_settings,
+    n_of,
+    ok,
+)
+
+
+def brief_of(tmp_path: Path, server_url: str, path: Path, **kw: Any) -> Brief:
+    with Desk.open(llm_settings(tmp_path, server_url, **kw), read_only=True) as desk:
+        return desk.brief(str(path))
+
+
+def shown(brief: Brief) -> list[str]:
+    return [s.text for s in [*brief.summary, *brief.background,
+                             *(x for i in brief.insights for x in [i.question, *i.bullets])]]
+
+
+def test_good_json_becomes_the_verified_brief(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    server.script(ok(good_answer))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert brief.engine == "llm:scripted"
+    assert brief.summary[0].text.startswith("Rail freight between China and Russia rose 12%")
+    assert all(s.generated for s in brief.summary)
+    assert [q.question.text for q in brief.insights] == [
+        "What are the risks for shippers?", "What should readers watch?"]
+    assert brief.verification.dropped == []
+    assert brief.background_origin == "article"
+    assert brief.engine_note == ""
+    # The request asked for JSON and carried the rules and the delimited evidence.
+    body = server.requests[0]
+    assert body["response_format"] == {"type": "json_object"}
+    assert body["model"] == "scripted"
+    assert "<evidence>" in body["messages"][1]["content"]
+
+
+def test_malformed_json_is_retried_with_the_error(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    server.script(ok("Here is the brief: {summary: [Rail freight rose]}"),
+                  ok(good_answer, prompt_tokens=300, completion_tokens=90))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert len(server.requests) == 2
+    retry = server.requests[1]["messages"]
+    assert retry[-2]["role"] == "assistant" and "could not be used" in retry[-1]["content"]
+    assert brief.engine == "llm:scripted"
+    # Token accounting sums both calls.
+    assert brief.llm_usage is not None
+    assert (brief.llm_usage.calls, brief.llm_usage.prompt_tokens,
+            brief.llm_usage.completion_tokens) == (2, 420, 130)
+    assert brief.llm_usage.latency_s > 0
+
+
+def test_unusable_twice_falls_back_and_never_shows_raw_output(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    server.script(ok("I cannot help with that."), ok('{"summary": "not a list"}'))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert brief.engine == "extractive"
+    assert "unusable answer twice" in brief.engine_note
+    assert not any("cannot help" in t or "not a list" in t for t in shown(brief))
+
+
+def test_code_fenced_json_with_trailing_commas_is_repaired(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    def fenced(body: Body) -> str:
+        n = n_of(body, "Rail freight")
+        return ("Sure.\n```json\n{\"summary\": [{\"text\": \"Rail freight between China and Russia "
+                f"rose 12% in the first quarter.\", \"cites\": [{n}],}},],}}\n```\n")
+    server.script(ok(fenced))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert len(server.requests) == 1
+    assert brief.engine == "llm:scripted"
+    assert brief.summary[0].text == "Rail freight between China and Russia rose 12% in the first quarter."
+
+
+def test_server_error_is_retried(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    server.script((500, {"error": "overloaded"}, 0.0), ok(good_answer))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert len(server.requests) == 2
+    assert brief.engine == "llm:scripted"
+
+
+def test_timeout_falls_back_to_extractive(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    slow = (200, {"choices": []}, 1.5)
+    server.script(slow, slow)
+    brief = brief_of(tmp_path, server.url, rail_file, timeout_s=0.3, max_retries=1)
+    assert len(server.requests) == 2  # the first try and one retry
+    assert brief.engine == "extractive"
+    assert "no answer within 0.3 s" in brief.engine_note
+    assert brief.summary and brief.verification.dropped == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_unreachable_server_falls_back_and_says_so(tmp_path: Path, rail_file: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/v1"
+    brief = brief_of(tmp_path, url, rail_file)
+    assert brief.engine == "extractive"
+    assert "could not be used" in brief.engine_note and "cannot connect" in brief.engine_note
+    assert brief.summary
+
+
+def test_hallucinated_number_is_dropped_and_replaced(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    def invented(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"][0]["text"] = "Rail freight between China and Russia rose 25% in the first quarter."
+        return json.dumps(answer)
+    server.script(ok(invented))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert not any("25%" in t for t in shown(brief))
+    drop = next(d for d in brief.verification.dropped if "25%" in d.text)
+    assert drop.section == "summary" and "25%" in drop.reason
+    assert "replaced by the extractive engine" in drop.reason
+    # Its place is taken by the extractive sentence citing the same evidence, copied.
+    first = brief.summary[0]
+    assert not first.generated and first.text.startswith("Rail freight between China and Russia rose 12%")
+    assert "failed verification" in brief.engine_note
+
+
+def test_swapped_speaker_is_dropped(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    def swapped(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"][1] = {"text": "Li Fengtest said: \u201cThe new terminals are already full.\u201d",
+                                "cites": [n_of(body, "terminals")]}
+        return json.dumps(answer)
+    server.script(ok(swapped))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    drop = next(d for d in brief.verification.dropped if d.text.startswith("Li Fengtest said"))
+    assert "Li Fengtest" in drop.reason
+    assert not any(t.startswith("Li Fengtest said") for t in shown(brief))
+
+
+def test_citing_evidence_that_does_not_exist_is_dropped(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    def bad_cite(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["background"].append({"text": "Trade rose.", "cites": [999]})
+        answer["background"].append({"text": "Trade rose sharply.", "cites": []})
+        return json.dumps(answer)
+    server.script(ok(bad_cite))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    reasons = {d.text: d.reason for d in brief.verification.dropped}
+    assert "[999]" in reasons["Trade rose."]
+    assert reasons["Trade rose sharply."] == "cites no evidence sentence"
+
+
+def test_second_run_is_answered_by_the_cache(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    server.script(ok(good_answer))
+    first = brief_of(tmp_path, server.url, rail_file)
+    second = brief_of(tmp_path, server.url, rail_file)
+    assert len(server.requests) == 1
+    assert second.llm_usage is not None and second.llm_usage.cached_calls == 1
+    assert second.llm_usage.latency_s == 0
+    assert shown(second) == shown(first)
+    # A different model is a different question.
+    server.script(ok(good_answer))
+    brief_of(tmp_path, server.url, rail_file, model="other")
+    assert len(server.requests) == 2
+
+
+def test_engine_note_and_usage_are_rendered(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    from newsdesk.brief.render import to_html, to_markdown
+
+    server.script(ok(good_answer))
+    md = to_markdown(brief_of(tmp_path, server.url, rail_file))
+    assert "_Engine: llm:scripted." in md and "120 prompt + 40 completion tokens" in md
+    url = f"http://127.0.0.1:{_closed_port()}/v1"
+    fallback = brief_of(tmp_path, url, rail_file)
+    assert "> **Note:** The language model could not be used" in to_markdown(fallback)
+    assert "could not be used" in to_html(fallback)
+
+
+def test_saved_llm_brief_reverifies_and_catches_tampering(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    from newsdesk.brief.compose import make_lookup
+    from newsdesk.brief.verify import verify_brief
+
+    server.script(ok(good_answer))
+    with Desk.open(llm_settings(tmp_path, server.url), read_only=True) as desk:
+        brief = desk.brief(str(rail_file))
+        lookup = make_lookup([desk.load(str(rail_file))])
+        again = verify_brief(brief, lookup, desk.gazetteer)
+    assert again.verification.dropped == [] and shown(again) == shown(brief)
+    tampered = brief.summary[0].model_copy(
+        update={"text": "Rail freight between China and Russia collapsed in the first quarter."})
+    bad = verify_brief(brief.model_copy(update={"summary": [tampered]}), lookup, desk.gazetteer)
+    assert bad.summary == [] and "collapsed" in bad.verification.dropped[0].reason
+
+
+def test_template_echo_is_dropped(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """A weak model copies the example of the prompt: "..." says nothing and is dropped."""
+    def echo(body: Body) -> str:
+        n = n_of(body, "Rail freight")
+        return json.dumps({"summary": [{"text": "...", "cites": [n]},
+                                       {"text": "<a sentence of news>", "cites": [n]}]})
+    server.script(ok(echo))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    reasons = {d.text: d.reason for d in brief.verification.dropped}
+    assert reasons["..."].startswith("has no words")
+    assert "sentence of news" not in " ".join(shown(brief))
+    assert brief.summary and not any(s.generated for s in brief.summary)

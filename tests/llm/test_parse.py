@@ -1,0 +1,49 @@
+"""Lenient about form, strict about content."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.llm.parse import AnswerError, outermost_object, parse_answer
+
+
+def test_plain_fenced_and_chatty_answers_parse() -> None:
+    body = '{"summary": [{"text": "A {braced} \\"word\\".", "cites": ["2", 3]}]}'
+    for text in (body, f"```json\n{body}\n```", f"Here you go:\n{body}\nHope it helps!"):
+        answer = parse_answer(text)
+        assert answer.summary[0].text == 'A {braced} "word".'
+        assert answer.summary[0].cites == [2, 3]
+        assert answer.background == [] and answer.insights == []
+
+
+def test_trailing_commas_and_extra_keys_are_tolerated() -> None:
+    answer = parse_answer('{"summary": [{"text": "x", "cites": [1,], "confidence": 0.9},],'
+                          ' "insights": [{"question": "Why?", "bullets": [],}], "notes": 1}')
+    assert answer.summary[0].cites == [1]
+    assert answer.insights[0].question == "Why?"
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("no json here", "no JSON object"),
+    ('{"summary": [{"text": "cut off', "no JSON object"),
+    ('{"summary": [1 2]}', "invalid JSON"),
+    ('{"summary": []}', "summary"),
+    ('{"background": [{"text": "x"}]}', "summary"),
+    ('{"summary": [{"text": "", "cites": [1]}]}', "summary.0.text"),
+])
+def test_unusable_answers_say_why(text: str, why: str) -> None:
+    with pytest.raises(AnswerError, match=why.replace(".", r"\.")):
+        parse_answer(text)
+
+
+def test_outermost_object_ignores_braces_in_strings() -> None:
+    assert outermost_object('x {"a": "}", "b": {"c": 1}} y') == '{"a": "}", "b": {"c": 1}}'
+    assert outermost_object("{") is None
+
+
+def test_cut_off_answer_keeps_its_finished_sentences() -> None:
+    answer = parse_answer('{"summary": [{"text": "One.", "cites": [1]}, {"text": "Two.", '
+                          '"cites": [2]}, {"text": "Thr')
+    assert [s.text for s in answer.summary] == ["One.", "Two."]
+    cut = parse_answer('{"summary": [{"text": "a", "cites": [1]}], "background": [{"text": "b')
+    assert cut.summary[0].text == "a" and cut.background == []
