@@ -21,6 +21,7 @@ from newsdesk.errors import InputError
 ENV_DB = "NEWSDESK_DB"
 ENV_TAXONOMY = "NEWSDESK_TAXONOMY"
 ENV_MAX_BYTES = "NEWSDESK_MAX_BYTES"
+ENV_LIVE_CONFIG = "NEWSDESK_LIVE_CONFIG"
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 WORDS_PER_MINUTE = 230
@@ -67,6 +68,13 @@ class Settings:
     db_path: Path = field(default_factory=default_db_path)
     max_bytes: int = DEFAULT_MAX_BYTES
     extra_taxonomies: tuple[Path, ...] = ()
+    live_config: Path | None = None
+
+    @property
+    def live_config_path(self) -> Path:
+        """The live desk's TOML (sources, alerts, webhooks): NEWSDESK_LIVE_CONFIG, else
+        beside the database (newsdesk.db -> newsdesk.live.toml), so each desk has its own."""
+        return self.live_config or self.db_path.with_suffix(".live.toml")
 
     @classmethod
     def from_env(cls, db: str | Path | None = None) -> Settings:
@@ -77,4 +85,6 @@ class Settings:
             db_path=db_path or default_db_path(),
             max_bytes=int(max_bytes) if max_bytes and max_bytes.isdigit() else DEFAULT_MAX_BYTES,
             extra_taxonomies=tuple(_env_paths(os.environ.get(ENV_TAXONOMY))),
+            live_config=Path(os.environ[ENV_LIVE_CONFIG]).expanduser()
+            if os.environ.get(ENV_LIVE_CONFIG) else None,
         )

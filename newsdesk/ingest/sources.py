@@ -30,9 +30,12 @@ KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
 class Unit:
     """One thing to read: a file, a URL or standard input."""
 
-    kind: str  # "file" | "url" | "stdin" | "missing"
+    kind: str  # "file" | "url" | "stdin" | "data" | "missing"
     ref: str
-    data: bytes | None = None  # stdin, read once in the main process
+    data: bytes | None = None  # stdin, read once in the main process; bytes already fetched
+    fmt: str | None = None  # "data": the reader format, None to sniff
+    url: str | None = None  # "data": the page's URL
+    charset: str | None = None  # "data": the charset the server declared
 
     @property
     def origin(self) -> str:
@@ -127,6 +130,15 @@ def read_unit(unit: Unit, max_bytes: int) -> Iterator[RawDocument | InputError]:
         data, fmt, charset = fetch(unit.ref, max_bytes)
         text = decode(data, unit.ref, charset or declared_charset(data))
         yield from parse(text, fmt or sniff_format(text), unit.ref, url=unit.ref)
+        return
+    if unit.kind == "data":  # fetched by the live desk, recorded in its journal
+        data = unit.data or b""
+        if len(data) > max_bytes:
+            raise InputError(f"{unit.ref}: over the {human_size(max_bytes)} limit")
+        text = decode(data, unit.ref, unit.charset or declared_charset(data))
+        if not text.strip():
+            raise InputError(f"{unit.ref}: empty document")
+        yield from parse(text, unit.fmt or sniff_format(text), unit.ref, url=unit.url)
         return
     if unit.kind == "stdin":
         data = unit.data if unit.data is not None else sys.stdin.buffer.read(max_bytes + 1)

@@ -177,14 +177,20 @@ class Fetcher:
 
     # --- the public call ---------------------------------------------------------------
 
-    def get(self, url: str, *, allow_local: bool = False, conditional: bool = True,
+    def get(self, url: str, *, allow_local: bool | str = False, conditional: bool = True,
             robots: bool = True, max_bytes: int | None = None) -> FetchResult:
-        """GET a URL politely and safely; FetchError (an InputError) when it cannot."""
+        """GET a URL politely and safely; FetchError (an InputError) when it cannot.
+
+        `allow_local`: True lets any hop reach a loopback/private address; a host name
+        lets only hops to that host do so (a local source's own server, not wherever its
+        items or redirects point)."""
         limit = max_bytes or self.max_bytes
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
-            host, _ = check_url(current, allow_local=allow_local, resolver=self.resolver)
-            if robots and not self.allowed(current, allow_local=allow_local):
+            local = allow_local is True or (
+                isinstance(allow_local, str) and host_of(current) == allow_local.lower())
+            host, _ = check_url(current, allow_local=local, resolver=self.resolver)
+            if robots and not self.allowed(current, allow_local=local):
                 raise FetchError(f"{current}: disallowed by the site's robots.txt for "
                                  f"'{self.user_agent.split('/')[0]}'")
             etag, modified = (self.validators.get_validators(current) if conditional
@@ -310,6 +316,14 @@ class Fetcher:
         )
 
 
+def host_of(url: str) -> str:
+    """The lower-case host of a URL ('' when it has none)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 def _retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (seconds or an HTTP date)."""
     if not value:
@@ -327,3 +341,30 @@ def _retry_after(value: str | None) -> float | None:
 
 __all__ = ["BlockedURL", "FetchError", "FetchResult", "Fetcher", "MemoryValidators",
            "USER_AGENT", "Validators"]
+
+
+def post_json(fetcher: Fetcher, url: str, payload: object, *, allow_local: bool = False,
+              retries: int = 2) -> int:
+    """POST a JSON document (a webhook), guarded like a GET, never following redirects;
+    retried with backoff on timeouts, 429 and 5xx. Returns the HTTP status."""
+    import json as _json
+
+    body = _json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
+    attempt = 0
+    while True:
+        check_url(url, allow_local=allow_local, resolver=fetcher.resolver)
+        try:
+            response = fetcher.client.post(
+                url, content=body, headers={"Content-Type": "application/json"})
+            status = response.status_code
+            if status < 300:
+                return status
+            error = FetchError(f"{url}: the webhook answered HTTP {status}",
+                               retryable=status in RETRY_STATUS, status=status)
+        except httpx.HTTPError as exc:
+            error = FetchError(f"{url}: could not post ({type(exc).__name__}: {exc})",
+                               retryable=True)
+        if not error.retryable or attempt >= retries:
+            raise error
+        fetcher.sleep(fetcher.backoff * (2 ** attempt))
+        attempt += 1

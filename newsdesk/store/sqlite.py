@@ -200,6 +200,72 @@ MIGRATIONS: list[str] = [
     DROP TABLE article_minhash;
     ALTER TABLE article_minhash_v6 RENAME TO article_minhash;
     """,
+    # 7: the live desk (newsdesk/store/journal.py). Every fetched item is recorded, by
+    # source + item key + content hash, before it is processed; HTTP validators per URL;
+    # poll state per source; quarantine rows learn their item, retry count and
+    # resolution; alert events are unique per rule and key, and delivered once per channel.
+    """
+    CREATE TABLE fetched_items (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        url TEXT,
+        title TEXT,
+        fmt TEXT NOT NULL,
+        payload BLOB,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        article_id TEXT,
+        fetched_at TEXT NOT NULL,
+        done_at TEXT,
+        UNIQUE (source, item_key, content_hash)
+    );
+    CREATE INDEX fetched_items_state ON fetched_items(state, next_attempt);
+    CREATE TABLE http_validators (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE source_state (
+        source TEXT PRIMARY KEY,
+        last_poll TEXT,
+        next_poll TEXT,
+        last_status TEXT,
+        last_error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0
+    );
+    ALTER TABLE quarantine ADD COLUMN item_id INTEGER;
+    ALTER TABLE quarantine ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE quarantine ADD COLUMN next_retry TEXT;
+    ALTER TABLE quarantine ADD COLUMN resolved_at TEXT;
+    CREATE INDEX quarantine_item ON quarantine(item_id);
+    CREATE TABLE alert_events (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (rule, key)
+    );
+    CREATE TABLE alert_deliveries (
+        event_id INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        delivered_at TEXT,
+        PRIMARY KEY (event_id, channel)
+    );
+    CREATE TABLE live_marks (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 def _backfill_signatures(conn: sqlite3.Connection) -> None:
