@@ -107,3 +107,26 @@ def test_kill_9_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path: Path) -
     again = cli(db, "watch", "--once", "--json")
     out, _ = again.communicate(timeout=120)
     assert b'"processed": 0' in out
+
+
+def test_watch_loop_polls_logs_json_and_stops_on_sigterm(tmp_path: Path) -> None:
+    docs = corpus_docs(3)
+    db = tmp_path / "loop.db"
+    with serve() as srv:
+        srv.routes["/feed"] = Reply(body=rss(docs, srv.base))
+        add = cli(db, "sources", "add", "wire", srv.url("/feed"), "--local", "--rate", "0",
+                  "--interval", "5")
+        assert add.wait(60) == 0
+        proc = cli(db, "watch", "--workers", "1")
+        kill_when_done = time.monotonic() + 120
+        while count(db, "SELECT count(*) FROM briefs") < 3 and time.monotonic() < kill_when_done:
+            time.sleep(0.1)
+        time.sleep(6)  # long enough for a second poll of the 5-second source
+        proc.send_signal(signal.SIGTERM)
+        _, errs = proc.communicate(timeout=60)
+    assert proc.returncode == 0, errs.decode()
+    lines = [json.loads(line) for line in errs.decode().splitlines() if line.startswith("{")]
+    polls = [r for r in lines if r["message"] == "polled" and r["source"] == "wire"]
+    assert len(polls) >= 2 and polls[0]["new"] == 3 and polls[-1]["new"] == 0
+    assert all({"time", "level", "logger"} <= set(r) for r in lines)
+    assert count(db, "SELECT count(*) FROM articles") == 3
