@@ -36,6 +36,7 @@ from newsdesk.store.journal import Journal
 log = logging.getLogger("newsdesk.alerts")
 
 MARK = "alerts.rowid"
+START = "alerts.start:"
 SCAN_CHUNK = 200
 SPIKE_CITES = 20
 _STOP = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "and", "from", "by"})
@@ -79,11 +80,25 @@ class AlertEngine:
                  if not w.rules or rule.name in w.rules]
         return ["log", *hooks]
 
+    def register(self) -> None:
+        """Note, for each rule seen for the first time, the last article stored now: a
+        rule fires on articles stored after it was added, not on the whole history of
+        the desk (a new keyword rule on a desk of 10,000 articles is not 10,000 alerts)."""
+        if not self.config.alerts:
+            return
+        last = self.journal.conn.execute("SELECT coalesce(max(rowid), 0) FROM articles"
+                                         ).fetchone()[0]
+        with self.desk.store.transaction():
+            for rule in self.config.alerts:
+                if not self.journal.mark(f"{START}{rule.name}"):
+                    self.journal.set_mark(f"{START}{rule.name}", str(last))
+
     def evaluate(self) -> int:
-        """Fire the rules on every original stored since the last evaluation, then the
-        volume spikes; returns how many alerts are new."""
+        """Fire the rules on every original stored since the last evaluation (and since
+        the rule was added), then the volume spikes; returns how many alerts are new."""
         store = self.journal
         fired = 0
+        starts = {r.name: int(store.mark(f"{START}{r.name}", "0")) for r in self.config.alerts}
         while True:
             last = int(store.mark(MARK, "0"))
             rows = store.conn.execute(
@@ -95,11 +110,13 @@ class AlertEngine:
             articles = self.desk.store.get_articles(ids)
             enrichments = self.desk.store.get_enrichments(ids)
             with self.desk.store.transaction():
-                for article_id in ids:
+                for rowid, article_id in rows:
                     article, enrichment = articles.get(article_id), enrichments.get(article_id)
                     if article is None or enrichment is None:
                         continue
                     for rule in self.config.alerts:
+                        if rowid <= starts[rule.name]:
+                            continue
                         event = self.match(rule, article, enrichment)
                         if event is not None and store.add_event(event, self.channels(rule)):
                             fired += 1

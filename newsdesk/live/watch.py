@@ -84,6 +84,7 @@ class Watcher:
         not done, evaluate alerts and deliver them."""
         report = WatchReport()
         now = self.clock()
+        self.alerts.register()
         for source in self.config.sources:
             if only_due and not self._due(source, now):
                 continue

@@ -134,3 +134,31 @@ def test_volume_spike_against_trailing_mean(desk: Desk) -> None:
         assert event.kind == "spike" and len(tagged_today) >= 3
         assert {a.id for a in event.articles} == tagged_today
         assert w.run_once().alerts == 0  # once a day
+
+
+def test_a_new_rule_fires_on_new_articles_not_on_the_history(desk: Desk) -> None:
+    docs = [d for d in corpus_docs() if "yuan" in d.text.lower()][:4]
+    with serve() as srv:
+        srv.routes["/feed"] = Reply(body=rss(docs[:2], srv.base))
+        config = LiveConfig(sources=[LiveSource(name="w", kind="feed", url=srv.url("/feed"),
+                                                local=True, rate=0)])
+        w = Watcher(desk, config, Fetcher(rate=0, sleep=lambda s: None, retries=0))
+        assert w.run_once().accepted == 2
+        config.alerts.append(AlertRule(name="yuan", kind="keyword", value="yuan"))
+        assert w.run_once().alerts == 0  # the two stored before the rule: no alert
+        srv.routes["/feed"] = Reply(body=rss(docs, srv.base))
+        assert w.run_once().alerts == 2  # the two stored after it
+        fired = {e.articles[0].title for e in w.journal.events()}
+        assert fired == {d.title for d in docs[2:]}
+
+
+def test_webhook_to_a_private_address_is_refused_unless_local(desk: Desk) -> None:
+    from newsdesk.live.fetch import post_json
+    from newsdesk.live.guard import BlockedURL
+
+    with serve({"/hook": Reply(200)}) as srv, Fetcher(sleep=lambda s: None) as f:
+        with pytest.raises(BlockedURL):
+            post_json(f, srv.url("/hook"), {"x": 1})
+        assert srv.posted == []
+        assert post_json(f, srv.url("/hook"), {"x": 1}, allow_local=True) == 200
+        assert json.loads(srv.posted[0][1]) == {"x": 1}

@@ -189,3 +189,26 @@ def test_charsets_decode_correctly() -> None:
         assert ZH in f.get(srv.url("/zh"), allow_local=True).text()
         assert RU in f.get(srv.url("/ru"), allow_local=True).text()
         assert JA in f.get(srv.url("/ja"), allow_local=True).text()
+
+
+def test_per_host_concurrency_cap() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    state = {"now": 0, "peak": 0}
+    lock = threading.Lock()
+
+    def slow(headers: dict[str, str]) -> Reply:
+        with lock:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+        import time
+        time.sleep(0.2)
+        with lock:
+            state["now"] -= 1
+        return Reply(200, b"x")
+    with serve({"/s": slow}) as srv, Fetcher(rate=0, concurrency=2) as f, \
+            ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda _: f.get(srv.url("/s"), allow_local=True, robots=False,
+                                      conditional=False), range(6)))
+    assert state["peak"] == 2

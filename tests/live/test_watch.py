@@ -151,3 +151,18 @@ def test_blocked_item_link_is_quarantined_not_fetched(desk: Desk) -> None:
     assert report.quarantined == 1
     [q] = w.journal.open_quarantine()
     assert "metadata" in q.reason and q.next_retry is None  # never retried by itself
+
+
+def test_quarantine_retry_of_a_batch_item_counts_attempts(desk: Desk, tmp_path: Path) -> None:
+    """A row from a plain `ingest` (no journal item) is retried from its stored payload;
+    failing again, the new row counts the attempt and the old one closes."""
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"title": "No body here"}')
+    desk.ingest([str(bad)])
+    w = watcher(desk)
+    [first] = w.journal.open_quarantine()
+    result = retry_quarantine(w, [int(first.id or 0)])
+    assert result.failed == [first.id]
+    [second] = w.journal.open_quarantine()
+    assert second.id != first.id and second.attempts == 1 and second.next_retry is not None
+    assert "no article text" in second.reason
