@@ -96,7 +96,11 @@ class Watcher:
     def run_forever(self, stop: Callable[[], bool], tick: float = 1.0) -> None:
         """Pass after pass until `stop()`; each source is polled on its own interval."""
         while not stop():
-            report = self.run_once(only_due=True)
+            try:
+                report = self.run_once(only_due=True)
+            except Exception:  # noqa: BLE001 - a desk that runs for weeks outlives a bad pass
+                log.exception("pass failed; trying again next tick")
+                report = WatchReport()
             if report.new_items or report.processed or report.alerts:
                 log.info("pass", extra={"report": report.model_dump()})
             deadline = time.monotonic() + tick
@@ -235,7 +239,7 @@ class Watcher:
                 setattr(report, _COUNTER[o.status], getattr(report, _COUNTER[o.status]) + 1)
             fresh.extend(o.article_id for o in ok if o.duplicate_of is None and o.article_id)
             results.append((item, ok[0].article_id if ok else None, outs))
-        report.briefs += self.desk.write_briefs(self._unbriefed(fresh), workers=self.workers)
+        report.briefs += self._write_briefs(self._unbriefed(fresh))
         with self.desk.store.transaction():
             for item, article_id, outs in results:
                 if article_id is not None:
@@ -279,6 +283,21 @@ class Watcher:
             return str(exc), True
         return Unit("data", origin, res.body, fmt=format_of_type(res.content_type) or "html",
                     url=res.url, charset=res.charset)
+
+    def _write_briefs(self, ids: list[str]) -> int:
+        """Briefs for the batch; one that cannot be written is logged and skipped so it
+        cannot hold the batch's items pending for ever (the article is stored and
+        `newsdesk brief ID` will say what is wrong with it)."""
+        try:
+            return self.desk.write_briefs(ids, workers=self.workers)
+        except Exception:  # noqa: BLE001 - find the one that fails, keep the others
+            written = 0
+            for article_id in self._unbriefed(ids):
+                try:
+                    written += self.desk.write_briefs([article_id])
+                except Exception:  # noqa: BLE001
+                    log.exception("brief failed", extra={"article": article_id})
+            return written
 
     def _quarantine_row(self, item: JournalItem, after: int) -> int | None:
         origin = item.url or f"{item.source}:{item.key}"
