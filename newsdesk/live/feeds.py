@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import feedparser
+import lxml.html
 from lxml import etree
 
 from newsdesk.errors import InputError
@@ -40,8 +41,11 @@ class FeedItem:
         return len(" ".join(_TAGS.sub(" ", self.html or "").split()))
 
     def record(self) -> dict[str, Any]:
-        """The item as a JSON article record (newsdesk/ingest/records.py reads it)."""
-        rec: dict[str, Any] = {"title": self.title, "html": self.html, "url": self.url,
+        """The item as a JSON article record (newsdesk/ingest/records.py reads it). The
+        feed's HTML is the article body already: it becomes paragraphs of text here,
+        which spares a full-page extraction (trafilatura) per item."""
+        text = html_paragraphs(self.html) if self.html else None
+        rec: dict[str, Any] = {"title": self.title, "text": text, "url": self.url,
                                "published": self.published, "source": self.source,
                                "authors": self.authors, "tags": self.tags}
         return {k: v for k, v in rec.items() if v not in (None, "", [])}
@@ -51,6 +55,26 @@ class FeedItem:
         blob = json.dumps([self.key, self.url, self.title, self.html, self.published],
                           ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+_BLOCKS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
+                     "pre", "section", "article", "tr", "br", "figcaption"})
+
+
+def html_paragraphs(markup: str) -> str:
+    """Text of an HTML fragment, one paragraph per block element; scripts and styles
+    dropped."""
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return " ".join(_TAGS.sub(" ", markup).split())
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
+            el.tail = "\n\n" + (el.tail or "")
+    paragraphs = (" ".join(p.split()) for p in root.text_content().split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def parse_feed(body: bytes, origin: str) -> list[FeedItem]:

@@ -35,7 +35,7 @@ from newsdesk.store.sqlite import SQLiteStore
 
 log = logging.getLogger("newsdesk.live")
 
-BATCH = 50
+BATCH = 200  # items per ingest call: worker pools start once per batch
 PAGE_THREADS = 4
 MAX_CHILD_SITEMAPS = 5
 MAX_POLL_BACKOFF = timedelta(hours=6)

@@ -4,6 +4,7 @@ article with one brief, and none is stored twice."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -25,8 +26,11 @@ N = 40
 def cli(db: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSDESK_EMBEDDER": "hashing"}
     env.pop("NEWSDESK_LIVE_CONFIG", None)
+    # A session of its own: SIGKILL goes to the whole group (as a power cut would), so no
+    # worker process of the killed desk lives on.
     return subprocess.Popen([sys.executable, "-m", "newsdesk", "--db", str(db), *args],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
 
 
 def count(db: Path, sql: str) -> int:
@@ -48,7 +52,8 @@ def kill_when(proc: subprocess.Popen[bytes], db: Path, sql: str, at_least: int,
         if seen >= at_least or proc.poll() is not None:
             break
         time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     return seen
 
