@@ -8,8 +8,9 @@ CLI in a subprocess, start-up included, each on a fresh database.
     .venv/bin/python bench/live_backlog.py            # 1,000 items, prints a summary
     .venv/bin/python bench/live_backlog.py --n 300 --json
 
-Exits non-zero when an item is lost (articles + copies + quarantined != items) or
-fewer than TARGET items a second go through the watch path.
+Exits non-zero when an item is lost (articles + copies + quarantined != items) or the
+watch path runs at less than TARGET times the baseline's rate (the journal, the feed
+fetch and parse, alerts: what the live path adds must stay a fraction of the work).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from throughput import CORPUS, WIKINEWS, load, vary  # noqa: E402
 from newsdesk.models import RawDocument  # noqa: E402
 from newsdesk.pipeline import default_workers  # noqa: E402
 
-TARGET = 20.0  # items per second through `watch --once`, start-up included
+TARGET = 0.5  # watch --once items/s over ingest --briefs items/s, same run
 
 
 def backlog(n: int) -> list[RawDocument]:
@@ -114,7 +115,8 @@ def run(n: int, workdir: Path, workers: int) -> dict:
         "watch_items_per_second": round(n / watch_s, 1),
         "baseline_ingest_briefs_seconds": round(ingest_s, 2),
         "baseline_items_per_second": round(n / ingest_s, 1),
-        "report": report, "lost": n - accounted, "target_per_second": TARGET,
+        "ratio_to_baseline": round(ingest_s / watch_s, 2),
+        "report": report, "lost": n - accounted, "target_ratio": TARGET,
     }
 
 
@@ -133,13 +135,14 @@ def main() -> int:
         print(f"{result['items']} feed items ({result['feed_bytes'] / 1e6:.1f} MB of RSS), "
               f"{result['workers']} worker(s)")
         print(f"  watch --once        {result['watch_once_seconds']:>7} s  "
-              f"{result['watch_items_per_second']:>6} items/s (target >= {TARGET:g})")
+              f"{result['watch_items_per_second']:>6} items/s "
+              f"({result['ratio_to_baseline']:g} x baseline, target >= {TARGET:g})")
         print(f"  ingest --briefs     {result['baseline_ingest_briefs_seconds']:>7} s  "
               f"{result['baseline_items_per_second']:>6} items/s (baseline, same articles)")
         print(f"  outcomes            accepted {r['accepted']}, copies {r['duplicates']}, "
               f"quarantined {r['quarantined']}, briefs {r['briefs']}, alerts {r['alerts']}, "
               f"lost {result['lost']}")
-    ok = result["lost"] == 0 and result["watch_items_per_second"] >= TARGET
+    ok = result["lost"] == 0 and result["ratio_to_baseline"] >= TARGET
     return 0 if ok else 1
 
 

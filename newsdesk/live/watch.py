@@ -35,7 +35,7 @@ from newsdesk.store.sqlite import SQLiteStore
 
 log = logging.getLogger("newsdesk.live")
 
-BATCH = 200  # items per ingest call: worker pools start once per batch
+BATCH = 500  # items per ingest call: worker pools start once per batch
 PAGE_THREADS = 4
 MAX_CHILD_SITEMAPS = 5
 MAX_POLL_BACKOFF = timedelta(hours=6)
@@ -159,17 +159,17 @@ class Watcher:
         if source.kind == "page":
             text = res.text()
             return [NewItem(res.url, _hash(text.encode("utf-8")), res.url, None, "html",
-                            text.encode("utf-8"))], [source.url]
+                            text.encode("utf-8"))], [source.url, res.url]
         if source.kind == "feed":
             feed = parse_feed(res.body, source.url)
-            return [self._feed_item(source, it) for it in feed], [source.url]
+            return [self._feed_item(source, it) for it in feed], [source.url, res.url]
         found, children = parse_sitemap(res.body, source.url)
-        urls = [source.url]
+        urls = [source.url, res.url]
         for child in children[:MAX_CHILD_SITEMAPS]:
             sub = self.fetcher.get(child, allow_local=_local(source))
             if not sub.not_modified:
                 found.extend(parse_sitemap(sub.body, child)[0])
-                urls.append(child)
+                urls.extend([child, sub.url])
         found.sort(key=lambda it: it.published or "", reverse=True)
         return [self._feed_item(source, it, page=True) for it in found], urls
 
