@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -27,7 +27,7 @@ import httpx
 from newsdesk import __version__
 from newsdesk.errors import InputError
 from newsdesk.ingest.decode import declared_charset, decode, human_size
-from newsdesk.live.guard import BlockedURL, Resolver, check_url, system_resolver
+from newsdesk.live.guard import BlockedURL, Resolver, checked_address, system_resolver
 
 log = logging.getLogger(__name__)
 
@@ -189,13 +189,14 @@ class Fetcher:
         for _hop in range(MAX_REDIRECTS + 1):
             local = allow_local is True or (
                 isinstance(allow_local, str) and host_of(current) == allow_local.lower())
-            host, _ = check_url(current, allow_local=local, resolver=self.resolver)
+            host, _, address = checked_address(current, allow_local=local,
+                                               resolver=self.resolver)
             if robots and not self.allowed(current, allow_local=local):
                 raise FetchError(f"{current}: disallowed by the site's robots.txt for "
                                  f"'{self.user_agent.split('/')[0]}'")
             etag, modified = (self.validators.get_validators(current) if conditional
                               else (None, None))
-            result = self._with_retries(current, host, etag, modified, limit)
+            result = self._with_retries(current, host, address, etag, modified, limit)
             if isinstance(result, str):  # a redirect: check the next hop before going
                 current = result
                 continue
@@ -243,12 +244,12 @@ class Fetcher:
 
     # --- one hop, with retries -----------------------------------------------------------
 
-    def _with_retries(self, url: str, host: str, etag: str | None, modified: str | None,
-                      limit: int) -> FetchResult | str:
+    def _with_retries(self, url: str, host: str, address: str | None, etag: str | None,
+                      modified: str | None, limit: int) -> FetchResult | str:
         attempt = 0
         while True:
             try:
-                return self._once(url, host, etag, modified, limit)
+                return self._once(url, host, address, etag, modified, limit)
             except FetchError as exc:
                 if not exc.retryable or attempt >= self.retries:
                     raise
@@ -258,9 +259,9 @@ class Fetcher:
                 self.sleep(delay)
                 attempt += 1
 
-    def _once(self, url: str, host: str, etag: str | None, modified: str | None,
-              limit: int) -> FetchResult | str:
-        headers: dict[str, str] = {}
+    def _once(self, url: str, host: str, address: str | None, etag: str | None,
+              modified: str | None, limit: int) -> FetchResult | str:
+        target, headers, extensions = pinned(url, address)
         if etag:
             headers["If-None-Match"] = etag
         if modified:
@@ -269,7 +270,8 @@ class Fetcher:
         with gate.slots:
             gate.wait_turn(self.sleep)
             try:
-                with self.client.stream("GET", url, headers=headers) as response:
+                with self.client.stream("GET", target, headers=headers,
+                                        extensions=extensions) as response:
                     return self._read(url, response, limit)
             except httpx.TimeoutException as exc:
                 raise FetchError(f"{url}: timed out ({type(exc).__name__})",
@@ -316,6 +318,22 @@ class Fetcher:
         )
 
 
+def pinned(url: str, address: str | None
+           ) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+    """The request for `url` sent to the checked `address`: the URL's host swapped for
+    the address, the name kept in the Host header and in TLS (SNI and the certificate
+    check). The connection is closed after the response, so a pooled connection made
+    with one name's TLS is never reused for another name on the same address."""
+    target = httpx.URL(url)
+    if address is None:
+        return target, {}, {}
+    headers = {"Host": target.netloc.decode("ascii"), "Connection": "close"}
+    extensions: dict[str, Any] = {}
+    if target.scheme == "https":
+        extensions["sni_hostname"] = target.host
+    return target.copy_with(host=address), headers, extensions
+
+
 def host_of(url: str) -> str:
     """The lower-case host of a URL ('' when it has none)."""
     try:
@@ -352,10 +370,13 @@ def post_json(fetcher: Fetcher, url: str, payload: object, *, allow_local: bool 
     body = _json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
     attempt = 0
     while True:
-        check_url(url, allow_local=allow_local, resolver=fetcher.resolver)
+        _, _, address = checked_address(url, allow_local=allow_local,
+                                        resolver=fetcher.resolver)
+        target, headers, extensions = pinned(url, address)
         try:
             response = fetcher.client.post(
-                url, content=body, headers={"Content-Type": "application/json"})
+                target, content=body, extensions=extensions,
+                headers={**headers, "Content-Type": "application/json"})
             status = response.status_code
             if status < 300:
                 return status

@@ -82,6 +82,16 @@ def blocked_reason(address: str) -> str | None:
 def check_url(url: str, *, allow_local: bool = False,
               resolver: Resolver = system_resolver) -> tuple[str, int]:
     """(host, port) of a URL that may be fetched; BlockedURL saying why otherwise."""
+    host, port, _ = checked_address(url, allow_local=allow_local, resolver=resolver)
+    return host, port
+
+
+def checked_address(url: str, *, allow_local: bool = False,
+                    resolver: Resolver = system_resolver) -> tuple[str, int, str | None]:
+    """(host, port, address): the address the request must connect to, the one that was
+    checked (None for a local source, which is not checked). Connecting to it, rather than
+    letting the HTTP client resolve the name again, closes the DNS-rebinding gap: a name
+    answering a public address to the check and a private one to the connection."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -96,7 +106,7 @@ def check_url(url: str, *, allow_local: bool = False,
         raise BlockedURL(f"{url}: no host in the URL")
     port = port or (443 if scheme == "https" else 80)
     if allow_local:
-        return host, port
+        return host, port, None
     if host in _METADATA_NAMES or host.endswith(".internal"):
         raise BlockedURL(f"{url}: '{host}' is a cloud metadata name; refused")
     if host == "localhost" or host.endswith(".localhost"):
@@ -111,4 +121,4 @@ def check_url(url: str, *, allow_local: bool = False,
             raise BlockedURL(
                 f"{url}: '{host}' resolves to {address}, {reason}; refused (mark the source "
                 "local = true in the config if this is intended)")
-    return host, port
+    return host, port, addresses[0]

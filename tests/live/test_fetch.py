@@ -44,7 +44,7 @@ def test_redirect_to_private_address_refused_on_the_hop() -> None:
 
         class Rewrite(httpx.BaseTransport):
             def handle_request(self, request: httpx.Request) -> httpx.Response:
-                if request.url.host == "news.test":
+                if request.headers.get("host", "").startswith("news.test"):  # pinned
                     request.url = request.url.copy_with(host="127.0.0.1", port=int(port))
                 return transport.handle_request(request)
 
@@ -212,3 +212,44 @@ def test_per_host_concurrency_cap() -> None:
         list(pool.map(lambda _: f.get(srv.url("/s"), allow_local=True, robots=False,
                                       conditional=False), range(6)))
     assert state["peak"] == 2
+
+
+def test_connection_pinned_to_the_checked_address() -> None:
+    """DNS rebinding: the name answers a public address to the check and would answer a
+    private one to a second lookup; the request goes to the checked address, with the
+    name kept in the Host header and in TLS."""
+    import httpx
+
+    answers = iter([["93.184.216.34"], ["127.0.0.1"], ["127.0.0.1"]])
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"ok")
+
+    with Fetcher(resolver=lambda h, p: next(answers), rate=0, sleep=lambda s: None,
+                 transport=httpx.MockTransport(handler)) as f:
+        assert f.get("https://news.test/story", robots=False).body == b"ok"
+    [req] = seen
+    assert req.url.host == "93.184.216.34" and req.url.scheme == "https"
+    assert req.headers["host"] == "news.test"
+    assert req.extensions["sni_hostname"] == "news.test"
+    assert req.headers["connection"] == "close"
+
+
+def test_pinning_keeps_port_and_handles_ipv6() -> None:
+    import httpx
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"ok")
+
+    with Fetcher(resolver=lambda h, p: ["2606:2800:220:1::1"], rate=0, sleep=lambda s: None,
+                 transport=httpx.MockTransport(handler)) as f:
+        f.get("http://news.test:8080/a?b=1", robots=False)
+    [req] = seen
+    assert str(req.url) == "http://[2606:2800:220:1::1]:8080/a?b=1"
+    assert req.headers["host"] == "news.test:8080"
+    assert "sni_hostname" not in req.extensions
