@@ -970,7 +970,8 @@ class SQLiteStore:
             "articles": one("SELECT count(*) FROM articles WHERE duplicate_of IS NULL"),
             "duplicates": one("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"),
             "briefs": one("SELECT count(*) FROM briefs"),
-            "quarantined": one("SELECT count(*) FROM quarantine"),
+            # open rows: one a retry resolved is no longer in quarantine
+            "quarantined": one("SELECT count(*) FROM quarantine WHERE resolved_at IS NULL"),
         }
 
 

@@ -102,3 +102,5 @@ def test_watch_once_alerts_and_quarantine_commands(tmp_path: Path) -> None:
         assert fixed.exit_code == 0 and json.loads(fixed.stdout)["resolved"]
     assert json.loads(invoke(db, "quarantine", "list", "--json").stdout) == []
     assert len(json.loads(invoke(db, "quarantine", "list", "--all", "--json").stdout)) == 2
+    stats = json.loads(invoke(db, "stats", "--json").stdout)
+    assert stats["quarantined"] == 0 and stats["articles"] == 6 and stats["briefs"] == 6
