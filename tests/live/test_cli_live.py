@@ -106,3 +106,41 @@ def test_watch_once_alerts_and_quarantine_commands(tmp_path: Path) -> None:
     # /a/5 came back with /a/0's page: a copy, linked to its original, not briefed
     assert stats["quarantined"] == 0 and (stats["articles"], stats["duplicates"]) == (5, 1)
     assert stats["briefs"] == 5
+
+
+def test_watch_once_fails_when_every_source_fails_and_logs_json(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    log = tmp_path / "watch.jsonl"
+    with serve({"/feed": Reply(500)}) as srv:
+        assert invoke(db, "sources", "add", "down", srv.url("/feed"), "--local",
+                      "--rate", "0").exit_code == 0
+        result = invoke(db, "watch", "--once", "--log-file", str(log))
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    failed = [r for r in records if r["message"] == "poll failed"]
+    assert failed and failed[0]["source"] == "down" and "HTTP 500" in failed[0]["error"]
+    [status] = json.loads(invoke(db, "sources", "list", "--json").stdout)
+    assert status["last_status"] == "error" and "HTTP 500" in status["last_error"]
+
+
+def test_status_view_renders_each_source(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from newsdesk.cli_live import _status_table
+    from newsdesk.config import Settings
+    from newsdesk.desk import Desk
+    from newsdesk.live.config import LiveConfig
+    from newsdesk.live.fetch import Fetcher
+    from newsdesk.live.watch import Watcher
+    from newsdesk.models import LiveSource
+
+    config = LiveConfig(sources=[
+        LiveSource(name="wire", kind="feed", url="https://news.example/rss"),
+        LiveSource(name="drop", kind="folder", path=str(tmp_path))])
+    with Desk.open(Settings(db_path=tmp_path / "v.db")) as desk, Fetcher() as f:
+        w = Watcher(desk, config, f)
+        w.views["wire"].error = "HTTP 503"
+        console = Console(record=True, width=160)
+        console.print(_status_table(w))
+    text = console.export_text()
+    assert "wire" in text and "drop" in text and "HTTP 503" in text
