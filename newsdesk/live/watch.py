@@ -277,8 +277,8 @@ class Watcher:
             res = self.fetcher.get(item.url, allow_local=_local(source), conditional=False)
         except BlockedURL as exc:
             return str(exc), False
-        except FetchError as exc:
-            return str(exc), exc.retryable or exc.status is None or exc.status >= 500
+        except FetchError as exc:  # robots.txt, a 4xx or an oversize page wait for a person
+            return str(exc), exc.retryable or (exc.status or 0) >= 500
         except InputError as exc:
             return str(exc), True
         return Unit("data", origin, res.body, fmt=format_of_type(res.content_type) or "html",
