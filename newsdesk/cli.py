@@ -497,22 +497,10 @@ def stats(as_json: JsonOption = False) -> None:
             out.print(f"{k:>12}  {v}", highlight=False)
 
 
-@app.command()
-def quarantine(
-    limit: Annotated[int, typer.Option(help="Most items to list.")] = 50,
-    as_json: JsonOption = False,
-) -> None:
-    """Items that could not be ingested, newest first, with the reason."""
-    with _errors(), Desk.open(_settings(), read_only=True) as desk:
-        items = desk.quarantined(limit)
-    if as_json:
-        _dump([i.model_dump(mode="json") for i in items])
-        return
-    if not items:
-        err.print("quarantine is empty")
-    for i in items:
-        out.print(f"[red]#{i.id}[/] {i.created_at:%Y-%m-%d %H:%M} {_esc(i.origin)}: "
-                  f"{_esc(i.reason)}", highlight=False)
+# watch, sources, alerts and quarantine (list | retry): the live desk's commands.
+from newsdesk.cli_live import register as register_live  # noqa: E402 - needs the helpers
+
+register_live(app)
 
 
 @app.command()

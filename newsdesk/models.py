@@ -402,6 +402,10 @@ class QuarantineItem(Record):
     reason: str
     created_at: datetime
     payload_size: int | None = None
+    item_id: int | None = Field(default=None, description="The live journal item, if any.")
+    attempts: int = 0
+    next_retry: datetime | None = None
+    resolved_at: datetime | None = None
 
 
 class IngestOutcome(Record):
@@ -421,6 +425,99 @@ class IngestReport(Record):
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
+
+
+# --- live desk ----------------------------------------------------------------------------
+
+
+class LiveSource(Record):
+    """A source the watch loop polls: a feed, a page, a news sitemap or a folder."""
+
+    name: str = Field(description="Unique name, used in logs, the journal and the CLI.")
+    kind: Literal["feed", "page", "sitemap", "folder"]
+    url: str | None = Field(default=None, description="feed, page and sitemap sources.")
+    path: str | None = Field(default=None, description="folder sources.")
+    interval: int = Field(default=600, ge=5, description="Seconds between polls.")
+    local: bool = Field(
+        default=False,
+        description="Allow loopback/private addresses (a feed on this machine or LAN).")
+    rate: float = Field(default=1.0, ge=0, description="Requests per second to its host.")
+    fetch_pages: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Fetch each item's page: auto = when the feed carries only a summary.")
+    max_items: int = Field(default=500, ge=1, description="Most items recorded per poll.")
+
+    @property
+    def target(self) -> str:
+        return self.url or self.path or ""
+
+
+class AlertRule(Record):
+    """A watchlist entry. `kind` says which fields matter:
+    tag/entity/keyword: `value`; figure: `subject` and `below` and/or `above`;
+    new_story: `value` (a tag; empty = any tag); spike: `value` (a tag), `factor`,
+    `days`, `min_count`."""
+
+    name: str
+    kind: Literal["tag", "entity", "keyword", "figure", "new_story", "spike"]
+    value: str | None = None
+    subject: str | None = None
+    below: float | None = None
+    above: float | None = None
+    figure_kind: Literal["change", "level", "share", "any"] = "change"
+    factor: float = Field(default=2.0, gt=0)
+    days: int = Field(default=7, ge=1)
+    min_count: int = Field(default=3, ge=1)
+
+
+class AlertArticle(Record):
+    id: str
+    title: str
+    url: str | None = None
+    published_at: datetime | None = None
+    evidence: str | None = Field(default=None, description="The sentence that fired it.")
+
+
+class AlertEvent(Record):
+    """One alert: the rule that fired, when, and the articles that fired it."""
+
+    id: int | None = None
+    rule: str
+    kind: str
+    key: str = Field(description="What makes it unique per rule (delivered once).")
+    title: str
+    created_at: datetime
+    articles: list[AlertArticle] = Field(default_factory=list)
+
+
+class SourceStatus(Record):
+    """A configured source with what the journal knows about it."""
+
+    source: LiveSource
+    last_poll: datetime | None = None
+    next_poll: datetime | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    items: int = 0
+    pending: int = 0
+    failed: int = 0
+
+
+class WatchReport(Record):
+    """One pass of the watch loop."""
+
+    polled: int = 0
+    poll_errors: int = 0
+    new_items: int = 0
+    processed: int = 0
+    accepted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    briefs: int = 0
+    alerts: int = 0
+    delivered: int = 0
 
 
 class FigurePoint(Record):
@@ -544,6 +641,10 @@ RECORDS: dict[str, type[BaseModel]] = {
     "EntityCount": EntityCount,
     "QuoteHit": QuoteHit,
     "ErrorBody": ErrorBody,
+    "LiveSource": LiveSource,
+    "AlertRule": AlertRule,
+    "AlertEvent": AlertEvent,
+    "WatchReport": WatchReport,
 }
 
 

@@ -216,6 +216,68 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS articles_originals_published ON articles(published_utc)
         WHERE duplicate_of IS NULL;
     """,
+    # 9: the live desk (newsdesk/store/journal.py). Every fetched item is recorded, by
+    # source + item key + content hash, before it is processed; HTTP validators per URL;
+    # poll state per source; quarantine rows learn their item, retry count and
+    # resolution (columns added by _quarantine_retry_columns); alert events are unique per
+    # rule and key, and delivered once per channel. Written to run again harmlessly.
+    """
+    CREATE TABLE IF NOT EXISTS fetched_items (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        url TEXT,
+        title TEXT,
+        fmt TEXT NOT NULL,
+        payload BLOB,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        article_id TEXT,
+        fetched_at TEXT NOT NULL,
+        done_at TEXT,
+        UNIQUE (source, item_key, content_hash)
+    );
+    CREATE INDEX IF NOT EXISTS fetched_items_state ON fetched_items(state, next_attempt);
+    CREATE TABLE IF NOT EXISTS http_validators (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS source_state (
+        source TEXT PRIMARY KEY,
+        last_poll TEXT,
+        next_poll TEXT,
+        last_status TEXT,
+        last_error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS alert_events (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (rule, key)
+    );
+    CREATE TABLE IF NOT EXISTS alert_deliveries (
+        event_id INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        delivered_at TEXT,
+        PRIMARY KEY (event_id, channel)
+    );
+    CREATE TABLE IF NOT EXISTS live_marks (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 def _backfill_signatures(conn: sqlite3.Connection) -> None:
@@ -226,8 +288,20 @@ def _backfill_signatures(conn: sqlite3.Connection) -> None:
                      "VALUES (?, ?)", (article_id, signature(text or "")))
 
 
+def _quarantine_retry_columns(conn: sqlite3.Connection) -> None:
+    """Migration 7: quarantine rows learn their live item, attempts, next retry and
+    resolution (only the columns not there yet, so the migration can run again)."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(quarantine)")}
+    for column, kind in (("item_id", "INTEGER"), ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+                         ("next_retry", "TEXT"), ("resolved_at", "TEXT")):
+        if column not in have:
+            conn.execute(f"ALTER TABLE quarantine ADD COLUMN {column} {kind}")
+    conn.execute("CREATE INDEX IF NOT EXISTS quarantine_item ON quarantine(item_id)")
+
+
 # Data a migration derives in Python rather than SQL, by the migration's number.
-BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {4: _backfill_signatures}
+BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    4: _backfill_signatures, 9: _quarantine_retry_columns}
 
 _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
 RECENCY_HALF_LIFE_DAYS = 365.0
@@ -948,7 +1022,8 @@ class SQLiteStore(SQLiteBrowse):
             "articles": one("SELECT count(*) FROM articles WHERE duplicate_of IS NULL"),
             "duplicates": one("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"),
             "briefs": one("SELECT count(*) FROM briefs"),
-            "quarantined": one("SELECT count(*) FROM quarantine"),
+            # open rows: one a retry resolved is no longer in quarantine
+            "quarantined": one("SELECT count(*) FROM quarantine WHERE resolved_at IS NULL"),
         }
 
 
