@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from newsdesk.config import ENGINES
 from newsdesk.desk import Desk, subject_words
 from newsdesk.errors import InputError, NotFoundError
+from newsdesk.live.atom import alerts_atom
 from newsdesk.models import (
     Article,
     Brief,
@@ -225,6 +226,16 @@ def signal_counts(desks: Pool, bucket: Bucket = "month", since: Since = None,
     """Articles reporting each kind of risk signal, per period."""
     f = Filters.parse(None, None, None, since, until)
     return desks.browse().signal_counts(bucket, f.since, f.until)
+
+
+@router.get("/alerts.atom", tags=["alerts"],
+            responses={200: {"content": {"application/atom+xml": {}}}})
+def alerts_feed(request: Request, desks: Pool,
+                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Response:
+    """The latest alerts of the live desk's watchlists as an Atom feed (`newsdesk watch`
+    fires them); each entry links to the articles that fired it."""
+    xml = alerts_atom(desks.reader().store, limit=limit, self_url=str(request.url))
+    return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
 
 # --- figures, entities, quotes --------------------------------------------------------

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import hostile_id
+from newsdesk.models import AlertArticle, AlertEvent
+from newsdesk.store.journal import Journal
+from newsdesk.store.sqlite import SQLiteStore
+from newsdesk.web.config import WebConfig
+from tests.web.conftest import app_client, hostile_id
 
 
 def error_of(response) -> dict:
@@ -166,3 +174,23 @@ def test_openapi_document_lists_the_api(client: TestClient) -> None:
         assert path in spec["paths"], path
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and "/api/v1/search" in docs.text
+
+
+def test_alerts_are_an_atom_feed(db_copy: Path) -> None:
+    """The live desk's alerts (fired by `newsdesk watch`) are served as Atom; a title
+    with markup stays text."""
+    store = SQLiteStore(db_copy)
+    with store.transaction():
+        Journal(store).add_event(AlertEvent(
+            rule="russia-exports", kind="figure", key="k1", title="Exports <b>fell</b>",
+            created_at=datetime(2025, 9, 2, tzinfo=UTC),
+            articles=[AlertArticle(id="abc123", title="Car exports dip",
+                                   url="https://example.test/a")]), ["atom"])
+    store.close()
+    with app_client(db_copy, WebConfig()) as c:
+        response = c.get("/api/v1/alerts.atom")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.text)
+    assert feed.version == "atom10" and len(feed.entries) == 1
+    assert feed.entries[0].title == "Exports <b>fell</b>" and feed.entries[0].links
