@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= .demo/newsdesk.db
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,19 @@ demo: $(VENV)/.installed
 	$(BIN)/newsdesk --db $(DEMO_DB) brief samples/corpus/2024-03-07_china-exports-beat-forecasts-russia.txt
 	$(BIN)/newsdesk --db $(DEMO_DB) search "yuan settlement" --limit 5
 
-test: $(VENV)/.installed-test $(VENV)/.installed-llm
+test: $(VENV)/.installed-test $(VENV)/.installed-llm browser
 	$(BIN)/python -m pytest -q
+
+# Chromium for tests/web/test_browser.py (Playwright drives /usr/bin/chromium; it cannot
+# download its own). Installed quietly where apt-get is at hand; else those tests skip.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+		( $$SUDO apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null ) \
+		|| echo "could not install chromium: the browser tests will skip"; \
+	fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check newsdesk tests bench

@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from newsdesk.relate.features import _words  # noqa: E402
+from newsdesk.relate.features import content_words  # noqa: E402
 from newsdesk.relate.stories import DEFAULT_SETTINGS, StoryArticle, StoryIndex  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "clustering" / "ecbplus-dev.jsonl"
@@ -83,7 +83,7 @@ def stream(rows: list[dict], order: Sequence[int], weight: float,
 
 
 def tfidf_matrix(docs: list[str]) -> np.ndarray:
-    counts = [Counter(_words(d)) for d in docs]
+    counts = [Counter(content_words(d)) for d in docs]
     df = Counter(t for c in counts for t in c)
     vocab = {t: k for k, t in enumerate(sorted(df))}
     n = len(docs)

@@ -497,22 +497,23 @@ def stats(as_json: JsonOption = False) -> None:
             out.print(f"{k:>12}  {v}", highlight=False)
 
 
+# watch, sources, alerts and quarantine (list | retry): the live desk's commands.
+from newsdesk.cli_live import register as register_live  # noqa: E402 - needs the helpers
+
+register_live(app)
+
+
 @app.command()
-def quarantine(
-    limit: Annotated[int, typer.Option(help="Most items to list.")] = 50,
-    as_json: JsonOption = False,
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Items that could not be ingested, newest first, with the reason."""
-    with _errors(), Desk.open(_settings(), read_only=True) as desk:
-        items = desk.quarantined(limit)
-    if as_json:
-        _dump([i.model_dump(mode="json") for i in items])
-        return
-    if not items:
-        err.print("quarantine is empty")
-    for i in items:
-        out.print(f"[red]#{i.id}[/] {i.created_at:%Y-%m-%d %H:%M} {_esc(i.origin)}: "
-                  f"{_esc(i.reason)}", highlight=False)
+    """Web pages and the REST API (/api/v1, docs at /api/v1/docs). Beyond loopback,
+    NEWSDESK_API_TOKEN must be set: ingest and regenerate then require it."""
+    from newsdesk.web.serve import run  # the web stack loads only for this command
+
+    with _errors():
+        run(_settings(), host, port)
 
 
 def main() -> None:

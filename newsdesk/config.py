@@ -39,6 +39,7 @@ ENV_LLM = {  # LlmSettings field -> environment variable
     "response_format": "NEWSDESK_LLM_RESPONSE_FORMAT",
 }
 ENGINES = ("extractive", "llm")
+ENV_LIVE_CONFIG = "NEWSDESK_LIVE_CONFIG"
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 WORDS_PER_MINUTE = 230
@@ -108,6 +109,7 @@ class Settings:
     extra_taxonomies: tuple[Path, ...] = ()
     engine: str = "extractive"
     llm: LlmSettings = field(default_factory=LlmSettings)
+    live_config: Path | None = None
 
     @property
     def llm_cache_dir(self) -> Path | None:
@@ -115,6 +117,12 @@ class Settings:
         if self.llm.cache_dir is None:
             return self.db_path.parent / "llm-cache"
         return None if str(self.llm.cache_dir) == "off" else self.llm.cache_dir
+
+    @property
+    def live_config_path(self) -> Path:
+        """The live desk's TOML (sources, alerts, webhooks): NEWSDESK_LIVE_CONFIG, else
+        beside the database (newsdesk.db -> newsdesk.live.toml), so each desk has its own."""
+        return self.live_config or self.db_path.with_suffix(".live.toml")
 
     @classmethod
     def from_env(cls, db: str | Path | None = None) -> Settings:
@@ -131,6 +139,8 @@ class Settings:
             extra_taxonomies=tuple(_env_paths(os.environ.get(ENV_TAXONOMY))),
             engine=engine,
             llm=llm_settings(config.get("llm", {})),
+            live_config=Path(os.environ[ENV_LIVE_CONFIG]).expanduser()
+            if os.environ.get(ENV_LIVE_CONFIG) else None,
         )
 
 

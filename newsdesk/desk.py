@@ -39,6 +39,7 @@ from newsdesk.models import (
     FigurePoint,
     IngestOutcome,
     IngestReport,
+    PriorArticle,
     QuarantineItem,
     RawDocument,
     SearchHit,
@@ -113,6 +114,8 @@ class Desk:
         self._embedder = embedder
         self._stories: StoryIndex | None = None
         self._dirty_stories: set[str] = set()
+        # (store change stamp, vector index) of the last `vectors()` call.
+        self._vectors_seen: tuple[tuple[int, int, str], VectorIndex | None] | None = None
 
     @classmethod
     def open(
@@ -461,8 +464,12 @@ class Desk:
     def vectors(self) -> VectorIndex | None:
         """The stored vectors of the model search uses (the configured one when it has
         vectors, else the model with most vectors), cached per process."""
+        stamp = (*self.store.change_stamp(), self._embedder.name if self._embedder else "")
+        if self._vectors_seen is not None and self._vectors_seen[0] == stamp:
+            return self._vectors_seen[1]  # nothing changed: skip counting the vectors
         models = dict(self.store.embedding_models())
         if not models:
+            self._vectors_seen = (stamp, None)
             return None
         model = next(iter(models))
         if self._embedder is not None and self._embedder.name in models:
@@ -473,6 +480,7 @@ class Desk:
         if cached is None or cached.version != version:
             ids, matrix = self.store.embedding_matrix(model)
             cached = _VECTORS[key] = VectorIndex(model, ids, matrix, version)
+        self._vectors_seen = (stamp, cached)
         return cached
 
     def _query_embedder(self, model: str) -> Embedder | None:
@@ -528,7 +536,7 @@ class Desk:
 
     def prior_coverage(
         self, article: Article, enrichment: Enrichment, story: list[str] | None = None
-    ) -> list[tuple[Article, Enrichment | None]]:
+    ) -> list[PriorArticle]:
         """Earlier articles for the Background: first those of the article's own story
         (the most recent first), then earlier stored articles on the same tags and
         countries (most related, then most recent first), PRIOR_ARTICLES in all."""
@@ -550,8 +558,8 @@ class Desk:
             if len(chosen) == PRIOR_ARTICLES:
                 break
         # Their enrichments carry the figures today's can be compared with.
-        enrichments = self.store.get_enrichments([prev.id for prev in chosen])
-        return [(prev, enrichments.get(prev.id)) for prev in chosen]
+        facts = self.store.get_prior_facts([prev.id for prev in chosen])
+        return [(prev, facts.get(prev.id)) for prev in chosen]
 
     def _story_before(self, article: Article) -> list[str]:
         """Members of the article's story published before it, newest first."""
@@ -632,7 +640,7 @@ class Desk:
             return self.store.search(query, limit=limit, **filters)
         pool = max(limit, FUSION_CANDIDATES)
         bm25 = [] if mode == "vector" else [
-            h.article_id for h in self.store.search(query, limit=pool, **filters)]
+            i for i, _ in self.store.rank(query, limit=pool, **filters)]
         query_vector = embedder.embed([query.strip()])[0]
         filtered = any(v is not None for v in filters.values())
         near = index.nearest(query_vector, FILTERED_CANDIDATES if filtered else pool)
@@ -682,8 +690,7 @@ class Desk:
     ) -> list[FigurePoint]:
         """A figure series across stored articles: figures whose subject mentions every
         content word of `subject` ("exports to Russia" -> export, russia), oldest first."""
-        words = [w.rstrip("s") if len(w) > 4 else w for w in re.findall(r"[\w'-]+", subject.lower())
-                 if w not in _SUBJECT_STOP]
+        words = subject_words(subject)
         if not words:
             raise InputError("--subject needs at least one content word, e.g. 'exports to Russia'")
         return self.store.figure_series(words, unit=unit, limit=limit)
@@ -716,12 +723,16 @@ __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def subject_words(subject: str) -> list[str]:
+    """The content words of a figure subject, singular: 'exports to Russia' ->
+    ['export', 'russia']. Figures match a query, or form one series, by these."""
+    return [w.rstrip("s") if len(w) > 4 else w
+            for w in re.findall(r"[\w'-]+", subject.lower()) if w not in _SUBJECT_STOP]
+
+
 def _subject_key(figure: Figure) -> str:
     """Figures are one series when their subjects have the same content words."""
-    words = [w.rstrip("s") if len(w) > 4 else w
-             for w in re.findall(r"[\w'-]+", (figure.subject or "").lower())
-             if w not in _SUBJECT_STOP]
-    return " ".join(words)
+    return " ".join(subject_words(figure.subject or ""))
 
 
 def _cited_sentences(brief: Brief) -> list[CitedSentence]:

@@ -9,11 +9,12 @@ does not need a bump.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.0"
+T = TypeVar("T")
 
 
 class Record(BaseModel):
@@ -194,6 +195,23 @@ class Enrichment(Record):
         description="Cue roles per sentence as letters: c context, d driver, r risk, "
         "o outlook, a attribution, q quote, f figure.",
     )
+
+
+class PriorFacts(BaseModel):
+    """What a brief reads of an earlier article's stored enrichment: its figures (set
+    beside today's) and the cue roles of its sentences (Background). Parsed from the same
+    JSON, skipping the entities, quotes and the rest, which are most of the cost of a full
+    parse; a brief reads several earlier articles."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    article_id: str
+    figures: list[Figure] = Field(default_factory=list)
+    sentence_roles: list[str] = Field(default_factory=list)
+
+
+# An earlier article with what a brief needs of its analysis (None when not analysed).
+PriorArticle = tuple[Article, "Enrichment | PriorFacts | None"]
 
 
 # --- brief ------------------------------------------------------------------------------
@@ -384,6 +402,10 @@ class QuarantineItem(Record):
     reason: str
     created_at: datetime
     payload_size: int | None = None
+    item_id: int | None = Field(default=None, description="The live journal item, if any.")
+    attempts: int = 0
+    next_retry: datetime | None = None
+    resolved_at: datetime | None = None
 
 
 class IngestOutcome(Record):
@@ -403,6 +425,99 @@ class IngestReport(Record):
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
+
+
+# --- live desk ----------------------------------------------------------------------------
+
+
+class LiveSource(Record):
+    """A source the watch loop polls: a feed, a page, a news sitemap or a folder."""
+
+    name: str = Field(description="Unique name, used in logs, the journal and the CLI.")
+    kind: Literal["feed", "page", "sitemap", "folder"]
+    url: str | None = Field(default=None, description="feed, page and sitemap sources.")
+    path: str | None = Field(default=None, description="folder sources.")
+    interval: int = Field(default=600, ge=5, description="Seconds between polls.")
+    local: bool = Field(
+        default=False,
+        description="Allow loopback/private addresses (a feed on this machine or LAN).")
+    rate: float = Field(default=1.0, ge=0, description="Requests per second to its host.")
+    fetch_pages: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Fetch each item's page: auto = when the feed carries only a summary.")
+    max_items: int = Field(default=500, ge=1, description="Most items recorded per poll.")
+
+    @property
+    def target(self) -> str:
+        return self.url or self.path or ""
+
+
+class AlertRule(Record):
+    """A watchlist entry. `kind` says which fields matter:
+    tag/entity/keyword: `value`; figure: `subject` and `below` and/or `above`;
+    new_story: `value` (a tag; empty = any tag); spike: `value` (a tag), `factor`,
+    `days`, `min_count`."""
+
+    name: str
+    kind: Literal["tag", "entity", "keyword", "figure", "new_story", "spike"]
+    value: str | None = None
+    subject: str | None = None
+    below: float | None = None
+    above: float | None = None
+    figure_kind: Literal["change", "level", "share", "any"] = "change"
+    factor: float = Field(default=2.0, gt=0)
+    days: int = Field(default=7, ge=1)
+    min_count: int = Field(default=3, ge=1)
+
+
+class AlertArticle(Record):
+    id: str
+    title: str
+    url: str | None = None
+    published_at: datetime | None = None
+    evidence: str | None = Field(default=None, description="The sentence that fired it.")
+
+
+class AlertEvent(Record):
+    """One alert: the rule that fired, when, and the articles that fired it."""
+
+    id: int | None = None
+    rule: str
+    kind: str
+    key: str = Field(description="What makes it unique per rule (delivered once).")
+    title: str
+    created_at: datetime
+    articles: list[AlertArticle] = Field(default_factory=list)
+
+
+class SourceStatus(Record):
+    """A configured source with what the journal knows about it."""
+
+    source: LiveSource
+    last_poll: datetime | None = None
+    next_poll: datetime | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    items: int = 0
+    pending: int = 0
+    failed: int = 0
+
+
+class WatchReport(Record):
+    """One pass of the watch loop."""
+
+    polled: int = 0
+    poll_errors: int = 0
+    new_items: int = 0
+    processed: int = 0
+    accepted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    briefs: int = 0
+    alerts: int = 0
+    delivered: int = 0
 
 
 class FigurePoint(Record):
@@ -425,6 +540,88 @@ class SearchHit(Record):
     tags: list[str] = Field(default_factory=list)
 
 
+# --- browsing (the web API's read views over the store) ---------------------------------
+
+
+class FeedItem(Record):
+    """One row of the feed: an article and the opening of its brief (or text)."""
+
+    article_id: str
+    title: str
+    source: str | None = None
+    category: str | None = None
+    published_at: datetime | None = None
+    tags: list[str] = Field(default_factory=list)
+    lead: str = Field(description="First News Summary sentence, else the article's opening.")
+    has_brief: bool = False
+
+
+class TagCount(Record):
+    """How many articles carry a tag, in total or in one period (bucket)."""
+
+    tag: str
+    label: str
+    group: str | None = None
+    bucket: str | None = Field(default=None, description="'2024', '2024-03' or '2024-03-07'.")
+    count: int
+
+
+class EntityCount(Record):
+    """An entity the stored articles name, and in how many articles."""
+
+    name: str
+    type: str
+    articles: int
+    mentions: int
+
+
+class QuoteHit(Record):
+    """Who said what, where: a quote with the article it is from."""
+
+    article_id: str
+    title: str
+    source: str | None = None
+    published_at: datetime | None = None
+    quote: Quote
+
+
+class SignalCount(Record):
+    """Articles reporting one kind of risk signal in one period."""
+
+    kind: str
+    bucket: str
+    count: int
+
+
+class StoryDetail(Record):
+    """A story with the figure series of its members (subjects that recur)."""
+
+    story: Story
+    series: dict[str, list[FigurePoint]] = Field(default_factory=dict)
+
+
+class ErrorDetail(Record):
+    code: str = Field(description="Stable, machine-readable: 'not_found', 'invalid_input'...")
+    message: str = Field(description="One line a person can act on.")
+
+
+class ErrorBody(Record):
+    """The body of every error response of the web API."""
+
+    error: ErrorDetail
+
+
+class Page(Record, Generic[T]):
+    """A page of results: `next` is the offset of the following page, None at the end."""
+
+    items: list[T]
+    total: int | None = Field(description="All matching items; None where counting would "
+                              "cost a second full search.")
+    limit: int
+    offset: int
+    next: int | None = None
+
+
 RECORDS: dict[str, type[BaseModel]] = {
     "Article": Article,
     "Enrichment": Enrichment,
@@ -439,6 +636,15 @@ RECORDS: dict[str, type[BaseModel]] = {
     "QuarantineItem": QuarantineItem,
     "IngestReport": IngestReport,
     "SearchHit": SearchHit,
+    "FeedItem": FeedItem,
+    "TagCount": TagCount,
+    "EntityCount": EntityCount,
+    "QuoteHit": QuoteHit,
+    "ErrorBody": ErrorBody,
+    "LiveSource": LiveSource,
+    "AlertRule": AlertRule,
+    "AlertEvent": AlertEvent,
+    "WatchReport": WatchReport,
 }
 
 

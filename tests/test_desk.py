@@ -1,6 +1,9 @@
 """The Desk: ingest with dedupe and quarantine, briefs that draw on the store."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from newsdesk.config import Settings
@@ -208,3 +211,25 @@ def test_a_lightly_edited_rewrite_is_linked_to_its_original(desk: Desk, article_
     assert outcomes[1].duplicate_of == outcomes[0].article_id
     assert outcomes[1].similarity is not None and 0.6 <= outcomes[1].similarity < 1.0
     assert len(desk.search("grain")) == 1, "rewrites do not inflate search results"
+
+
+def test_briefs_are_the_same_in_every_process(corpus_db: Path) -> None:
+    """Re-running gives the same brief: nothing may depend on the order of a set of
+    strings, which Python changes from process to process (PYTHONHASHSEED)."""
+    script = (
+        "import sys\nfrom datetime import UTC, datetime\nfrom pathlib import Path\n"
+        "from newsdesk.config import Settings\nfrom newsdesk.desk import Desk\n"
+        "with Desk.open(Settings(db_path=Path(sys.argv[1])), read_only=True) as d:\n"
+        "    ids = [r[0] for r in d.store.conn.execute('SELECT id FROM articles "
+        "ORDER BY rowid')]\n"
+        "    for i in ids:\n"
+        "        print(d.brief(i, now=datetime(2026, 1, 1, tzinfo=UTC)).model_dump_json())\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script, str(corpus_db)], capture_output=True,
+                       text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                       timeout=300).stdout
+        for seed in ("1", "2", "3")
+    ]
+    assert runs[0].count("\n") >= 40
+    assert runs[0] == runs[1] == runs[2]

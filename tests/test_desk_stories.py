@@ -151,3 +151,17 @@ def test_hybrid_search_ranks_a_semantically_matching_article(tmp_path: Path) -> 
         d.embed()
         hits = d.search(query, limit=3)
         assert hits and hits[0].title == SEMANTIC[0][0]
+
+
+def test_a_reader_sees_vectors_another_process_stored(tmp_path: Path, corpus: Path) -> None:
+    """The vector matrix is kept between searches while the store is unchanged; vectors
+    written through another connection must still reach it."""
+    settings = Settings(db_path=tmp_path / "v.db")
+    with Desk.open(settings, embedder=HashingEmbedder()) as writer:
+        writer.ingest([str(corpus)])
+        with Desk.open(settings, read_only=True, embedder=HashingEmbedder()) as reader:
+            assert reader.vectors() is None and reader.vectors() is None
+            writer.embed()
+            index = reader.vectors()
+            assert index is not None and len(index) == writer.stats()["articles"]
+            assert reader.vectors() is index

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from newsdesk.analyze.cues import context_score, sentence_roles
 from newsdesk.brief.text import content_tokens, jaccard, trim_lead, word_len
-from newsdesk.models import Article, Citation, CitedSentence, Enrichment
+from newsdesk.models import Article, Citation, CitedSentence, Enrichment, PriorArticle
 
 MAX_BACKGROUND = 4
 MIN_FROM_STORE = 2
@@ -34,11 +34,13 @@ class Background:
 def _key_terms(article: Article, top: int = 25) -> frozenset[str]:
     counts = Counter(t for s in article.sentences for t in content_tokens(s))
     counts.update({t: 2 for t in content_tokens(article.title)})
-    return frozenset(t for t, _ in counts.most_common(top))
+    # Ties broken by the word: counting follows set order, which changes per process.
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return frozenset(t for t, _ in ranked[:top])
 
 
 def from_store(
-    article: Article, used: set[int], prior: list[tuple[Article, Enrichment | None]]
+    article: Article, used: set[int], prior: list[PriorArticle]
 ) -> list[tuple[float, Article, int]]:
     """Scored (score, prior article, sentence index) candidates, best first.
 
@@ -83,7 +85,7 @@ def select_background(
     article: Article,
     enrichment: Enrichment,
     summary: list[int],
-    prior: list[tuple[Article, Enrichment | None]],
+    prior: list[PriorArticle],
     same_story: frozenset[str] = frozenset(),
 ) -> Background:
     picked: list[tuple[Article, int]] = []

@@ -24,6 +24,7 @@ from newsdesk.models import (
     Enrichment,
     Figure,
     KeyFigure,
+    PriorArticle,
     SourceRef,
     TagRef,
 )
@@ -72,7 +73,7 @@ def compose_brief(
     article: Article,
     enrichment: Enrichment,
     gazetteer: Gazetteer,
-    prior: list[tuple[Article, Enrichment | None]] | None = None,
+    prior: list[PriorArticle] | None = None,
     now: datetime | None = None,
     same_story: frozenset[str] = frozenset(),
 ) -> Brief:
@@ -83,6 +84,9 @@ def compose_brief(
     the ids among `prior` that belong to the article's own story (listed first)."""
     prior = prior or []
     remember_roles(tuple(article.sentences), enrichment.sentence_roles)
+    for prev, known in prior:  # their stored roles spare Background a rescan
+        if known is not None:
+            remember_roles(tuple(prev.sentences), known.sentence_roles)
     scores = sentence_scores(article, enrichment)
     summary = select_summary(article, enrichment, scores)
     background = select_background(article, enrichment, summary, prior, same_story)

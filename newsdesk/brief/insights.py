@@ -39,6 +39,7 @@ from newsdesk.models import (
     Figure,
     Insight,
     Period,
+    PriorArticle,
     Topic,
 )
 
@@ -325,7 +326,7 @@ def _subject_phrase(subject: str, gazetteer: Gazetteer) -> str:
 def compare_with_earlier(
     article: Article,
     figures: list[Figure],
-    prior: list[tuple[Article, Enrichment | None]],
+    prior: list[PriorArticle],
     gazetteer: Gazetteer,
 ) -> CitedSentence | None:
     """A composed bullet setting one of today's figures beside an earlier one on the same
@@ -375,7 +376,7 @@ def compare_with_earlier(
 
 def what_changed(
     article: Article, enrichment: Enrichment, summary: set[int],
-    prior: list[tuple[Article, Enrichment | None]], gazetteer: Gazetteer,
+    prior: list[PriorArticle], gazetteer: Gazetteer,
 ) -> list[CitedSentence]:
     figures = headline_figures(enrichment, summary)
     comparison = compare_with_earlier(article, figures, prior, gazetteer)
@@ -458,7 +459,7 @@ def build_insights(
     scores: list[float],
     summary: list[int],
     quotes: list[BriefQuote] | None = None,
-    prior: list[tuple[Article, Enrichment | None]] | None = None,
+    prior: list[PriorArticle] | None = None,
     gazetteer: Gazetteer | None = None,
     shown: frozenset[int] = frozenset(),
 ) -> list[Insight]:

@@ -25,7 +25,7 @@ Risks are copied evidence sentences.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from newsdesk.analyze.figures import extract_figures
@@ -75,7 +75,7 @@ def check(
         return None  # copied or trimmed: every figure, quote and name is the source's own
     if copied:
         return "text is not found in the cited sentences"
-    if missing := unsupported_figures(sentence.text, evidence):
+    if missing := unsupported_figures(sentence.text, cited):
         return f"figure(s) {', '.join(missing)} not in the cited sentences"
     if missing := unsupported_quotes(sentence.text, evidence):
         return f"quoted words “{missing[0]}” not in the cited sentences"
@@ -104,14 +104,20 @@ def _same(a: float, b: float) -> bool:
     return abs(a - b) <= max(1e-9, 0.005 * max(abs(a), abs(b)))
 
 
-def unsupported_figures(text: str, evidence: str) -> list[str]:
-    """Figures of `text` whose value (and unit, when both state one) is not in `evidence`.
+def unsupported_figures(text: str, evidence: str | Sequence[str]) -> list[str]:
+    """Figures of `text` whose value (and unit, when both state one) is not in `evidence`
+    (a text, or the cited sentences one by one: their figures are then read from a cache,
+    since the same source sentences back many brief sentences).
 
     Values are compared normalised, so "$37bn" is supported by "$37 billion" and "7.1
     per cent" by "7.1%"; numbers that are not figures (years, dates) must appear as
     written."""
     ours = _figures(text)
-    theirs = _figures(evidence)
+    if isinstance(evidence, str):
+        theirs = _figures(evidence)
+    else:
+        theirs = tuple(f for part in evidence for f in _figures(part))
+        evidence = " ".join(evidence)
     missing = []
     for value, high, unit, written in ours:
         if not any(

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from newsdesk.errors import InputError
 from newsdesk.ingest.decode import declared_charset, decode, human_size, read_file
 from newsdesk.ingest.html import parse_html
@@ -26,16 +24,18 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
-USER_AGENT = "newsdesk/0.1 (+https://github.com/newsdesk; self-hosted news desk)"
 
 
 @dataclass(frozen=True)
 class Unit:
     """One thing to read: a file, a URL or standard input."""
 
-    kind: str  # "file" | "url" | "stdin" | "missing"
+    kind: str  # "file" | "url" | "stdin" | "data" | "missing"
     ref: str
-    data: bytes | None = None  # stdin, read once in the main process
+    data: bytes | None = None  # stdin, read once in the main process; bytes already fetched
+    fmt: str | None = None  # "data": the reader format, None to sniff
+    url: str | None = None  # "data": the page's URL
+    charset: str | None = None  # "data": the charset the server declared
 
     @property
     def origin(self) -> str:
@@ -131,6 +131,15 @@ def read_unit(unit: Unit, max_bytes: int) -> Iterator[RawDocument | InputError]:
         text = decode(data, unit.ref, charset or declared_charset(data))
         yield from parse(text, fmt or sniff_format(text), unit.ref, url=unit.ref)
         return
+    if unit.kind == "data":  # fetched by the live desk, recorded in its journal
+        data = unit.data or b""
+        if len(data) > max_bytes:
+            raise InputError(f"{unit.ref}: over the {human_size(max_bytes)} limit")
+        text = decode(data, unit.ref, unit.charset or declared_charset(data))
+        if not text.strip():
+            raise InputError(f"{unit.ref}: empty document")
+        yield from parse(text, unit.fmt or sniff_format(text), unit.ref, url=unit.url)
+        return
     if unit.kind == "stdin":
         data = unit.data if unit.data is not None else sys.stdin.buffer.read(max_bytes + 1)
         if not data.strip():
@@ -157,25 +166,20 @@ def read_unit(unit: Unit, max_bytes: int) -> Iterator[RawDocument | InputError]:
 
 
 def fetch(url: str, max_bytes: int) -> tuple[bytes, str | None, str | None]:
-    """GET a page with a timeout, a redirect cap and a size cap; (body, format, charset)."""
-    try:
-        with httpx.Client(
-            follow_redirects=True, max_redirects=5, timeout=20.0,
-            headers={"User-Agent": USER_AGENT},
-        ) as client, client.stream("GET", url) as response:
-            if response.status_code >= 400:
-                raise InputError(f"{url}: the server answered HTTP {response.status_code}")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise InputError(f"{url}: page is over the {human_size(max_bytes)} limit")
-                chunks.append(chunk)
-            ctype = response.headers.get("content-type", "").lower()
-            charset = response.charset_encoding
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-        raise InputError(f"{url}: could not fetch ({type(exc).__name__}: {exc})") from exc
-    fmt = "html" if "html" in ctype else "json" if "json" in ctype else None
-    fmt = fmt or ("text" if "text/plain" in ctype else None)
-    return b"".join(chunks), fmt, charset
+    """GET one page through the safe fetcher (address guard on every hop, robots.txt,
+    size cap, retries); (body, format, charset)."""
+    from newsdesk.live.fetch import Fetcher  # the live package imports this module's kin
+
+    with Fetcher(max_bytes=max_bytes, retries=1) as fetcher:
+        result = fetcher.get(url, conditional=False)
+    return result.body, format_of_type(result.content_type), result.charset
+
+
+def format_of_type(content_type: str) -> str | None:
+    """The reader format a Content-Type names, or None to sniff the body."""
+    ctype = content_type.lower()
+    if "html" in ctype:
+        return "html"
+    if "json" in ctype:
+        return "json"
+    return "text" if "text/plain" in ctype else None

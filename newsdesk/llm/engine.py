@@ -42,6 +42,7 @@ from newsdesk.models import (
     LlmAnswer,
     LlmSentence,
     LlmUsage,
+    PriorArticle,
     SourceRef,
 )
 
@@ -58,7 +59,7 @@ def llm_brief(
     article: Article,
     enrichment: Enrichment,
     gazetteer: Gazetteer,
-    prior: list[tuple[Article, Enrichment | None]],
+    prior: list[PriorArticle],
     *,
     settings: Settings,
     now: datetime,
@@ -223,7 +224,7 @@ def assemble(
     answer: LlmAnswer,
     pack: EvidencePack,
     article: Article,
-    prior: list[tuple[Article, Enrichment | None]],
+    prior: list[PriorArticle],
     gazetteer: Gazetteer,
     usage: LlmUsage,
 ) -> Brief:

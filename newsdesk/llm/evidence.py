@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from newsdesk.brief.render import figure_value
-from newsdesk.models import Article, Brief, Citation, Enrichment
+from newsdesk.models import Article, Brief, Citation, Enrichment, PriorArticle
 
 CHARS_PER_TOKEN = 4
 LEAD = 8  # the first sentences of an article carry its news
@@ -109,7 +109,7 @@ def _article_priority(article: Article, enrichment: Enrichment, extractive: Brie
 def build_evidence(
     article: Article,
     enrichment: Enrichment,
-    prior: list[tuple[Article, Enrichment | None]],
+    prior: list[PriorArticle],
     same_story: frozenset[str],
     extractive: Brief,
     budget_tokens: int,

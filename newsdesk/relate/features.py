@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from newsdesk.analyze.sentences import split_sentences
@@ -55,21 +55,26 @@ _NOT_NAMES = frozenset(
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
 
 
-def _words(text: str) -> list[str]:
-    return [
-        t for t in (m.group(0).lower().replace("’", "'") for m in _TOKEN.finditer(text))
-        if len(t) > 1 and not t[0].isdigit() and t not in STOPWORDS
-    ]
+def content_words(text: str) -> list[str]:
+    # findall hands back plain strings: far cheaper than a match object per token.
+    out = []
+    for t in _TOKEN.findall(text):
+        if len(t) > 1 and not t[0].isdigit():
+            t = t.lower().replace("’", "'")
+            if t not in STOPWORDS:
+                out.append(t)
+    return out
 
 
 def _names(sentences: Iterable[str]) -> list[str]:
     out: list[str] = []
-    for sentence in sentences:
-        for m in _TOKEN.finditer(sentence):
-            t = m.group(0).replace("’", "'")
-            if t[0].isdigit():
-                out.append(t.rstrip(".,"))
-            elif t[0].isupper() and t not in _NOT_NAMES and len(t) > 1:
+    # Tokens never span a line break, so one scan of the joined sentences finds the same.
+    for t in _TOKEN.findall("\n".join(sentences)):
+        if t[0].isdigit():
+            out.append(t.rstrip(".,"))
+        elif t[0].isupper() and len(t) > 1:
+            t = t.replace("’", "'")
+            if t not in _NOT_NAMES:
                 # "SAN DIEGO" and "San Diego" are one name.
                 out.append(t if not t.isupper() or len(t) <= 4 else t.title())
     return out
@@ -83,13 +88,18 @@ class ArticleTerms:
     names: Counter[str]
 
 
-def article_terms(title: str, text: str, extra_names: Iterable[str] = ()) -> ArticleTerms:
+def article_terms(
+    title: str, text: str, extra_names: Iterable[str] = (),
+    sentences: Sequence[str] | None = None,
+) -> ArticleTerms:
     """Count content words and names in a title and body.
 
     `extra_names` are canonical entity names the analysis found (e.g. "Russia" for
-    "Moscow"); they are added to the names view once each."""
-    sentences = [title, *split_sentences(text)] if title else split_sentences(text)
-    words = Counter(_words(title + "\n" + text))
+    "Moscow"); they are added to the names view once each. `sentences`: the body already
+    split (`Article.sentences`), which spares splitting it again."""
+    body = list(split_sentences(text) if sentences is None else sentences)
+    sentences = [title, *body] if title else body
+    words = Counter(content_words(title + "\n" + text))
     names = Counter(_names(sentences))
     for name in extra_names:
         names[name] += 1

@@ -32,6 +32,7 @@ from newsdesk.relate.features import (
     OnlineIdf,
     SparseVector,
     article_terms,
+    content_words,
     dot,
 )
 
@@ -298,7 +299,7 @@ class StoryIndex:
         story.members.append(_Member(
             article_id=article.id, title=article.title, order=self._arrivals,
             published_at=when, summary=(article.summary or article.title).strip(),
-            figure=article.figure, title_terms=frozenset(article_terms(article.title, "").words),
+            figure=article.figure, title_terms=frozenset(content_words(article.title)),
         ))
         if story.index >= len(self._sizes):
             self._sizes = np.concatenate([self._sizes, np.zeros_like(self._sizes)])

@@ -1,7 +1,9 @@
 """Vector retrieval: brute force over an in-memory float32 matrix, and rank fusion.
 
-100,000 articles x 384 dimensions is about 150 MB of float32; one matrix-vector product
-over it takes a few milliseconds, so no approximate index is needed at this scale. The
+Exact, by design so far: 100,000 articles x 384 dimensions is about 150 MB of float32,
+and one matrix-vector product over it takes 35-50 ms on the 2-core project machine (it is
+bound by memory bandwidth), which is most of a search at that size (bench/README.md,
+"Search and similar articles"). An approximate index is the next step beyond that. The
 matrix is loaded once per process and model, and reloaded only when the store's vectors
 change (see `Desk.vectors`).
 """

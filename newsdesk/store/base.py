@@ -17,6 +17,7 @@ from newsdesk.models import (
     Brief,
     Enrichment,
     FigurePoint,
+    PriorFacts,
     QuarantineItem,
     SearchHit,
     Story,
@@ -77,6 +78,10 @@ class Store(Protocol):
 
     def get_enrichments(self, ids: list[str]) -> dict[str, Enrichment]: ...
 
+    def get_prior_facts(self, ids: list[str]) -> dict[str, PriorFacts]: ...
+
+    def change_stamp(self) -> tuple[int, int]: ...
+
     def figure_series(
         self, subject_words: list[str], unit: str | None = None, limit: int = 200
     ) -> list[FigurePoint]:
@@ -112,6 +117,17 @@ class Store(Protocol):
         limit: int = 10,
         entity: str | None = None,
     ) -> list[SearchHit]: ...
+
+    def rank(
+        self,
+        query: str,
+        tag: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10,
+        entity: str | None = None,
+    ) -> list[tuple[str, float]]: ...
 
     def filter_ids(
         self,

@@ -97,7 +97,7 @@ def story_input(article: Article, enrichment: Enrichment) -> tuple[StoryArticle,
     summary, figure = timeline_fields(article, enrichment)
     return (StoryArticle(id=article.id, title=article.title, text=article.text,
                          published_at=article.published_at, summary=summary, figure=figure),
-            article_terms(article.title, article.text))
+            article_terms(article.title, article.text, sentences=article.sentences))
 
 
 def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows:
@@ -133,7 +133,7 @@ def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows
             for n, f in enumerate(e.figures) if f.role == "figure"
         ),
         signature=signature(article.text),
-        terms=article_terms(article.title, article.text),
+        terms=article_terms(article.title, article.text, sentences=article.sentences),
         story_summary=summary,
         story_figure=key_figure,
     )

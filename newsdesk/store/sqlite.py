@@ -15,8 +15,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
+from pydantic import BaseModel
 
 from newsdesk.errors import StoreError
 from newsdesk.models import (
@@ -25,6 +27,7 @@ from newsdesk.models import (
     Enrichment,
     Figure,
     FigurePoint,
+    PriorFacts,
     QuarantineItem,
     SearchHit,
     Story,
@@ -32,6 +35,7 @@ from newsdesk.models import (
 from newsdesk.relate.lsh import BandIndex
 from newsdesk.relate.neardup import THRESHOLD as NEAR_THRESHOLD
 from newsdesk.relate.neardup import signature, similarity
+from newsdesk.store.browse import SQLiteBrowse
 from newsdesk.store.rows import ArticleRows, article_rows, meta_key, utc_text
 
 APPLICATION_ID = 0x6E657773  # "news": marks a file as a newsdesk database
@@ -200,6 +204,80 @@ MIGRATIONS: list[str] = [
     DROP TABLE article_minhash;
     ALTER TABLE article_minhash_v6 RENAME TO article_minhash;
     """,
+    # 7: "copies of this article" (similar articles, promoting copies) without a scan.
+    """
+    CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of)
+        WHERE duplicate_of IS NOT NULL;
+    """,
+    # 8: the web feed and its counts: originals by publication time, a partial index that
+    # also answers count(*) of originals without reading the article rows (a scan of the
+    # text-heavy table took 30 ms at 5,000 articles and grows with it).
+    """
+    CREATE INDEX IF NOT EXISTS articles_originals_published ON articles(published_utc)
+        WHERE duplicate_of IS NULL;
+    """,
+    # 9: the live desk (newsdesk/store/journal.py). Every fetched item is recorded, by
+    # source + item key + content hash, before it is processed; HTTP validators per URL;
+    # poll state per source; quarantine rows learn their item, retry count and
+    # resolution (columns added by _quarantine_retry_columns); alert events are unique per
+    # rule and key, and delivered once per channel. Written to run again harmlessly.
+    """
+    CREATE TABLE IF NOT EXISTS fetched_items (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        url TEXT,
+        title TEXT,
+        fmt TEXT NOT NULL,
+        payload BLOB,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        article_id TEXT,
+        fetched_at TEXT NOT NULL,
+        done_at TEXT,
+        UNIQUE (source, item_key, content_hash)
+    );
+    CREATE INDEX IF NOT EXISTS fetched_items_state ON fetched_items(state, next_attempt);
+    CREATE TABLE IF NOT EXISTS http_validators (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS source_state (
+        source TEXT PRIMARY KEY,
+        last_poll TEXT,
+        next_poll TEXT,
+        last_status TEXT,
+        last_error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS alert_events (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (rule, key)
+    );
+    CREATE TABLE IF NOT EXISTS alert_deliveries (
+        event_id INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        delivered_at TEXT,
+        PRIMARY KEY (event_id, channel)
+    );
+    CREATE TABLE IF NOT EXISTS live_marks (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 def _backfill_signatures(conn: sqlite3.Connection) -> None:
@@ -210,13 +288,26 @@ def _backfill_signatures(conn: sqlite3.Connection) -> None:
                      "VALUES (?, ?)", (article_id, signature(text or "")))
 
 
+def _quarantine_retry_columns(conn: sqlite3.Connection) -> None:
+    """Migration 7: quarantine rows learn their live item, attempts, next retry and
+    resolution (only the columns not there yet, so the migration can run again)."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(quarantine)")}
+    for column, kind in (("item_id", "INTEGER"), ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+                         ("next_retry", "TEXT"), ("resolved_at", "TEXT")):
+        if column not in have:
+            conn.execute(f"ALTER TABLE quarantine ADD COLUMN {column} {kind}")
+    conn.execute("CREATE INDEX IF NOT EXISTS quarantine_item ON quarantine(item_id)")
+
+
 # Data a migration derives in Python rather than SQL, by the migration's number.
-BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {4: _backfill_signatures}
+BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    4: _backfill_signatures, 9: _quarantine_retry_columns}
 
 _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
 RECENCY_HALF_LIFE_DAYS = 365.0
 ARTICLE_CACHE = 2048
 ENRICHMENT_CACHE = 1024
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 
@@ -240,7 +331,7 @@ def fts_query(query: str) -> str:
     return " ".join(p for i, p in enumerate(parts) if not (p == "OR" and parts[i - 1] == "OR"))
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteBrowse):
     """The embedded store. Not shared across threads; open one per process."""
 
     def __init__(self, path: str | Path, create: bool = True) -> None:
@@ -265,6 +356,7 @@ class SQLiteStore:
             # Parsed enrichments of earlier articles, which briefs compare figures with;
             # kept and dropped like the articles.
             self._enrichments: dict[str, Enrichment] = {}
+            self._prior_facts: dict[str, PriorFacts] = {}
             # LSH over the stored signatures, built on the first near-duplicate lookup
             # and brought up to date (rows past `_bands_seen`) before each one.
             self._bands: BandIndex | None = None
@@ -487,6 +579,7 @@ class SQLiteStore:
     def _delete_article_rows(self, article_id: str) -> None:
         self._cache.pop(article_id, None)
         self._enrichments.pop(article_id, None)
+        self._prior_facts.pop(article_id, None)
         for table, column in (
             ("articles", "id"), ("enrichments", "article_id"), ("article_tags", "article_id"),
             ("article_places", "article_id"), ("article_figures", "article_id"),
@@ -534,7 +627,17 @@ class SQLiteStore:
 
     def get_enrichments(self, ids: list[str]) -> dict[str, Enrichment]:
         """Enrichments of several articles (those the store has), parsed once and cached."""
-        out = {i: self._enrichments[i] for i in ids if i in self._enrichments}
+        return self._parsed_enrichments(ids, Enrichment, self._enrichments)
+
+    def get_prior_facts(self, ids: list[str]) -> dict[str, PriorFacts]:
+        """The figures and cue roles of several articles' enrichments (what a brief reads
+        of earlier coverage), parsed without the rest and cached like the articles."""
+        return self._parsed_enrichments(ids, PriorFacts, self._prior_facts)
+
+    def _parsed_enrichments(
+        self, ids: list[str], model: type[ModelT], cache: dict[str, ModelT]
+    ) -> dict[str, ModelT]:
+        out = {i: cache[i] for i in ids if i in cache}
         missing = [i for i in ids if i not in out]
         if missing:
             marks = ",".join("?" * len(missing))
@@ -542,10 +645,10 @@ class SQLiteStore:
                 f"SELECT article_id, data FROM enrichments WHERE article_id IN ({marks})",
                 missing,
             ):
-                e = out[row["article_id"]] = Enrichment.model_validate_json(row["data"])
-                if len(self._enrichments) >= ENRICHMENT_CACHE:
-                    self._enrichments.pop(next(iter(self._enrichments)))
-                self._enrichments[row["article_id"]] = e
+                parsed = out[row["article_id"]] = model.model_validate_json(row["data"])
+                if len(cache) >= ENRICHMENT_CACHE:
+                    cache.pop(next(iter(cache)))
+                cache[row["article_id"]] = parsed
         return out
 
     # --- briefs -------------------------------------------------------------------------
@@ -658,26 +761,42 @@ class SQLiteStore:
         limit: int = 10,
         entity: str | None = None,
     ) -> list[SearchHit]:
+        if fts_query(query):
+            return self.hits(self.rank(query, tag, source, since, until, limit, entity), query)
         filters, params = self._filters(tag, source, since, until, entity)
-        where = " AND ".join(filters)
-        match = fts_query(query)
-        if match:
-            sql = (
-                f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
-                "bm25(article_fts, 4.0, 1.0) AS rank, "
-                "snippet(article_fts, 1, '**', '**', ' … ', 20) AS snip "
-                "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
-                f"WHERE article_fts MATCH ? AND {where} ORDER BY rank LIMIT ?"
-            )
-            rows = self.conn.execute(sql, [match, *params, limit]).fetchall()
-        else:
-            sql = (
-                f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
-                "0.0 AS rank, substr(a.text, 1, 160) AS snip FROM articles a "
-                f"WHERE {where} ORDER BY a.published_utc DESC LIMIT ?"
-            )
-            rows = self.conn.execute(sql, [*params, limit]).fetchall()
+        rows = self.conn.execute(
+            f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
+            "0.0 AS rank, substr(a.text, 1, 160) AS snip FROM articles a "
+            f"WHERE {' AND '.join(filters)} ORDER BY a.published_utc DESC LIMIT ?",
+            [*params, limit],
+        ).fetchall()
         return [_hit(r, -float(r["rank"])) for r in rows]
+
+    def rank(
+        self,
+        query: str,
+        tag: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10,
+        entity: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """(article id, BM25 score) of the best keyword matches passing the filters.
+
+        Only ids and scores: the ORDER BY evaluates its columns for every matching row,
+        so snippets and tags (`hits`) are made for the rows kept, not for all of them."""
+        match = fts_query(query)
+        if not match:
+            return []
+        filters, params = self._filters(tag, source, since, until, entity)
+        rows = self.conn.execute(
+            "SELECT a.id, bm25(article_fts, 4.0, 1.0) AS rank "
+            "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
+            f"WHERE article_fts MATCH ? AND {' AND '.join(filters)} ORDER BY rank LIMIT ?",
+            [match, *params, limit],
+        ).fetchall()
+        return [(r[0], -float(r[1])) for r in rows]
 
     def filter_ids(
         self,
@@ -832,6 +951,13 @@ class SQLiteStore:
             [(a, model, k, d, v) for a, k, v, d in rows],
         )
 
+    def change_stamp(self) -> tuple[int, int]:
+        """Differs whenever the database may have changed since it was last read: commits
+        by other connections (`PRAGMA data_version`) and rows this one changed. Lets a
+        reader keep what it derived (the vector matrix) without counting rows each time."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return int(version), self.conn.total_changes
+
     def embedding_models(self) -> list[tuple[str, int]]:
         """(model, vectors) of every model with stored vectors, most vectors first."""
         return [(r[0], r[1]) for r in self.conn.execute(
@@ -896,7 +1022,8 @@ class SQLiteStore:
             "articles": one("SELECT count(*) FROM articles WHERE duplicate_of IS NULL"),
             "duplicates": one("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"),
             "briefs": one("SELECT count(*) FROM briefs"),
-            "quarantined": one("SELECT count(*) FROM quarantine"),
+            # open rows: one a retry resolved is no longer in quarantine
+            "quarantined": one("SELECT count(*) FROM quarantine WHERE resolved_at IS NULL"),
         }
 
 

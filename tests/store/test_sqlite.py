@@ -234,3 +234,20 @@ def test_get_enrichments_reads_several_and_forgets_a_rewritten_article(tmp_path:
     s.put_article(a, analyze(a, load_taxonomy(), default_gazetteer()).model_copy(
         update={"figures": []}))
     assert s.get_enrichments([a.id])[a.id].figures == []
+
+
+def test_prior_facts_are_the_figures_and_roles_of_the_stored_enrichment(tmp_path: Path) -> None:
+    """Briefs read earlier articles' figures and cue roles without parsing the rest."""
+    s = SQLiteStore(tmp_path / "p.db")
+    a = article("Trade grows", "Trade between China and Russia rose 5% in May, officials said.",
+                "2024-06-01T10:00:00+00:00")
+    put(s, a)
+    full = s.get_enrichments([a.id])[a.id]
+    facts = s.get_prior_facts([a.id, "missing"])
+    assert list(facts) == [a.id]
+    assert facts[a.id].figures == full.figures and facts[a.id].figures
+    assert facts[a.id].sentence_roles == full.sentence_roles
+    assert s.get_prior_facts([a.id])[a.id] is facts[a.id]  # parsed once
+    s.put_article(a, analyze(a, load_taxonomy(), default_gazetteer()).model_copy(
+        update={"figures": []}))
+    assert s.get_prior_facts([a.id])[a.id].figures == []

@@ -1,0 +1,2 @@
+"""The live desk: polite, safe fetching of feeds and sites, a journal of every fetched
+item so nothing is lost, the watch loop, and alerts."""

@@ -1,0 +1,51 @@
+"""The alerts as an Atom feed: what a feed reader or another desk subscribes to.
+
+`alerts_atom(store)` is all the web layer needs to mount it (GET /alerts.atom); the CLI
+prints the same document with `newsdesk alerts feed`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from newsdesk.errors import StoreError
+from newsdesk.store.base import Store
+from newsdesk.store.journal import Journal
+from newsdesk.store.sqlite import SQLiteStore
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_ID = "urn:newsdesk:alerts"
+
+
+def alerts_atom(store: Store, limit: int = 100, self_url: str | None = None) -> str:
+    """The latest alerts, newest first, as an Atom 1.0 document; each entry links to
+    the articles that fired it and quotes the sentence that did."""
+    if not isinstance(store, SQLiteStore):
+        raise StoreError("alerts are kept in the SQLite store")
+    events = Journal(store).events(limit)
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = FEED_ID
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = "newsdesk alerts"
+    updated = max((e.created_at for e in events), default=datetime(1970, 1, 1, tzinfo=UTC))
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "newsdesk"
+    if self_url:
+        ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
+    for event in events:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:newsdesk:alert:{event.id}"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = event.title
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = event.created_at.isoformat()
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=event.kind, label=event.rule)
+        for a in event.articles:
+            if a.url:
+                ET.SubElement(entry, f"{{{ATOM}}}link", rel="related", href=a.url, title=a.title)
+        lines = [f"Rule {event.rule} ({event.kind})."]
+        for a in event.articles:
+            when = f" ({a.published_at:%Y-%m-%d})" if a.published_at else ""
+            lines.append(f"[{a.id[:12]}] {a.title}{when}" + (f': "{a.evidence}"'
+                                                              if a.evidence else ""))
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="text").text = "\n".join(lines)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")

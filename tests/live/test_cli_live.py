@@ -1,0 +1,146 @@
+"""The live commands as a user meets them: config round trips, clear errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from newsdesk.cli import app
+from tests.live.feedkit import corpus_docs, page_html, rss
+from tests.live.server import Reply, serve
+
+runner = CliRunner()
+
+
+def invoke(db: Path, *args: str):
+    return runner.invoke(app, ["--db", str(db), *args])
+
+
+def test_sources_add_list_remove_round_trip(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    assert invoke(db, "sources", "add", "wire", "https://news.example/rss",
+                  "--interval", "300").exit_code == 0
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    assert invoke(db, "sources", "add", "drop", str(folder)).exit_code == 0
+    config = tomllib.loads((tmp_path / "d.live.toml").read_text())
+    assert [(s["name"], s["kind"], s["interval"]) for s in config["sources"]] == [
+        ("wire", "feed", 300), ("drop", "folder", 600)]
+    listed = json.loads(invoke(db, "sources", "list", "--json").stdout)
+    assert [r["source"]["name"] for r in listed] == ["wire", "drop"]
+    dup = invoke(db, "sources", "add", "wire", "https://other.example/rss")
+    assert dup.exit_code == 1 and "exists" in dup.output
+    assert invoke(db, "sources", "remove", "wire").exit_code == 0
+    gone = invoke(db, "sources", "remove", "wire")
+    assert gone.exit_code == 1 and "no source named 'wire'" in gone.output
+
+
+def test_bad_source_and_bad_config_are_one_line_errors(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    bad = invoke(db, "sources", "add", "x", "ftp://news.example/rss", "--kind", "feed")
+    assert bad.exit_code == 1 and "http(s)" in bad.output
+    (tmp_path / "d.live.toml").write_text("[[sources]\nname = ")
+    broken = invoke(db, "sources", "list")
+    assert broken.exit_code == 1 and "not valid TOML" in broken.output
+    (tmp_path / "d.live.toml").write_text('[[sources]]\nname = "a"\nkind = "radio"\n')
+    wrong = invoke(db, "watch", "--once")
+    assert wrong.exit_code == 1 and "sources.0.kind" in wrong.output
+    assert "Traceback" not in wrong.output
+
+
+def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
+    result = invoke(tmp_path / "d.db", "watch", "--once")
+    assert result.exit_code == 1 and "newsdesk sources add" in result.output
+
+
+def test_alerts_add_list_remove_and_feed(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    assert invoke(db, "alerts", "add", "fall", "--kind", "figure", "--subject",
+                  "exports to Russia", "--below", "0").exit_code == 0
+    assert invoke(db, "alerts", "add", "yuan", "--kind", "keyword", "--value",
+                  "yuan").exit_code == 0
+    missing = invoke(db, "alerts", "add", "x", "--kind", "tag")
+    assert missing.exit_code == 1 and "--value" in missing.output
+    unknown = invoke(db, "alerts", "add", "x", "--kind", "weather", "--value", "rain")
+    assert unknown.exit_code == 1 and "kind" in unknown.output
+    assert invoke(db, "alerts", "webhook", "http://127.0.0.1:9/hook", "--local").exit_code == 0
+    listed = json.loads(invoke(db, "alerts", "list", "--json").stdout)
+    assert [a["name"] for a in listed["alerts"]] == ["fall", "yuan"]
+    assert listed["alerts"][0]["below"] == 0 and listed["webhooks"][0]["local"] is True
+    assert invoke(db, "alerts", "remove", "yuan").exit_code == 0
+    feed = invoke(db, "alerts", "feed")
+    assert feed.exit_code == 0 and "<feed" in feed.stdout
+
+
+def test_watch_once_alerts_and_quarantine_commands(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    docs = corpus_docs(6)
+    with serve() as srv:
+        srv.routes["/feed"] = Reply(body=rss(docs, srv.base, full=False))
+        for n, d in enumerate(docs[:5]):
+            srv.routes[f"/a/{n}"] = Reply(body=page_html(d).encode())
+        # /a/5 is missing: 404
+        assert invoke(db, "sources", "add", "wire", srv.url("/feed"), "--local",
+                      "--rate", "0").exit_code == 0
+        assert invoke(db, "alerts", "add", "yuan", "--kind", "keyword",
+                      "--value", "yuan").exit_code == 0
+        result = invoke(db, "watch", "--once", "--json", "--workers", "1")
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout[result.stdout.index("{"):])
+        assert report["accepted"] == 5 and report["quarantined"] == 1
+        bare = invoke(db, "quarantine")
+        assert bare.exit_code == 0 and "HTTP 404" in bare.stdout
+        listed = json.loads(invoke(db, "quarantine", "list", "--json").stdout)
+        assert len(listed) == 1 and listed[0]["attempts"] == 1
+        still = invoke(db, "quarantine", "retry")
+        assert still.exit_code == 1 and "1 failed again" in still.stdout
+        srv.routes["/a/5"] = srv.routes["/a/0"]
+        fixed = invoke(db, "quarantine", "retry", "--json")
+        assert fixed.exit_code == 0 and json.loads(fixed.stdout)["resolved"]
+    assert json.loads(invoke(db, "quarantine", "list", "--json").stdout) == []
+    assert len(json.loads(invoke(db, "quarantine", "list", "--all", "--json").stdout)) == 2
+    stats = json.loads(invoke(db, "stats", "--json").stdout)
+    # /a/5 came back with /a/0's page: a copy, linked to its original, not briefed
+    assert stats["quarantined"] == 0 and (stats["articles"], stats["duplicates"]) == (5, 1)
+    assert stats["briefs"] == 5
+
+
+def test_watch_once_fails_when_every_source_fails_and_logs_json(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    log = tmp_path / "watch.jsonl"
+    with serve({"/feed": Reply(500)}) as srv:
+        assert invoke(db, "sources", "add", "down", srv.url("/feed"), "--local",
+                      "--rate", "0").exit_code == 0
+        result = invoke(db, "watch", "--once", "--log-file", str(log))
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    failed = [r for r in records if r["message"] == "poll failed"]
+    assert failed and failed[0]["source"] == "down" and "HTTP 500" in failed[0]["error"]
+    [status] = json.loads(invoke(db, "sources", "list", "--json").stdout)
+    assert status["last_status"] == "error" and "HTTP 500" in status["last_error"]
+
+
+def test_status_view_renders_each_source(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from newsdesk.cli_live import _status_table
+    from newsdesk.config import Settings
+    from newsdesk.desk import Desk
+    from newsdesk.live.config import LiveConfig
+    from newsdesk.live.fetch import Fetcher
+    from newsdesk.live.watch import Watcher
+    from newsdesk.models import LiveSource
+
+    config = LiveConfig(sources=[
+        LiveSource(name="wire", kind="feed", url="https://news.example/rss"),
+        LiveSource(name="drop", kind="folder", path=str(tmp_path))])
+    with Desk.open(Settings(db_path=tmp_path / "v.db")) as desk, Fetcher() as f:
+        w = Watcher(desk, config, f)
+        w.views["wire"].error = "HTTP 503"
+        console = Console(record=True, width=160)
+        console.print(_status_table(w))
+    text = console.export_text()
+    assert "wire" in text and "drop" in text and "HTTP 503" in text

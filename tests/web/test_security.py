@@ -1,0 +1,133 @@
+"""Writes, tokens, size limits, CORS and the security headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newsdesk.errors import InputError
+from newsdesk.web import WebConfig
+from tests.conftest import ARTICLE
+from tests.web.conftest import app_client
+
+TOKEN = "t0ken-for-tests-only-0123456789"
+
+
+def error_of(response) -> dict:
+    body = response.json()
+    assert set(body) == {"error"}, body
+    return body["error"]
+
+
+def upload(client: TestClient, text: str = ARTICLE, name: str = "grain.txt", **kw):
+    return client.post("/api/v1/articles", files={"file": (name, text.encode(), "text/plain")},
+                       **kw)
+
+
+def test_upload_ingests_and_writes_the_brief(writer: TestClient) -> None:
+    response = upload(writer)
+    assert response.status_code == 201, response.text
+    outcome = response.json()["outcomes"][0]
+    assert outcome["status"] == "accepted" and outcome["origin"] == "upload:grain.txt"
+    brief = writer.get(f"/api/v1/articles/{outcome['article_id']}/brief")
+    assert brief.status_code == 200 and "Amur" in brief.json()["title"]
+    again = upload(writer)
+    assert again.status_code == 200 and again.json()["outcomes"][0]["status"] == "unchanged"
+    feed = writer.get("/api/v1/articles", params={"source": "Test Wire", "limit": 200}).json()
+    assert outcome["article_id"] in {i["article_id"] for i in feed["items"]}
+
+
+def test_regenerate_changes_the_etag(writer: TestClient) -> None:
+    some = writer.get("/api/v1/articles", params={"limit": 1}).json()["items"][0]["article_id"]
+    before = writer.get(f"/api/v1/articles/{some}/brief").headers["etag"]
+    response = writer.post(f"/api/v1/articles/{some}/brief")
+    assert response.status_code == 200 and response.headers["etag"] != before
+    assert writer.get(f"/api/v1/articles/{some}/brief").headers["etag"] == response.headers["etag"]
+
+
+def test_bad_uploads_get_error_bodies(writer: TestClient) -> None:
+    empty = upload(writer, text="   \n")
+    assert empty.status_code == 422 and "empty" in error_of(empty)["message"]
+    binary = writer.post("/api/v1/articles",
+                         files={"file": ("x.bin", b"\x00\x01\x02" * 100, "application/octet-stream")})
+    assert binary.status_code == 422 and error_of(binary)["code"] == "invalid_input"
+    neither = writer.post("/api/v1/articles", data={})
+    assert neither.status_code == 422 and "file" in error_of(neither)["message"]
+    not_url = writer.post("/api/v1/articles", data={"url": "file:///etc/passwd"})
+    assert not_url.status_code == 422 and "http" in error_of(not_url)["message"]
+
+
+def test_upload_over_the_limit_is_413(db_copy: Path) -> None:
+    with app_client(db_copy, WebConfig(max_upload=2000)) as client:
+        response = upload(client, text=ARTICLE * 10)
+        assert response.status_code == 413 and error_of(response)["code"] == "payload_too_large"
+        assert upload(client).status_code == 201
+
+
+def test_writes_need_the_token_when_one_is_set(db_copy: Path) -> None:
+    with app_client(db_copy, WebConfig(token=TOKEN)) as client:
+        missing = upload(client)
+        assert missing.status_code == 401 and error_of(missing)["code"] == "unauthorized"
+        assert missing.headers["www-authenticate"] == "Bearer"
+        wrong = upload(client, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        ok = upload(client, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert ok.status_code == 201
+        assert client.get("/api/v1/articles").status_code == 200  # reads stay open
+
+
+def test_beyond_loopback_needs_a_token() -> None:
+    with pytest.raises(InputError, match="NEWSDESK_API_TOKEN"):
+        WebConfig(host="0.0.0.0").check()
+    with pytest.raises(InputError, match="too short"):
+        WebConfig(host="0.0.0.0", token="short").check()
+    WebConfig(host="0.0.0.0", token=TOKEN).check()
+    WebConfig(host="::1").check()
+    with pytest.raises(InputError, match="any site"):
+        WebConfig(cors_origins=("*",)).check()
+
+
+def test_cross_site_writes_are_refused(writer: TestClient) -> None:
+    response = upload(writer, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403 and error_of(response)["code"] == "forbidden"
+    fetched = upload(writer, headers={"Sec-Fetch-Site": "cross-site"})
+    assert fetched.status_code == 403
+
+
+def test_security_headers_and_no_cors_by_default(client: TestClient) -> None:
+    for path in ("/", "/api/v1/articles", "/static/app.css"):
+        response = client.get(path, headers={"Origin": "https://elsewhere.example"})
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "access-control-allow-origin" not in response.headers
+    preflight = client.options("/api/v1/articles", headers={
+        "Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_cors_when_configured(db_copy: Path) -> None:
+    origin = "https://dashboard.example"
+    with app_client(db_copy, WebConfig(cors_origins=(origin,))) as client:
+        response = client.get("/api/v1/tags", headers={"Origin": origin})
+        assert response.headers["access-control-allow-origin"] == origin
+        other = client.get("/api/v1/tags", headers={"Origin": "https://other.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_unreachable_url_is_422_with_the_reason(writer: TestClient) -> None:
+    response = writer.post("/api/v1/articles", data={"url": "http://127.0.0.1:9/nothing"})
+    assert response.status_code == 422, response.text
+    assert "127.0.0.1:9" in error_of(response)["message"]
+
+
+def test_a_brief_never_written_is_composed_once_then_stable(writer: TestClient) -> None:
+    stored = writer.post("/api/v1/articles", params={"brief": "false"},
+                         files={"file": ("grain.txt", ARTICLE.encode(), "text/plain")})
+    article_id = stored.json()["outcomes"][0]["article_id"]
+    first = writer.get(f"/api/v1/articles/{article_id}/brief")
+    second = writer.get(f"/api/v1/articles/{article_id}/brief")
+    assert first.status_code == second.status_code == 200
+    assert first.headers["etag"] == second.headers["etag"]
