@@ -33,7 +33,8 @@ from newsdesk.brief.render import (
     risk_label,
 )
 from newsdesk.brief.voices import RISK_LABELS
-from newsdesk.errors import NotFoundError
+from newsdesk.config import ENGINES
+from newsdesk.errors import InputError, NotFoundError
 from newsdesk.models import Article, Brief, Citation, FigurePoint
 from newsdesk.web.api import SEARCH_MODES, Pool, search_hits
 from newsdesk.web.charts import Series, line_chart, periods, ticks
@@ -118,12 +119,17 @@ def _cited(brief: Brief) -> set[tuple[str, int]]:
 
 
 @router.get("/briefs/{article_id}", response_class=HTMLResponse)
-def brief_page(article_id: str, request: Request, desks: Pool) -> HTMLResponse:
+def brief_page(article_id: str, request: Request, desks: Pool,
+               engine: str = "extractive") -> HTMLResponse:
+    """The brief written by `engine` (?engine=llm for the language model's)."""
+    if engine not in ENGINES:
+        raise InputError(f"unknown brief engine '{engine}': use {', '.join(ENGINES)}")
     desk = desks.reader()
     full = desk.resolve(article_id)
-    data = desks.browse().brief_json(full)
+    data = desks.browse().brief_json(full, engine)
     if data is None:
-        data = desks.write(lambda d: d.brief(full, save=True).model_dump_json())
+        data = desks.write(
+            lambda d: d.brief(full, save=True, engine=engine).model_dump_json())
     brief = Brief.model_validate_json(data)
     articles = desk.store.get_articles([full, *(r.article_id for r in brief.references)])
     article = articles.get(full)

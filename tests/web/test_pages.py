@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from newsdesk.models import LlmUsage
+from newsdesk.store.sqlite import SQLiteStore
 from newsdesk.web.charts import Series, line_chart, periods
+from newsdesk.web.config import WebConfig
 from newsdesk.web.pages import marked
-from tests.web.conftest import hostile_id
+from tests.web.conftest import app_client, hostile_id
 
 HTML = {"Accept": "text/html"}
 
@@ -112,3 +116,27 @@ def test_quotes_page_filters_by_speaker(client: TestClient) -> None:
     theirs = client.get("/quotes", params={"speaker": speaker}).text
     total = client.get("/api/v1/quotes", params={"speaker": speaker}).json()["total"]
     assert f"{total} quote" in theirs and theirs.count('<li class="item">') == min(total, 50)
+
+
+def test_an_llm_brief_page_says_how_it_was_written(db_copy: Path) -> None:
+    """?engine=llm shows the language model's brief, with its note (e.g. the fallback)
+    and what it cost; an unknown engine is a clear 4xx, not a traceback."""
+    store = SQLiteStore(db_copy)
+    article_id = store.conn.execute(
+        "SELECT article_id FROM briefs WHERE engine = 'extractive' LIMIT 1").fetchone()[0]
+    brief = store.get_brief(article_id)
+    assert brief is not None
+    llm = brief.model_copy(update={
+        "engine": "llm", "engine_note": "The model could not be reached <b>now</b>.",
+        "llm_usage": LlmUsage(model="tiny-model", calls=1, prompt_tokens=1790,
+                              completion_tokens=114, latency_s=2.5)})
+    with store.transaction():
+        store.put_brief(llm)
+    store.close()
+    with app_client(db_copy, WebConfig()) as c:
+        page = c.get(f"/briefs/{article_id}", params={"engine": "llm"})
+        assert page.status_code == 200
+        assert "The model could not be reached &lt;b&gt;now&lt;/b&gt;." in page.text
+        assert "tiny-model" in page.text and "1790 prompt + 114 completion" in page.text
+        assert "tiny-model" not in c.get(f"/briefs/{article_id}").text
+        assert 400 <= c.get(f"/briefs/{article_id}", params={"engine": "magic"}).status_code < 500
