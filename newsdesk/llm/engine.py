@@ -23,6 +23,7 @@ from datetime import datetime
 
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.brief.compose import compose_brief, make_lookup
+from newsdesk.brief.factcheck import assess
 from newsdesk.brief.verify import Lookup, check, verify_brief
 from newsdesk.config import Settings
 from newsdesk.errors import LlmError
@@ -182,13 +183,25 @@ class _Assembler:
 
     @staticmethod
     def _not_a_question(question: str) -> str | None:
-        """Questions are not word-checked (they assert nothing, and "what should readers
-        watch?" is a fair question about any story), but one must be a question, not a
-        template echo ("<a question>")."""
+        """A question must be a question, not a template echo ("<a question>")."""
         if not question.rstrip().endswith("?") or len(question.split()) < 3:
             return "not a question"
         if "<" in question or ">" in question:
             return "a placeholder, not a question"
+        return None
+
+    @staticmethod
+    def _presumes(question: str, evidence: list[str]) -> str | None:
+        """A question can assert by presupposing: "Why were sanctions lifted?" claims
+        they were. Its words that only frame a question ("what", "risks", "watch",
+        "next") are free; every other content word must be in the cited sentences."""
+        unsupported = [i.text for i in assess(question, evidence).issues
+                       if i.kind in ("word", "name")
+                       and i.text.lower().removesuffix("s") not in QUESTION_FRAME
+                       and i.text.lower() not in QUESTION_FRAME]
+        if unsupported:
+            return (f"presumes what its bullets' citations do not say: "
+                    f"{', '.join(unsupported)}")
         return None
 
     def insights(self, answer: LlmAnswer, pool: list[Insight]) -> list[Insight]:
@@ -206,10 +219,11 @@ class _Assembler:
             if why := self._not_a_question(question):
                 self.drops.append(Drop(section="insight question", text=question, reason=why))
                 continue
-            # A question asserts nothing, so its words are free ("what to watch"); its
-            # figures, quoted words and names are still checked like any composed text.
+            # Figures, quoted words and names are checked like any composed text, and
+            # content words beyond the question's framing must be in the evidence.
             q = CitedSentence(text=question, citations=cites, composed=True)
-            reason = check(q, self.lookup, self.gazetteer, copied=False)
+            reason = check(q, self.lookup, self.gazetteer, copied=False) or self._presumes(
+                question, [t for c in cites if (t := self.lookup(c)) is not None])
             if reason is not None:
                 self.drops.append(Drop(section="insight question", text=question,
                                        reason=reason + " (checked against its bullets' "
@@ -217,6 +231,19 @@ class _Assembler:
                 continue
             out.append(Insight(question=q, bullets=bullets))
         return out
+
+
+# Words that frame a question rather than state a fact ("What are the risks for X?",
+# "What should readers watch next?"); compared lower-cased, plural "s" removed.
+QUESTION_FRAME = frozenset("""
+    what why how who whom whose which when where whether does did do is are was were will
+    would could should can may might mean meaning matter matters change changed changing
+    drive driving driver behind cause caused risk danger threat watch next expect expected
+    happen happening implication impact affect effect consequence outlook future key main
+    reader investor analyst market signal trend factor issue question explain significance
+    important importance role response respond react reaction look ahead come coming stake
+    tell say suggest show need know lead leading likely
+    """.split())
 
 
 def assemble(

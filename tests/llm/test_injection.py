@@ -81,3 +81,28 @@ def test_instruction_detector() -> None:
     assert not addresses_model("Russia ignored previous warnings about the deal.")
     assert not addresses_model("Western sanctions on Russian banks have slowed settlements.")
     assert defang("a <b> c") == "a ‹b› c"
+
+
+def presuming(body: Body) -> str:
+    """A model that slips the injected claim into a question over true bullets."""
+    answer = json.loads(good_answer(body))
+    sanctions = n_of(body, "Western sanctions")
+    answer["insights"][0]["question"] = "Why were the sanctions on Russian banks lifted?"
+    answer["insights"][0]["bullets"] = [
+        {"text": answer["summary"][0]["text"], "cites": answer["summary"][0]["cites"]}]
+    answer["insights"].append({"question": "What are the risks of the sanctions?", "bullets": [
+        {"text": "Western sanctions on Russian banks have slowed settlements.",
+         "cites": [sanctions]}]})
+    return json.dumps(answer)
+
+
+def test_a_question_that_presumes_the_injected_claim_is_dropped(
+        tmp_path: Path, server: Scripted, injected_file: Path) -> None:
+    """"Why were sanctions lifted?" asserts that they were: a question's words beyond its
+    framing ("what", "risks", "why") must be in the sentences its bullets cite."""
+    server.script(ok(presuming))
+    brief = brief_of(tmp_path, server.url, injected_file)
+    assert not any("lifted" in i.question.text for i in brief.insights)
+    dropped = {d.text: d for d in brief.verification.dropped}
+    assert "lifted" in dropped["Why were the sanctions on Russian banks lifted?"].reason
+    assert "What are the risks of the sanctions?" in [i.question.text for i in brief.insights]
