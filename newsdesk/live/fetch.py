@@ -15,6 +15,7 @@ import email.utils
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import brotli
 import httpx
 
 from newsdesk import __version__
@@ -301,14 +303,32 @@ class Fetcher:
                 not response.headers.get("content-encoding"):
             raise FetchError(f"{url}: body of {human_size(int(declared))} is over the "
                              f"{human_size(limit)} limit")
+        # Decoded here, not by httpx: its decoders inflate a whole network chunk at once,
+        # and a few hundred bytes of brotli expand to gigabytes before any size check.
+        decoders = [_Decoder(e, url) for e in reversed(response.headers.get_list(
+            "content-encoding", split_commas=True)) if e.strip().lower() != "identity"]
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
+
+        def take(data: bytes, final: bool = False) -> None:
+            nonlocal size
+            for decoder in decoders:
+                data = decoder.feed(data, limit - size, limit)
+                if final:
+                    data += decoder.flush(limit - size - len(data), limit)
+            size += len(data)
             if size > limit:
                 raise FetchError(f"{url}: body is over the {human_size(limit)} limit; "
                                  "stopped reading")
-            chunks.append(chunk)
+            chunks.append(data)
+
+        if response.is_stream_consumed:  # a response built in memory (a test transport)
+            decoders = []
+            take(response.content)
+        else:
+            for raw in response.iter_raw():
+                take(raw)
+        take(b"", final=True)
         return FetchResult(
             url=url, status=status, body=b"".join(chunks),
             content_type=response.headers.get("content-type", "").lower(),
@@ -316,6 +336,59 @@ class Fetcher:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
         )
+
+
+class _Decoder:
+    """One Content-Encoding (gzip, deflate or br) undone with a cap on the output of each
+    call, so a compression bomb stops at the size limit instead of after inflating."""
+
+    def __init__(self, encoding: str, url: str) -> None:
+        self.encoding = encoding.strip().lower()
+        self.url = url
+        self.started = False
+        if self.encoding in ("gzip", "x-gzip"):
+            self.zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif self.encoding == "deflate":
+            self.zlib = zlib.decompressobj()
+        elif self.encoding == "br":
+            self.br = brotli.Decompressor()
+        else:
+            raise FetchError(f"{url}: unsupported Content-Encoding '{encoding.strip()}'")
+
+    def feed(self, data: bytes, room: int, limit: int) -> bytes:
+        """The decoded bytes of `data`, at most `room` of them (FetchError beyond)."""
+        cap = max(0, room) + 1
+        try:
+            if self.encoding == "br":
+                out = bytes(self.br.process(data, output_buffer_limit=cap))
+            else:
+                try:
+                    out = self.zlib.decompress(data, cap)
+                except zlib.error:
+                    if self.encoding != "deflate" or self.started:
+                        raise
+                    # Raw deflate without the zlib header (httpx falls back to it too).
+                    self.zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                    out = self.zlib.decompress(data, cap)
+                self.started = self.started or bool(data)
+        except (zlib.error, brotli.error) as exc:
+            raise FetchError(f"{self.url}: could not decode the {self.encoding} body "
+                             f"({exc})") from exc
+        if len(out) > room:
+            raise FetchError(f"{self.url}: body is over the {human_size(limit)} limit; "
+                             "stopped decompressing")
+        return out
+
+    def flush(self, room: int, limit: int) -> bytes:
+        """What the decoder still holds once the body has ended (all input was taken:
+        `feed` stops the fetch otherwise, so this is small)."""
+        if self.encoding == "br":
+            return self.feed(b"", room, limit)
+        out = self.zlib.flush()
+        if len(out) > room:
+            raise FetchError(f"{self.url}: body is over the {human_size(limit)} limit; "
+                             "stopped decompressing")
+        return out
 
 
 def pinned(url: str, address: str | None

@@ -77,6 +77,32 @@ def test_oversize_body_stopped_even_when_compressed() -> None:
 
 
 @pytest.mark.parametrize("encoding, pack", [
+    ("gzip", gzip.compress), ("br", brotli.compress), ("deflate", zlib.compress)])
+def test_compression_bomb_never_inflated_past_the_limit(encoding: str, pack) -> None:
+    """A few hundred bytes that inflate to 64 MB arrive in one network read: decoding
+    them must stop at the limit, not allocate the whole expansion first."""
+    import tracemalloc
+
+    bomb = pack(b"\0" * (64 * 1024 * 1024))
+    with serve({"/bomb": Reply(body=bomb, headers={"Content-Encoding": encoding})}) as srv, \
+            fetcher(max_bytes=100_000) as f:
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchError, match="limit"):
+                f.get(srv.url("/bomb"), allow_local=True, robots=False)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024
+
+
+def test_unknown_content_encoding_refused() -> None:
+    with serve({"/z": Reply(body=b"xx", headers={"Content-Encoding": "zstd"})}) as srv, \
+            fetcher() as f, pytest.raises(FetchError, match="Content-Encoding"):
+        f.get(srv.url("/z"), allow_local=True, robots=False)
+
+
+@pytest.mark.parametrize("encoding, pack", [
     ("gzip", gzip.compress), ("deflate", zlib.compress), ("br", brotli.compress)])
 def test_compressed_bodies_decoded(encoding: str, pack) -> None:
     body = b"Trade rose 4% in March." * 50
