@@ -397,14 +397,17 @@ def pinned(url: str, address: str | None
     the address, the name kept in the Host header and in TLS (SNI and the certificate
     check). The connection is closed after the response, so a pooled connection made
     with one name's TLS is never reused for another name on the same address."""
-    target = httpx.URL(url)
-    if address is None:
-        return target, {}, {}
-    headers = {"Host": target.netloc.decode("ascii"), "Connection": "close"}
-    extensions: dict[str, Any] = {}
-    if target.scheme == "https":
-        extensions["sni_hostname"] = target.host
-    return target.copy_with(host=address), headers, extensions
+    try:  # a URL the guard could parse that httpx refuses (an IDNA 2008 host, DEL...)
+        target = httpx.URL(url)
+        if address is None:
+            return target, {}, {}
+        headers = {"Host": target.netloc.decode("ascii"), "Connection": "close"}
+        extensions: dict[str, Any] = {}
+        if target.scheme == "https":
+            extensions["sni_hostname"] = target.host
+        return target.copy_with(host=address), headers, extensions
+    except httpx.InvalidURL as exc:
+        raise BlockedURL(f"{url}: not a valid URL ({exc})") from exc
 
 
 def host_of(url: str) -> str:

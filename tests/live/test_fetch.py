@@ -9,7 +9,7 @@ import zlib
 import brotli
 import pytest
 
-from newsdesk.live.fetch import USER_AGENT, Fetcher, FetchError
+from newsdesk.live.fetch import USER_AGENT, Fetcher, FetchError, post_json
 from newsdesk.live.guard import BlockedURL
 from tests.live.server import Reply, serve
 
@@ -279,3 +279,17 @@ def test_pinning_keeps_port_and_handles_ipv6() -> None:
     assert str(req.url) == "http://[2606:2800:220:1::1]:8080/a?b=1"
     assert req.headers["host"] == "news.test:8080"
     assert "sni_hostname" not in req.extensions
+
+
+@pytest.mark.parametrize("url", ["http://\u2603.net/story", "http://news.test/a\x7fb"])
+def test_url_httpx_refuses_is_an_input_error(url: str) -> None:
+    """A feed link the guard can parse but httpx cannot (IDNA 2008 host, DEL) is a
+    one-line InputError like any bad URL, not an httpx exception that crashes the pass."""
+    import httpx
+
+    with Fetcher(resolver=lambda h, p: ["93.184.216.34"], rate=0, sleep=lambda s: None,
+                 transport=httpx.MockTransport(lambda r: httpx.Response(200))) as f:
+        with pytest.raises(BlockedURL, match="not a valid URL"):
+            f.get(url, robots=False)
+        with pytest.raises(BlockedURL, match="not a valid URL"):
+            post_json(f, url, {"a": 1}, retries=0)
