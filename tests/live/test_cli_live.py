@@ -51,6 +51,18 @@ def test_bad_source_and_bad_config_are_one_line_errors(tmp_path: Path) -> None:
     assert "Traceback" not in wrong.output
 
 
+def test_sources_add_and_webhook_refuse_a_url_that_cannot_be_fetched(tmp_path: Path) -> None:
+    """Refused when added, in one line, instead of saved and failing every poll."""
+    db = tmp_path / "d.db"
+    for url in ("http://[::1", "http://news example/rss", "http://news.example:99999/",
+                "https:///rss"):
+        bad = invoke(db, "sources", "add", "x", url)
+        assert bad.exit_code == 1 and "not a valid URL" in bad.output, (url, bad.output)
+        hook = invoke(db, "alerts", "webhook", url)
+        assert hook.exit_code == 1 and "not a valid URL" in hook.output, (url, hook.output)
+    assert not (tmp_path / "d.live.toml").exists()
+
+
 def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
     result = invoke(tmp_path / "d.db", "watch", "--once")
     assert result.exit_code == 1 and "newsdesk sources add" in result.output
