@@ -39,6 +39,7 @@ MAX_REDIRECTS = 5
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0
 ROBOTS_TTL = 3600.0
+ROBOTS_RETRY = 300.0  # an unreadable robots.txt is asked for again after this long
 ROBOTS_MAX_BYTES = 512 * 1024
 
 
@@ -214,7 +215,7 @@ class Fetcher:
 
         A missing robots.txt (404) allows everything; 401/403 forbid everything (the
         robotparser convention); a site that cannot be reached is allowed and asked
-        again on the next pass."""
+        again after ROBOTS_RETRY seconds."""
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}"
         now = time.monotonic()
@@ -238,9 +239,9 @@ class Fetcher:
                 else:
                     log.info("robots.txt of %s unreadable (%s); allowing for now", site, exc)
                     parser = None
-            with self._lock:
-                self._robots[site] = cached = (now if parser is not None else now - ROBOTS_TTL,
-                                               parser)
+            with self._lock:  # unreadable: allowed, and not asked again before every page
+                self._robots[site] = cached = (
+                    now if parser is not None else now - ROBOTS_TTL + ROBOTS_RETRY, parser)
         parser = cached[1]
         return True if parser is None else parser.can_fetch(self.user_agent, url)
 

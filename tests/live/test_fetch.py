@@ -112,6 +112,16 @@ def test_compressed_bodies_decoded(encoding: str, pack) -> None:
         assert "br" in srv.requests[-1][1]["accept-encoding"]
 
 
+def test_unreadable_robots_txt_not_asked_for_before_every_page() -> None:
+    """A site whose robots.txt answers 503 is allowed, but a feed of many items must not
+    cost it a robots.txt request (and its retries) before each page."""
+    with serve({"/robots.txt": Reply(503), "/a": Reply(body=b"a"), "/b": Reply(body=b"b"),
+                "/c": Reply(body=b"c")}) as srv, fetcher(retries=0) as f:
+        for path in ("/a", "/b", "/c"):
+            assert f.get(srv.url(path), allow_local=True).status == 200
+        assert srv.hits("/robots.txt") == 1
+
+
 def test_conditional_get_sends_validators_and_gets_304() -> None:
     def route(headers: dict[str, str]) -> Reply:
         if headers.get("if-none-match") == '"v1"':
