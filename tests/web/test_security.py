@@ -96,6 +96,16 @@ def test_cross_site_writes_are_refused(writer: TestClient) -> None:
     assert fetched.status_code == 403
 
 
+def test_dns_rebinding_cannot_write_without_a_token(writer: TestClient) -> None:
+    """evil.example re-pointed at 127.0.0.1: the browser sends its own name as Origin and
+    Host (same origin to it), so only the Host tells the request from a local one."""
+    rebound = upload(writer, headers={"Host": "evil.example:8000",
+                                      "Origin": "http://evil.example:8000"})
+    assert rebound.status_code == 403 and error_of(rebound)["code"] == "forbidden"
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000"):
+        assert upload(writer, headers={"Host": host}).status_code in (200, 201), host
+
+
 def test_security_headers_and_no_cors_by_default(client: TestClient) -> None:
     for path in ("/", "/api/v1/articles", "/static/app.css"):
         response = client.get(path, headers={"Origin": "https://elsewhere.example"})
