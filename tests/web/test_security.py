@@ -106,6 +106,21 @@ def test_dns_rebinding_cannot_write_without_a_token(writer: TestClient) -> None:
         assert upload(writer, headers={"Host": host}).status_code in (200, 201), host
 
 
+def test_store_errors_do_not_leak_paths(db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.errors import StoreError
+    from newsdesk.web.desks import DeskPool
+
+    def broken(self: DeskPool) -> None:
+        raise StoreError("/home/desk/secret/news.db is not a usable newsdesk database")
+
+    monkeypatch.setattr(DeskPool, "browse", broken)
+    with app_client(db_copy, WebConfig()) as client:
+        for path, accept in (("/api/v1/articles", "*/*"), ("/", "text/html")):
+            response = client.get(path, headers={"Accept": accept})
+            assert response.status_code == 503, response.text
+            assert "/home/desk" not in response.text and "server log" in response.text
+
+
 def test_security_headers_and_no_cors_by_default(client: TestClient) -> None:
     for path in ("/", "/api/v1/articles", "/static/app.css"):
         response = client.get(path, headers={"Origin": "https://elsewhere.example"})
