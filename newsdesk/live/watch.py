@@ -281,6 +281,11 @@ class Watcher:
             return str(exc), exc.retryable or (exc.status or 0) >= 500
         except InputError as exc:
             return str(exc), True
+        except Exception as exc:  # noqa: BLE001 - one item must not stall every pass
+            # Raised here it would abort the batch, and the same oldest items would come
+            # back first on every pass: quarantined, the batch goes on.
+            log.exception("page fetch crashed", extra={"item": item.id})
+            return f"{type(exc).__name__}: {exc}", True
         return Unit("data", origin, res.body, fmt=format_of_type(res.content_type) or "html",
                     url=res.url, charset=res.charset)
 

@@ -166,3 +166,29 @@ def test_quarantine_retry_of_a_batch_item_counts_attempts(desk: Desk, tmp_path: 
     [second] = w.journal.open_quarantine()
     assert second.id != first.id and second.attempts == 1 and second.next_retry is not None
     assert "no article text" in second.reason
+
+
+def test_item_whose_fetch_crashes_is_quarantined_and_the_batch_goes_on(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected exception fetching one page (not an InputError) aborted the whole
+    batch, and as the oldest pending item it came back first on every pass."""
+    docs = corpus_docs(3)
+    with serve() as srv:
+        srv.routes["/teasers"] = Reply(body=rss(docs, srv.base, full=False))
+        for n, d in enumerate(docs):
+            srv.routes[f"/a/{n}"] = Reply(body=page_html(d).encode(),
+                                          headers={"Content-Type": "text/html; charset=utf-8"})
+        w = watcher(desk, src("teasers", srv.url("/teasers")))
+        real_get = w.fetcher.get
+
+        def get(url: str, **kw):
+            if url.endswith("/a/0"):
+                raise RuntimeError("boom")
+            return real_get(url, **kw)
+
+        monkeypatch.setattr(w.fetcher, "get", get)
+        report = w.run_once()
+    assert report.accepted == 2 and report.quarantined == 1
+    assert counts(desk)[2] == 2
+    [q] = w.journal.open_quarantine()
+    assert "RuntimeError: boom" in q.reason
