@@ -437,7 +437,8 @@ class LiveSource(Record):
     kind: Literal["feed", "page", "sitemap", "folder"]
     url: str | None = Field(default=None, description="feed, page and sitemap sources.")
     path: str | None = Field(default=None, description="folder sources.")
-    interval: int = Field(default=600, ge=5, description="Seconds between polls.")
+    interval: int = Field(default=600, ge=5, le=366 * 86400,
+                          description="Seconds between polls (at most a year).")
     local: bool = Field(
         default=False,
         description="Allow loopback/private addresses (a feed on this machine or LAN).")

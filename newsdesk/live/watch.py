@@ -138,8 +138,8 @@ class Watcher:
             log.exception("poll crashed", extra={"source": source.name})
         failures = int(self.journal.source_state(source.name).get("failures") or 0)
         wait = timedelta(seconds=source.interval)
-        if error:
-            wait = min(MAX_POLL_BACKOFF, wait * (2 ** failures))
+        if error:  # the exponent capped: 2 ** 48 intervals overflow timedelta
+            wait = min(MAX_POLL_BACKOFF, wait * (2 ** min(failures, 20)))
         self.journal.polled(source.name, now, now + wait, error, status)
         report.polled += 1
         report.new_items += new

@@ -61,6 +61,9 @@ def test_sources_add_and_webhook_refuse_a_url_that_cannot_be_fetched(tmp_path: P
         hook = invoke(db, "alerts", "webhook", url)
         assert hook.exit_code == 1 and "not a valid URL" in hook.output, (url, hook.output)
     assert not (tmp_path / "d.live.toml").exists()
+    huge = invoke(db, "sources", "add", "x", "https://news.example/rss",
+                  "--interval", "99999999999999999999")
+    assert huge.exit_code == 1 and "interval" in huge.output  # was saved, then overflowed
 
 
 def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:

@@ -192,3 +192,15 @@ def test_item_whose_fetch_crashes_is_quarantined_and_the_batch_goes_on(
     assert counts(desk)[2] == 2
     [q] = w.journal.open_quarantine()
     assert "RuntimeError: boom" in q.reason
+
+
+def test_a_source_failing_for_weeks_does_not_crash_the_pass(desk: Desk) -> None:
+    """The poll backoff was interval * 2 ** failures: after some 48 failures in a row (a
+    dead feed, about eleven days at the 6 h cap) it overflowed and every pass crashed."""
+    with serve({"/gone": Reply(404)}) as srv:
+        w = watcher(desk, src("dead", srv.url("/gone")))
+        w.journal.conn.execute("INSERT INTO source_state (source, failures) VALUES (?, ?)",
+                               ("dead", 60))
+        report = w.run_once()
+    assert report.poll_errors == 1
+    assert int(w.journal.source_state("dead")["failures"]) == 61
