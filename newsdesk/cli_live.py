@@ -427,7 +427,7 @@ def quarantine_retry(
                   f"{len(report.failed)} failed again", highlight=False)
         for i, why in report.skipped:
             err.print(f"#{i} skipped: {why}", highlight=False)
-    if report.tried and not report.resolved:
+    if (report.tried or report.skipped) and not report.resolved:
         raise typer.Exit(1)
 
 

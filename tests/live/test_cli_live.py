@@ -66,6 +66,12 @@ def test_sources_add_and_webhook_refuse_a_url_that_cannot_be_fetched(tmp_path: P
     assert huge.exit_code == 1 and "interval" in huge.output  # was saved, then overflowed
 
 
+def test_quarantine_retry_of_an_unknown_id_says_so(tmp_path: Path) -> None:
+    """It printed 'retried 0' and exited 0, as if the item had been dealt with."""
+    result = invoke(tmp_path / "d.db", "quarantine", "retry", "99999")
+    assert result.exit_code == 1 and "#99999 skipped: no open quarantine item" in result.output
+
+
 def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
     result = invoke(tmp_path / "d.db", "watch", "--once")
     assert result.exit_code == 1 and "newsdesk sources add" in result.output
