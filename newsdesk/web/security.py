@@ -28,6 +28,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
            (b"x-frame-options", b"DENY")]
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+_GONE = b"\0gone"  # what _read_capped answers when the client disconnected mid-body
 
 
 class Guard:
@@ -57,6 +58,8 @@ class Guard:
 
         if scope["method"] in BODY_METHODS:
             body = await self._read_capped(scope, receive)
+            if body is _GONE:  # the client left mid-body: a truncated upload is no upload
+                return
             if body is None:
                 await self._too_large(send_with_headers)
                 return
@@ -72,7 +75,7 @@ class Guard:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                break
+                return _GONE
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:

@@ -121,6 +121,31 @@ def test_store_errors_do_not_leak_paths(db_copy: Path, monkeypatch: pytest.Monke
             assert "/home/desk" not in response.text and "server log" in response.text
 
 
+def test_upload_cut_off_by_a_disconnect_never_reaches_the_app() -> None:
+    """The body read so far was handed on as if complete: half a file got ingested."""
+    import asyncio
+
+    from newsdesk.web.security import Guard
+
+    called: list[bytes] = []
+
+    async def app(scope, receive, send) -> None:
+        called.append((await receive())["body"])
+
+    messages = iter([{"type": "http.request", "body": b"first half", "more_body": True},
+                     {"type": "http.disconnect"}])
+
+    async def receive():
+        return next(messages)
+
+    async def send(message) -> None:
+        pass
+
+    scope = {"type": "http", "method": "POST", "headers": [], "path": "/api/v1/articles"}
+    asyncio.run(Guard(app, max_body=1000)(scope, receive, send))
+    assert called == []
+
+
 def test_security_headers_and_no_cors_by_default(client: TestClient) -> None:
     for path in ("/", "/api/v1/articles", "/static/app.css"):
         response = client.get(path, headers={"Origin": "https://elsewhere.example"})
