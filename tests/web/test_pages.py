@@ -112,3 +112,12 @@ def test_quotes_page_filters_by_speaker(client: TestClient) -> None:
     theirs = client.get("/quotes", params={"speaker": speaker}).text
     total = client.get("/api/v1/quotes", params={"speaker": speaker}).json()["total"]
     assert f"{total} quote" in theirs and theirs.count('<li class="item">') == min(total, 50)
+
+
+def test_huge_page_offset_is_a_422_not_a_500(client: TestClient) -> None:
+    """SQLite cannot take an OFFSET past 2**63: it was an internal error (500)."""
+    for path in ("/", "/quotes"):
+        response = client.get(path, params={"offset": "99999999999999999999"},
+                               headers={"Accept": "text/html"})
+        assert response.status_code == 422, (path, response.status_code)
+    assert client.get("/", params={"offset": "-5"}).status_code == 200  # still read as 0
