@@ -450,11 +450,11 @@ def post_json(fetcher: Fetcher, url: str, payload: object, *, allow_local: bool 
         _, _, address = checked_address(url, allow_local=allow_local,
                                         resolver=fetcher.resolver)
         target, headers, extensions = pinned(url, address)
-        try:
-            response = fetcher.client.post(
-                target, content=body, extensions=extensions,
-                headers={**headers, "Content-Type": "application/json"})
-            status = response.status_code
+        try:  # streamed and closed unread: a receiver's answer body can be any size
+            with fetcher.client.stream(
+                    "POST", target, content=body, extensions=extensions,
+                    headers={**headers, "Content-Type": "application/json"}) as response:
+                status = response.status_code
             if status < 300:
                 return status
             error = FetchError(f"{url}: the webhook answered HTTP {status}",

@@ -303,3 +303,25 @@ def test_url_httpx_refuses_is_an_input_error(url: str) -> None:
             f.get(url, robots=False)
         with pytest.raises(BlockedURL, match="not a valid URL"):
             post_json(f, url, {"a": 1}, retries=0)
+
+
+def test_webhook_answer_body_is_not_read() -> None:
+    """post_json read the receiver's whole answer into memory, however large."""
+    import httpx
+
+    pulled: list[int] = []
+
+    def endless():
+        while True:
+            pulled.append(1)
+            if len(pulled) > 3:
+                raise AssertionError("the answer body was read")
+            yield b"x" * 65536
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=endless())
+
+    with Fetcher(resolver=lambda h, p: ["93.184.216.34"], rate=0, sleep=lambda s: None,
+                 transport=httpx.MockTransport(handler)) as f:
+        assert post_json(f, "https://hooks.example/x", {"a": 1}, retries=0) == 200
+    assert len(pulled) <= 1
