@@ -184,14 +184,15 @@ class Fetcher:
             robots: bool = True, max_bytes: int | None = None) -> FetchResult:
         """GET a URL politely and safely; FetchError (an InputError) when it cannot.
 
-        `allow_local`: True lets any hop reach a loopback/private address; a host name
-        lets only hops to that host do so (a local source's own server, not wherever its
-        items or redirects point)."""
+        `allow_local`: True lets any hop reach a loopback/private address; a site
+        ('host:port', `site_of`) lets only hops to that site do so (a local source's own
+        server, not wherever its items or redirects point, nor another port of its host:
+        the database or cache listening there)."""
         limit = max_bytes or self.max_bytes
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             local = allow_local is True or (
-                isinstance(allow_local, str) and host_of(current) == allow_local.lower())
+                isinstance(allow_local, str) and site_of(current) == allow_local.lower())
             host, _, address = checked_address(current, allow_local=local,
                                                resolver=self.resolver)
             if robots and not self.allowed(current, allow_local=local):
@@ -417,6 +418,17 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+def site_of(url: str) -> str:
+    """'host:port' of a URL, the port made explicit ('' when it has no host)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        return ""
+    return f"{host}:{port}" if host else ""
 
 
 def _retry_after(value: str | None) -> float | None:

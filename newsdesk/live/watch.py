@@ -27,7 +27,7 @@ from newsdesk.ingest.sources import Unit, expand, format_of_type
 from newsdesk.live.alerts import AlertEngine
 from newsdesk.live.config import LiveConfig
 from newsdesk.live.feeds import FULL_TEXT_MIN, FeedItem, parse_feed, parse_sitemap
-from newsdesk.live.fetch import Fetcher, FetchError, host_of
+from newsdesk.live.fetch import Fetcher, FetchError, host_of, site_of
 from newsdesk.live.guard import BlockedURL
 from newsdesk.models import IngestOutcome, LiveSource, WatchReport
 from newsdesk.store.journal import Journal, JournalItem, NewItem
@@ -333,9 +333,10 @@ _COUNTER = {"accepted": "accepted", "updated": "updated", "duplicate": "duplicat
 
 
 def _local(source: LiveSource | None) -> str | bool:
-    """What a source's `local = true` allows: private addresses on its own host only, so
-    a local feed cannot send the desk to whatever private address its items name."""
-    return host_of(source.url) if source is not None and source.local and source.url \
+    """What a source's `local = true` allows: private addresses on its own site (host and
+    port) only, so a local feed cannot send the desk to whatever private address or
+    port its items name."""
+    return site_of(source.url) if source is not None and source.local and source.url \
         else False
 
 

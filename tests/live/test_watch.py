@@ -204,3 +204,19 @@ def test_a_source_failing_for_weeks_does_not_crash_the_pass(desk: Desk) -> None:
         report = w.run_once()
     assert report.poll_errors == 1
     assert int(w.journal.source_state("dead")["failures"]) == 61
+
+
+def test_local_source_items_may_not_reach_another_port_of_its_host(desk: Desk) -> None:
+    """`local = true` allowed private addresses on the source's host at any port: a local
+    feed's item could send the desk to the database or admin port beside it."""
+    with serve() as srv, serve({"/admin": Reply(body=b"secret " * 200)}) as other:
+        item = other.url("/admin").replace("127.0.0.1", "localhost")
+        feed = (f'<rss version="2.0"><channel><title>t</title><item><title>x</title>'
+                f"<link>{item}</link></item></channel></rss>").encode()
+        srv.routes["/feed"] = Reply(body=feed)
+        w = watcher(desk, src("lan", srv.url("/feed").replace("127.0.0.1", "localhost")))
+        report = w.run_once()
+        assert other.hits("/admin") == 0
+    assert report.quarantined == 1
+    [q] = w.journal.open_quarantine()
+    assert "is this machine" in q.reason and q.next_retry is None
