@@ -135,8 +135,12 @@ class Fetcher:
         resolver: Resolver = system_resolver,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        deadline: float = 120.0,
     ) -> None:
         self.max_bytes = max_bytes
+        # `timeout` bounds each read; this bounds the whole response, which a server
+        # dribbling a byte every few seconds would otherwise stretch without end.
+        self.deadline = deadline
         self.retries = retries
         self.backoff = backoff
         self.rate = rate
@@ -276,7 +280,8 @@ class Fetcher:
             try:
                 with self.client.stream("GET", target, headers=headers,
                                         extensions=extensions) as response:
-                    return self._read(url, response, limit)
+                    return self._read(url, response, limit,
+                                      time.monotonic() + self.deadline)
             except httpx.TimeoutException as exc:
                 raise FetchError(f"{url}: timed out ({type(exc).__name__})",
                                  retryable=True) from exc
@@ -287,7 +292,8 @@ class Fetcher:
             except httpx.InvalidURL as exc:
                 raise BlockedURL(f"{url}: not a valid URL ({exc})") from exc
 
-    def _read(self, url: str, response: httpx.Response, limit: int) -> FetchResult | str:
+    def _read(self, url: str, response: httpx.Response, limit: int,
+              deadline: float = float("inf")) -> FetchResult | str:
         status = response.status_code
         if status in (301, 302, 303, 307, 308):
             location = response.headers.get("location")
@@ -330,6 +336,9 @@ class Fetcher:
         else:
             for raw in response.iter_raw():
                 take(raw)
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{url}: the response took longer than "
+                                     f"{self.deadline:g} s; stopped reading", retryable=True)
         take(b"", final=True)
         return FetchResult(
             url=url, status=status, body=b"".join(chunks),

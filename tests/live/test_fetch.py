@@ -325,3 +325,41 @@ def test_webhook_answer_body_is_not_read() -> None:
                  transport=httpx.MockTransport(handler)) as f:
         assert post_json(f, "https://hooks.example/x", {"a": 1}, retries=0) == 200
     assert len(pulled) <= 1
+
+
+def test_a_dribbling_server_is_cut_off_at_the_deadline() -> None:
+    """The timeout bounds each read only: a byte every half second kept a fetch (a host
+    slot, a page thread, the pass) busy as long as the server liked."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", "40")
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with fetcher(timeout=2.0, deadline=0.5, retries=0) as f:
+            started = time.monotonic()
+            with pytest.raises(FetchError, match="took longer"):
+                f.get(f"http://127.0.0.1:{httpd.server_address[1]}/", allow_local=True,
+                      robots=False)
+            assert time.monotonic() - started < 2.5
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
