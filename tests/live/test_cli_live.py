@@ -72,6 +72,18 @@ def test_quarantine_retry_of_an_unknown_id_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "#99999 skipped: no open quarantine item" in result.output
 
 
+def test_alert_thresholds_must_be_finite_and_spans_bounded(tmp_path: Path) -> None:
+    """NaN was saved (a rule that never fires); --days 1000000 was saved and then failed
+    every watch pass (date overflow) before any alert was delivered."""
+    db = tmp_path / "d.db"
+    for args in (("--kind", "figure", "--subject", "exports", "--below", "nan"),
+                 ("--kind", "figure", "--subject", "exports", "--above", "inf"),
+                 ("--kind", "spike", "--value", "Sanctions", "--days", "1000000")):
+        bad = invoke(db, "alerts", "add", "x", *args)
+        assert bad.exit_code == 1 and "bad alert" in bad.output, (args, bad.output)
+    assert not (tmp_path / "d.live.toml").exists()
+
+
 def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
     result = invoke(tmp_path / "d.db", "watch", "--once")
     assert result.exit_code == 1 and "newsdesk sources add" in result.output
