@@ -306,9 +306,11 @@ class Watcher:
 
     def _quarantine_row(self, item: JournalItem, after: int) -> int | None:
         origin = item.url or f"{item.source}:{item.key}"
+        # A prefix compare, not LIKE: '_' and '%' are common in URLs and are wildcards there.
         row = self.journal.conn.execute(
-            "SELECT max(id) FROM quarantine WHERE id > ? AND (origin = ? OR origin LIKE ?)",
-            (after, origin, origin + "#%")).fetchone()
+            "SELECT max(id) FROM quarantine WHERE id > ? AND (origin = ? OR "
+            "substr(origin, 1, ?) = ?)", (after, origin, len(origin) + 1, origin + "#")
+        ).fetchone()
         return int(row[0]) if row and row[0] else None
 
     def _unbriefed(self, ids: list[str]) -> list[str]:

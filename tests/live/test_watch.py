@@ -220,3 +220,20 @@ def test_local_source_items_may_not_reach_another_port_of_its_host(desk: Desk) -
     assert report.quarantined == 1
     [q] = w.journal.open_quarantine()
     assert "is this machine" in q.reason and q.next_retry is None
+
+
+def test_quarantine_row_of_an_item_is_matched_exactly(desk: Desk) -> None:
+    """The row was found with LIKE: the '_' of one item's URL matched another item's row,
+    which was then linked to the wrong item."""
+    from newsdesk.store.journal import JournalItem
+
+    w = watcher(desk)
+    with desk.store.transaction():
+        other = desk.store.quarantine("https://news.example/a-b#2", "bad", None)
+        mine = desk.store.quarantine("https://news.example/a_b#1", "bad", None)
+    item = JournalItem(1, "s", "k", "https://news.example/a_b", None, "page", None, 0)
+    twin = JournalItem(2, "s", "k2", "https://news.example/a-b", None, "page", None, 0)
+    assert w._quarantine_row(item, 0) == mine
+    assert w._quarantine_row(twin, 0) == other
+    assert w._quarantine_row(JournalItem(3, "s", "k3", "https://news.example/a%", None,
+                                         "page", None, 0), 0) is None
