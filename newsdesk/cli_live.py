@@ -21,7 +21,14 @@ from newsdesk.cli import JsonOption, _dump, _errors, _esc, _settings, err, out
 from newsdesk.desk import Desk
 from newsdesk.errors import InputError
 from newsdesk.live.atom import alerts_atom
-from newsdesk.live.config import LiveConfig, Webhook, check_source, load_config, save_config
+from newsdesk.live.config import (
+    LiveConfig,
+    Webhook,
+    check_source,
+    check_web_url,
+    load_config,
+    save_config,
+)
 from newsdesk.live.fetch import Fetcher
 from newsdesk.live.logs import json_logging
 from newsdesk.live.retry import retry_quarantine
@@ -169,6 +176,8 @@ def sources_add(
         except ValueError as exc:
             raise InputError(f"bad source: {_first_error(exc)}") from None
         check_source(source)
+        if source.url:
+            check_web_url(source.url, f"{kind} source '{name}':")
         config.sources.append(source)
         save_config(path, config)
     err.print(f"added {kind} source '{name}' to {path}")
@@ -343,8 +352,7 @@ def alerts_webhook(
         config = load_config(path)
         config.webhooks = [w for w in config.webhooks if w.url != url]
         if not remove:
-            if not url.lower().startswith(("http://", "https://")):
-                raise InputError(f"webhook URL must be http(s), got {url!r}")
+            check_web_url(url, "webhook URL")
             config.webhooks.append(Webhook(url=url, local=local, rules=rule or []))
         save_config(path, config)
     err.print(("removed" if remove else "added") + f" webhook {url}")
@@ -419,7 +427,7 @@ def quarantine_retry(
                   f"{len(report.failed)} failed again", highlight=False)
         for i, why in report.skipped:
             err.print(f"#{i} skipped: {why}", highlight=False)
-    if report.tried and not report.resolved:
+    if (report.tried or report.skipped) and not report.resolved:
         raise typer.Exit(1)
 
 

@@ -437,7 +437,8 @@ class LiveSource(Record):
     kind: Literal["feed", "page", "sitemap", "folder"]
     url: str | None = Field(default=None, description="feed, page and sitemap sources.")
     path: str | None = Field(default=None, description="folder sources.")
-    interval: int = Field(default=600, ge=5, description="Seconds between polls.")
+    interval: int = Field(default=600, ge=5, le=366 * 86400,
+                          description="Seconds between polls (at most a year).")
     local: bool = Field(
         default=False,
         description="Allow loopback/private addresses (a feed on this machine or LAN).")
@@ -462,11 +463,13 @@ class AlertRule(Record):
     kind: Literal["tag", "entity", "keyword", "figure", "new_story", "spike"]
     value: str | None = None
     subject: str | None = None
-    below: float | None = None
-    above: float | None = None
+    # Finite (a NaN threshold never fires) and bounded (a spike over a million days
+    # overflowed the date arithmetic and failed every pass before alerts were delivered).
+    below: float | None = Field(default=None, allow_inf_nan=False)
+    above: float | None = Field(default=None, allow_inf_nan=False)
     figure_kind: Literal["change", "level", "share", "any"] = "change"
-    factor: float = Field(default=2.0, gt=0)
-    days: int = Field(default=7, ge=1)
+    factor: float = Field(default=2.0, gt=0, allow_inf_nan=False)
+    days: int = Field(default=7, ge=1, le=3660)
     min_count: int = Field(default=3, ge=1)
 
 

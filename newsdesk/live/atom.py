@@ -6,6 +6,7 @@ prints the same document with `newsdesk alerts feed`.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
@@ -16,6 +17,13 @@ from newsdesk.store.sqlite import SQLiteStore
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_ID = "urn:newsdesk:alerts"
+# Characters XML 1.0 cannot carry at all (ElementTree writes them as they are, and the
+# whole feed is then unreadable): article titles from feeds do hold the odd \x1b or \x0c.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _x(text: str | None) -> str:
+    return _NOT_XML.sub("", text or "")
 
 
 def alerts_atom(store: Store, limit: int = 100, self_url: str | None = None) -> str:
@@ -32,20 +40,21 @@ def alerts_atom(store: Store, limit: int = 100, self_url: str | None = None) -> 
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "newsdesk"
     if self_url:
-        ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
+        ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=_x(self_url))
     for event in events:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:newsdesk:alert:{event.id}"
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = event.title
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = _x(event.title)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = event.created_at.isoformat()
-        ET.SubElement(entry, f"{{{ATOM}}}category", term=event.kind, label=event.rule)
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=_x(event.kind), label=_x(event.rule))
         for a in event.articles:
             if a.url:
-                ET.SubElement(entry, f"{{{ATOM}}}link", rel="related", href=a.url, title=a.title)
+                ET.SubElement(entry, f"{{{ATOM}}}link", rel="related", href=_x(a.url),
+                              title=_x(a.title))
         lines = [f"Rule {event.rule} ({event.kind})."]
         for a in event.articles:
             when = f" ({a.published_at:%Y-%m-%d})" if a.published_at else ""
             lines.append(f"[{a.id[:12]}] {a.title}{when}" + (f': "{a.evidence}"'
                                                               if a.evidence else ""))
-        ET.SubElement(entry, f"{{{ATOM}}}content", type="text").text = "\n".join(lines)
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="text").text = _x("\n".join(lines))
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")

@@ -28,6 +28,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -86,6 +87,21 @@ def check_source(source: LiveSource, where: Path | str = "source") -> None:
                          f"url, got {source.url!r}")
 
 
+def check_web_url(url: str, what: str = "URL") -> None:
+    """An http(s) URL with a host and a valid port, checked when the CLI adds it (a URL
+    that cannot be fetched is refused then, not found out at the first poll)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise InputError(f"{what} {url!r} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InputError(f"{what} must be http(s), got {url!r}")
+    if not parts.hostname or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise InputError(f"{what} {url!r} is not a valid URL (no host, or a space or "
+                         "control character in it)")
+
+
 def save_config(path: Path, config: LiveConfig) -> None:
     """Write the config atomically (a crash never leaves half a file)."""
     parts: list[str] = ["# newsdesk live desk: sources, alerts, webhooks (see README)\n"]
@@ -110,7 +126,9 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
+        # A valid TOML basic string once DEL is escaped too (JSON leaves it raw, TOML
+        # refuses it, and the file would no longer load).
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")

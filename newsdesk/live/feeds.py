@@ -13,6 +13,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.html
@@ -90,6 +91,20 @@ def parse_feed(body: bytes, origin: str) -> list[FeedItem]:
         return _feed_items(parsed, origin)
 
 
+def _text(value: Any) -> str | None:
+    """A feed field as text; None when it is missing or not a string (a JSON feed can put
+    a number or an object anywhere, and one such item must not break the feed)."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _link(origin: str, value: Any) -> str | None:
+    """An item link made absolute against the feed's URL (feeds do give '/story/1')."""
+    link = _text(value)
+    if link and origin.lower().startswith(("http://", "https://")):
+        return urljoin(origin, link.strip())
+    return link
+
+
 def _feed_items(parsed: Any, origin: str) -> list[FeedItem]:
     if not parsed.entries:
         if not parsed.get("version"):
@@ -100,8 +115,8 @@ def _feed_items(parsed: Any, origin: str) -> list[FeedItem]:
     site = (parsed.feed.get("title") or "").strip() or None
     items: list[FeedItem] = []
     for e in parsed.entries:
-        link = e.get("link") or None
-        key = e.get("id") or link
+        key = e.get("id") or e.get("link")
+        link = _link(origin, e.get("link"))
         if not key:
             continue  # nothing stable to know it by next time
         content = e.get("content") or []
@@ -132,15 +147,19 @@ def _json_feed(body: bytes, origin: str) -> list[FeedItem]:
         key = e.get("id") or e.get("url")
         if not key:
             continue
-        html = e.get("content_html") or (
-            "<p>" + str(e["content_text"]).replace("\n\n", "</p><p>") + "</p>"
-            if e.get("content_text") else None) or e.get("summary")
+        text = _text(e.get("content_text"))
+        html = _text(e.get("content_html")) or (
+            "<p>" + text.replace("\n\n", "</p><p>") + "</p>" if text else None
+        ) or _text(e.get("summary"))
         people = e.get("authors") or ([e["author"]] if e.get("author") else [])
+        tags: list[Any] = e["tags"] if isinstance(e.get("tags"), list) else []
         items.append(FeedItem(
-            key=str(key), url=e.get("url") or e.get("external_url"), title=e.get("title"),
-            html=html, published=e.get("date_published") or e.get("date_modified"),
-            authors=[p["name"] for p in people if isinstance(p, dict) and p.get("name")],
-            tags=[str(t) for t in e.get("tags") or []], source=site,
+            key=str(key), url=_link(origin, e.get("url")) or _link(origin, e.get("external_url")),
+            title=_text(e.get("title")), html=html,
+            published=_text(e.get("date_published")) or _text(e.get("date_modified")),
+            authors=[p["name"] for p in people if isinstance(p, dict) and _text(p.get("name"))]
+            if isinstance(people, list) else [],
+            tags=[str(t) for t in tags], source=_text(site),
         ))
     return items
 

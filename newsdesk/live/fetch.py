@@ -15,6 +15,7 @@ import email.utils
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import brotli
 import httpx
 
 from newsdesk import __version__
@@ -37,6 +39,7 @@ MAX_REDIRECTS = 5
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0
 ROBOTS_TTL = 3600.0
+ROBOTS_RETRY = 300.0  # an unreadable robots.txt is asked for again after this long
 ROBOTS_MAX_BYTES = 512 * 1024
 
 
@@ -132,8 +135,12 @@ class Fetcher:
         resolver: Resolver = system_resolver,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        deadline: float = 120.0,
     ) -> None:
         self.max_bytes = max_bytes
+        # `timeout` bounds each read; this bounds the whole response, which a server
+        # dribbling a byte every few seconds would otherwise stretch without end.
+        self.deadline = deadline
         self.retries = retries
         self.backoff = backoff
         self.rate = rate
@@ -181,14 +188,15 @@ class Fetcher:
             robots: bool = True, max_bytes: int | None = None) -> FetchResult:
         """GET a URL politely and safely; FetchError (an InputError) when it cannot.
 
-        `allow_local`: True lets any hop reach a loopback/private address; a host name
-        lets only hops to that host do so (a local source's own server, not wherever its
-        items or redirects point)."""
+        `allow_local`: True lets any hop reach a loopback/private address; a site
+        ('host:port', `site_of`) lets only hops to that site do so (a local source's own
+        server, not wherever its items or redirects point, nor another port of its host:
+        the database or cache listening there)."""
         limit = max_bytes or self.max_bytes
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             local = allow_local is True or (
-                isinstance(allow_local, str) and host_of(current) == allow_local.lower())
+                isinstance(allow_local, str) and site_of(current) == allow_local.lower())
             host, _, address = checked_address(current, allow_local=local,
                                                resolver=self.resolver)
             if robots and not self.allowed(current, allow_local=local):
@@ -212,7 +220,7 @@ class Fetcher:
 
         A missing robots.txt (404) allows everything; 401/403 forbid everything (the
         robotparser convention); a site that cannot be reached is allowed and asked
-        again on the next pass."""
+        again after ROBOTS_RETRY seconds."""
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}"
         now = time.monotonic()
@@ -236,9 +244,9 @@ class Fetcher:
                 else:
                     log.info("robots.txt of %s unreadable (%s); allowing for now", site, exc)
                     parser = None
-            with self._lock:
-                self._robots[site] = cached = (now if parser is not None else now - ROBOTS_TTL,
-                                               parser)
+            with self._lock:  # unreadable: allowed, and not asked again before every page
+                self._robots[site] = cached = (
+                    now if parser is not None else now - ROBOTS_TTL + ROBOTS_RETRY, parser)
         parser = cached[1]
         return True if parser is None else parser.can_fetch(self.user_agent, url)
 
@@ -272,7 +280,8 @@ class Fetcher:
             try:
                 with self.client.stream("GET", target, headers=headers,
                                         extensions=extensions) as response:
-                    return self._read(url, response, limit)
+                    return self._read(url, response, limit,
+                                      time.monotonic() + self.deadline)
             except httpx.TimeoutException as exc:
                 raise FetchError(f"{url}: timed out ({type(exc).__name__})",
                                  retryable=True) from exc
@@ -283,7 +292,8 @@ class Fetcher:
             except httpx.InvalidURL as exc:
                 raise BlockedURL(f"{url}: not a valid URL ({exc})") from exc
 
-    def _read(self, url: str, response: httpx.Response, limit: int) -> FetchResult | str:
+    def _read(self, url: str, response: httpx.Response, limit: int,
+              deadline: float = float("inf")) -> FetchResult | str:
         status = response.status_code
         if status in (301, 302, 303, 307, 308):
             location = response.headers.get("location")
@@ -301,14 +311,35 @@ class Fetcher:
                 not response.headers.get("content-encoding"):
             raise FetchError(f"{url}: body of {human_size(int(declared))} is over the "
                              f"{human_size(limit)} limit")
+        # Decoded here, not by httpx: its decoders inflate a whole network chunk at once,
+        # and a few hundred bytes of brotli expand to gigabytes before any size check.
+        decoders = [_Decoder(e, url) for e in reversed(response.headers.get_list(
+            "content-encoding", split_commas=True)) if e.strip().lower() != "identity"]
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
+
+        def take(data: bytes, final: bool = False) -> None:
+            nonlocal size
+            for decoder in decoders:
+                data = decoder.feed(data, limit - size, limit)
+                if final:
+                    data += decoder.flush(limit - size - len(data), limit)
+            size += len(data)
             if size > limit:
                 raise FetchError(f"{url}: body is over the {human_size(limit)} limit; "
                                  "stopped reading")
-            chunks.append(chunk)
+            chunks.append(data)
+
+        if response.is_stream_consumed:  # a response built in memory (a test transport)
+            decoders = []
+            take(response.content)
+        else:
+            for raw in response.iter_raw():
+                take(raw)
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{url}: the response took longer than "
+                                     f"{self.deadline:g} s; stopped reading", retryable=True)
+        take(b"", final=True)
         return FetchResult(
             url=url, status=status, body=b"".join(chunks),
             content_type=response.headers.get("content-type", "").lower(),
@@ -318,20 +349,76 @@ class Fetcher:
         )
 
 
+class _Decoder:
+    """One Content-Encoding (gzip, deflate or br) undone with a cap on the output of each
+    call, so a compression bomb stops at the size limit instead of after inflating."""
+
+    def __init__(self, encoding: str, url: str) -> None:
+        self.encoding = encoding.strip().lower()
+        self.url = url
+        self.started = False
+        if self.encoding in ("gzip", "x-gzip"):
+            self.zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif self.encoding == "deflate":
+            self.zlib = zlib.decompressobj()
+        elif self.encoding == "br":
+            self.br = brotli.Decompressor()
+        else:
+            raise FetchError(f"{url}: unsupported Content-Encoding '{encoding.strip()}'")
+
+    def feed(self, data: bytes, room: int, limit: int) -> bytes:
+        """The decoded bytes of `data`, at most `room` of them (FetchError beyond)."""
+        cap = max(0, room) + 1
+        try:
+            if self.encoding == "br":
+                out = bytes(self.br.process(data, output_buffer_limit=cap))
+            else:
+                try:
+                    out = self.zlib.decompress(data, cap)
+                except zlib.error:
+                    if self.encoding != "deflate" or self.started:
+                        raise
+                    # Raw deflate without the zlib header (httpx falls back to it too).
+                    self.zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                    out = self.zlib.decompress(data, cap)
+                self.started = self.started or bool(data)
+        except (zlib.error, brotli.error) as exc:
+            raise FetchError(f"{self.url}: could not decode the {self.encoding} body "
+                             f"({exc})") from exc
+        if len(out) > room:
+            raise FetchError(f"{self.url}: body is over the {human_size(limit)} limit; "
+                             "stopped decompressing")
+        return out
+
+    def flush(self, room: int, limit: int) -> bytes:
+        """What the decoder still holds once the body has ended (all input was taken:
+        `feed` stops the fetch otherwise, so this is small)."""
+        if self.encoding == "br":
+            return self.feed(b"", room, limit)
+        out = self.zlib.flush()
+        if len(out) > room:
+            raise FetchError(f"{self.url}: body is over the {human_size(limit)} limit; "
+                             "stopped decompressing")
+        return out
+
+
 def pinned(url: str, address: str | None
            ) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
     """The request for `url` sent to the checked `address`: the URL's host swapped for
     the address, the name kept in the Host header and in TLS (SNI and the certificate
     check). The connection is closed after the response, so a pooled connection made
     with one name's TLS is never reused for another name on the same address."""
-    target = httpx.URL(url)
-    if address is None:
-        return target, {}, {}
-    headers = {"Host": target.netloc.decode("ascii"), "Connection": "close"}
-    extensions: dict[str, Any] = {}
-    if target.scheme == "https":
-        extensions["sni_hostname"] = target.host
-    return target.copy_with(host=address), headers, extensions
+    try:  # a URL the guard could parse that httpx refuses (an IDNA 2008 host, DEL...)
+        target = httpx.URL(url)
+        if address is None:
+            return target, {}, {}
+        headers = {"Host": target.netloc.decode("ascii"), "Connection": "close"}
+        extensions: dict[str, Any] = {}
+        if target.scheme == "https":
+            extensions["sni_hostname"] = target.host
+        return target.copy_with(host=address), headers, extensions
+    except httpx.InvalidURL as exc:
+        raise BlockedURL(f"{url}: not a valid URL ({exc})") from exc
 
 
 def host_of(url: str) -> str:
@@ -340,6 +427,17 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+def site_of(url: str) -> str:
+    """'host:port' of a URL, the port made explicit ('' when it has no host)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        return ""
+    return f"{host}:{port}" if host else ""
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -373,11 +471,11 @@ def post_json(fetcher: Fetcher, url: str, payload: object, *, allow_local: bool 
         _, _, address = checked_address(url, allow_local=allow_local,
                                         resolver=fetcher.resolver)
         target, headers, extensions = pinned(url, address)
-        try:
-            response = fetcher.client.post(
-                target, content=body, extensions=extensions,
-                headers={**headers, "Content-Type": "application/json"})
-            status = response.status_code
+        try:  # streamed and closed unread: a receiver's answer body can be any size
+            with fetcher.client.stream(
+                    "POST", target, content=body, extensions=extensions,
+                    headers={**headers, "Content-Type": "application/json"}) as response:
+                status = response.status_code
             if status < 300:
                 return status
             error = FetchError(f"{url}: the webhook answered HTTP {status}",

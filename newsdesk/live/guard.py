@@ -35,6 +35,8 @@ _BLOCKED_NETWORKS = [
         "fe80::/10",  # link-local
         "fd00:ec2::254/128",  # AWS metadata over IPv6
         "64:ff9b::/96",  # NAT64: may embed a private IPv4 address
+        "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215)
+        "fec0::/10",  # site-local (deprecated, still routed inside some networks)
     )
 ]
 _METADATA_NAMES = frozenset({"metadata.google.internal", "metadata", "instance-data"})
@@ -61,6 +63,10 @@ def blocked_reason(address: str) -> str | None:
         return f"'{address}' is not an IP address"
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(ip, ipaddress.IPv6Address) and ip.sixtofour is not None:
+        inner = blocked_reason(str(ip.sixtofour))  # 6to4: 2002:7f00:1:: embeds 127.0.0.1
+        if inner:
+            return f"{inner} (inside a 6to4 address)"
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_unspecified or ip.is_multicast:

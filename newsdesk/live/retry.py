@@ -32,9 +32,13 @@ def retry_quarantine(watcher: Watcher, ids: list[int] | None = None, *,
     journal = watcher.journal
     now = datetime.now(UTC)
     rows = journal.open_quarantine(limit, ids=ids or None)
+    found = {r.id for r in rows}
     if due_only:
         rows = [r for r in rows if r.next_retry is not None and r.next_retry <= now]
     report = RetryReport()
+    for missing in [i for i in dict.fromkeys(ids or []) if i not in found]:
+        report.skipped.append((missing, "no open quarantine item with this id (see "
+                                        "'newsdesk quarantine list --all')"))
     items = [r for r in rows if r.item_id is not None]
     others = [r for r in rows if r.item_id is None]
     if items:

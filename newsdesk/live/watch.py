@@ -27,7 +27,7 @@ from newsdesk.ingest.sources import Unit, expand, format_of_type
 from newsdesk.live.alerts import AlertEngine
 from newsdesk.live.config import LiveConfig
 from newsdesk.live.feeds import FULL_TEXT_MIN, FeedItem, parse_feed, parse_sitemap
-from newsdesk.live.fetch import Fetcher, FetchError, host_of
+from newsdesk.live.fetch import Fetcher, FetchError, host_of, site_of
 from newsdesk.live.guard import BlockedURL
 from newsdesk.models import IngestOutcome, LiveSource, WatchReport
 from newsdesk.store.journal import Journal, JournalItem, NewItem
@@ -138,8 +138,8 @@ class Watcher:
             log.exception("poll crashed", extra={"source": source.name})
         failures = int(self.journal.source_state(source.name).get("failures") or 0)
         wait = timedelta(seconds=source.interval)
-        if error:
-            wait = min(MAX_POLL_BACKOFF, wait * (2 ** failures))
+        if error:  # the exponent capped: 2 ** 48 intervals overflow timedelta
+            wait = min(MAX_POLL_BACKOFF, wait * (2 ** min(failures, 20)))
         self.journal.polled(source.name, now, now + wait, error, status)
         report.polled += 1
         report.new_items += new
@@ -281,6 +281,11 @@ class Watcher:
             return str(exc), exc.retryable or (exc.status or 0) >= 500
         except InputError as exc:
             return str(exc), True
+        except Exception as exc:  # noqa: BLE001 - one item must not stall every pass
+            # Raised here it would abort the batch, and the same oldest items would come
+            # back first on every pass: quarantined, the batch goes on.
+            log.exception("page fetch crashed", extra={"item": item.id})
+            return f"{type(exc).__name__}: {exc}", True
         return Unit("data", origin, res.body, fmt=format_of_type(res.content_type) or "html",
                     url=res.url, charset=res.charset)
 
@@ -301,9 +306,11 @@ class Watcher:
 
     def _quarantine_row(self, item: JournalItem, after: int) -> int | None:
         origin = item.url or f"{item.source}:{item.key}"
+        # A prefix compare, not LIKE: '_' and '%' are common in URLs and are wildcards there.
         row = self.journal.conn.execute(
-            "SELECT max(id) FROM quarantine WHERE id > ? AND (origin = ? OR origin LIKE ?)",
-            (after, origin, origin + "#%")).fetchone()
+            "SELECT max(id) FROM quarantine WHERE id > ? AND (origin = ? OR "
+            "substr(origin, 1, ?) = ?)", (after, origin, len(origin) + 1, origin + "#")
+        ).fetchone()
         return int(row[0]) if row and row[0] else None
 
     def _unbriefed(self, ids: list[str]) -> list[str]:
@@ -328,9 +335,10 @@ _COUNTER = {"accepted": "accepted", "updated": "updated", "duplicate": "duplicat
 
 
 def _local(source: LiveSource | None) -> str | bool:
-    """What a source's `local = true` allows: private addresses on its own host only, so
-    a local feed cannot send the desk to whatever private address its items name."""
-    return host_of(source.url) if source is not None and source.local and source.url \
+    """What a source's `local = true` allows: private addresses on its own site (host and
+    port) only, so a local feed cannot send the desk to whatever private address or
+    port its items name."""
+    return site_of(source.url) if source is not None and source.local and source.url \
         else False
 
 

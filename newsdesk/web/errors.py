@@ -87,9 +87,14 @@ def install(app: FastAPI) -> None:
             return error_response(request, 404, "not_found", str(exc))
         if isinstance(exc, InputError):
             return error_response(request, 422, "invalid_input", str(exc))
+        # The others name files and endpoints of this server: the log gets them, the
+        # client a line without them.
+        log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
         if isinstance(exc, StoreError):
-            return error_response(request, 503, "unavailable", str(exc))
-        return error_response(request, 500, "internal_error", str(exc))
+            return error_response(request, 503, "unavailable",
+                                  "the database is unavailable; see the server log")
+        return error_response(request, 500, "internal_error",
+                              f"internal error ({type(exc).__name__}); see the server log")
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)

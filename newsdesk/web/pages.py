@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
@@ -47,6 +47,8 @@ QUOTES_PAGE = 50
 DASHBOARD_TAGS = 8
 STORY_SERIES = 6
 _MARKED = re.compile(r"\*\*(.+?)\*\*")
+# Negative offsets are read as 0; a huge one is a 422 (SQLite cannot take it: it was a 500).
+PageOffset = Annotated[int, Query(le=1_000_000)]
 
 
 def marked(snippet: str) -> Markup:
@@ -87,7 +89,7 @@ def render(name: str, request: Request, **context: Any) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 def feed(request: Request, desks: Pool, tag: str | None = None, entity: str | None = None,
          source: str | None = None, since: str | None = None, until: str | None = None,
-         offset: int = 0) -> HTMLResponse:
+         offset: PageOffset = 0) -> HTMLResponse:
     filters = Filters.parse(tag, entity, source, since, until)
     store = desks.browse()
     offset = max(0, offset)
@@ -249,7 +251,7 @@ def search_page(request: Request, desks: Pool, q: str = "", mode: str = "hybrid"
 
 @router.get("/quotes", response_class=HTMLResponse)
 def quotes_page(request: Request, desks: Pool, speaker: str | None = None,
-                offset: int = 0) -> HTMLResponse:
+                offset: PageOffset = 0) -> HTMLResponse:
     who = blank_to_none(speaker)
     offset = max(0, offset)
     items, total = desks.browse().quotes(QUOTES_PAGE, offset, who)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from newsdesk.web.config import ENV_TOKEN, WebConfig
+from newsdesk.web.config import ENV_TOKEN, WebConfig, is_loopback
 from newsdesk.web.errors import WebError, error_body
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,6 +28,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
            (b"x-frame-options", b"DENY")]
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+_GONE = b"\0gone"  # what _read_capped answers when the client disconnected mid-body
 
 
 class Guard:
@@ -57,6 +58,8 @@ class Guard:
 
         if scope["method"] in BODY_METHODS:
             body = await self._read_capped(scope, receive)
+            if body is _GONE:  # the client left mid-body: a truncated upload is no upload
+                return
             if body is None:
                 await self._too_large(send_with_headers)
                 return
@@ -72,7 +75,7 @@ class Guard:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                break
+                return _GONE
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
@@ -126,9 +129,16 @@ def require_writer(request: Request) -> None:
     if not _same_origin(request, config):
         raise WebError(403, "writes from another site's page are refused")
     if config.token is None:
-        if config.loopback:
-            return
-        raise WebError(401, f"writes need an API token: start the server with {ENV_TOKEN}")
+        if not config.loopback:
+            raise WebError(401, f"writes need an API token: start the server with {ENV_TOKEN}")
+        # No token on loopback trusts the request because it comes from this machine; a
+        # page on another site can still get there by DNS rebinding (its own name,
+        # re-pointed at 127.0.0.1: same origin to the browser), but its Host is that name.
+        host = urlsplit("//" + request.headers.get("host", "")).hostname or ""
+        if not is_loopback(host):
+            raise WebError(403, f"writes without {ENV_TOKEN} are accepted only for a "
+                           "loopback Host (127.0.0.1, localhost, [::1])")
+        return
     given = request.headers.get("authorization", "")
     scheme, _, token = given.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(),

@@ -162,3 +162,23 @@ def test_webhook_to_a_private_address_is_refused_unless_local(desk: Desk) -> Non
         assert srv.posted == []
         assert post_json(f, srv.url("/hook"), {"x": 1}, allow_local=True) == 200
         assert json.loads(srv.posted[0][1]) == {"x": 1}
+
+
+def test_atom_feed_stays_well_formed_with_control_characters(desk: Desk) -> None:
+    """A feed title with an ESC or form feed went into the XML as is: not XML 1.0, and
+    every reader refused the whole alerts feed."""
+    from xml.etree import ElementTree as ET
+
+    from newsdesk.models import AlertArticle
+    from newsdesk.store.journal import Journal
+
+    journal = Journal(desk.store)  # type: ignore[arg-type]
+    with desk.store.transaction():
+        journal.add_event(AlertEvent(
+            rule="r\x01", kind="keyword", key="k", title="Port \x1b[31mnews\x0c",
+            created_at=datetime(2024, 3, 1, tzinfo=UTC),
+            articles=[AlertArticle(id="a" * 32, title="T\x0bitle", url="https://x/\x08",
+                                   evidence="said \x00it")]), ["log"])
+    root = ET.fromstring(alerts_atom(desk.store))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert root.findtext("a:entry/a:title", namespaces=ns) == "Port [31mnews"

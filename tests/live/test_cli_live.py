@@ -51,6 +51,39 @@ def test_bad_source_and_bad_config_are_one_line_errors(tmp_path: Path) -> None:
     assert "Traceback" not in wrong.output
 
 
+def test_sources_add_and_webhook_refuse_a_url_that_cannot_be_fetched(tmp_path: Path) -> None:
+    """Refused when added, in one line, instead of saved and failing every poll."""
+    db = tmp_path / "d.db"
+    for url in ("http://[::1", "http://news example/rss", "http://news.example:99999/",
+                "https:///rss"):
+        bad = invoke(db, "sources", "add", "x", url)
+        assert bad.exit_code == 1 and "not a valid URL" in bad.output, (url, bad.output)
+        hook = invoke(db, "alerts", "webhook", url)
+        assert hook.exit_code == 1 and "not a valid URL" in hook.output, (url, hook.output)
+    assert not (tmp_path / "d.live.toml").exists()
+    huge = invoke(db, "sources", "add", "x", "https://news.example/rss",
+                  "--interval", "99999999999999999999")
+    assert huge.exit_code == 1 and "interval" in huge.output  # was saved, then overflowed
+
+
+def test_quarantine_retry_of_an_unknown_id_says_so(tmp_path: Path) -> None:
+    """It printed 'retried 0' and exited 0, as if the item had been dealt with."""
+    result = invoke(tmp_path / "d.db", "quarantine", "retry", "99999")
+    assert result.exit_code == 1 and "#99999 skipped: no open quarantine item" in result.output
+
+
+def test_alert_thresholds_must_be_finite_and_spans_bounded(tmp_path: Path) -> None:
+    """NaN was saved (a rule that never fires); --days 1000000 was saved and then failed
+    every watch pass (date overflow) before any alert was delivered."""
+    db = tmp_path / "d.db"
+    for args in (("--kind", "figure", "--subject", "exports", "--below", "nan"),
+                 ("--kind", "figure", "--subject", "exports", "--above", "inf"),
+                 ("--kind", "spike", "--value", "Sanctions", "--days", "1000000")):
+        bad = invoke(db, "alerts", "add", "x", *args)
+        assert bad.exit_code == 1 and "bad alert" in bad.output, (args, bad.output)
+    assert not (tmp_path / "d.live.toml").exists()
+
+
 def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
     result = invoke(tmp_path / "d.db", "watch", "--once")
     assert result.exit_code == 1 and "newsdesk sources add" in result.output

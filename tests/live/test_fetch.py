@@ -9,7 +9,7 @@ import zlib
 import brotli
 import pytest
 
-from newsdesk.live.fetch import USER_AGENT, Fetcher, FetchError
+from newsdesk.live.fetch import USER_AGENT, Fetcher, FetchError, post_json
 from newsdesk.live.guard import BlockedURL
 from tests.live.server import Reply, serve
 
@@ -77,6 +77,32 @@ def test_oversize_body_stopped_even_when_compressed() -> None:
 
 
 @pytest.mark.parametrize("encoding, pack", [
+    ("gzip", gzip.compress), ("br", brotli.compress), ("deflate", zlib.compress)])
+def test_compression_bomb_never_inflated_past_the_limit(encoding: str, pack) -> None:
+    """A few hundred bytes that inflate to 64 MB arrive in one network read: decoding
+    them must stop at the limit, not allocate the whole expansion first."""
+    import tracemalloc
+
+    bomb = pack(b"\0" * (64 * 1024 * 1024))
+    with serve({"/bomb": Reply(body=bomb, headers={"Content-Encoding": encoding})}) as srv, \
+            fetcher(max_bytes=100_000) as f:
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchError, match="limit"):
+                f.get(srv.url("/bomb"), allow_local=True, robots=False)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024
+
+
+def test_unknown_content_encoding_refused() -> None:
+    with serve({"/z": Reply(body=b"xx", headers={"Content-Encoding": "zstd"})}) as srv, \
+            fetcher() as f, pytest.raises(FetchError, match="Content-Encoding"):
+        f.get(srv.url("/z"), allow_local=True, robots=False)
+
+
+@pytest.mark.parametrize("encoding, pack", [
     ("gzip", gzip.compress), ("deflate", zlib.compress), ("br", brotli.compress)])
 def test_compressed_bodies_decoded(encoding: str, pack) -> None:
     body = b"Trade rose 4% in March." * 50
@@ -84,6 +110,16 @@ def test_compressed_bodies_decoded(encoding: str, pack) -> None:
             fetcher() as f:
         assert f.get(srv.url("/c"), allow_local=True).body == body
         assert "br" in srv.requests[-1][1]["accept-encoding"]
+
+
+def test_unreadable_robots_txt_not_asked_for_before_every_page() -> None:
+    """A site whose robots.txt answers 503 is allowed, but a feed of many items must not
+    cost it a robots.txt request (and its retries) before each page."""
+    with serve({"/robots.txt": Reply(503), "/a": Reply(body=b"a"), "/b": Reply(body=b"b"),
+                "/c": Reply(body=b"c")}) as srv, fetcher(retries=0) as f:
+        for path in ("/a", "/b", "/c"):
+            assert f.get(srv.url(path), allow_local=True).status == 200
+        assert srv.hits("/robots.txt") == 1
 
 
 def test_conditional_get_sends_validators_and_gets_304() -> None:
@@ -253,3 +289,77 @@ def test_pinning_keeps_port_and_handles_ipv6() -> None:
     assert str(req.url) == "http://[2606:2800:220:1::1]:8080/a?b=1"
     assert req.headers["host"] == "news.test:8080"
     assert "sni_hostname" not in req.extensions
+
+
+@pytest.mark.parametrize("url", ["http://\u2603.net/story", "http://news.test/a\x7fb"])
+def test_url_httpx_refuses_is_an_input_error(url: str) -> None:
+    """A feed link the guard can parse but httpx cannot (IDNA 2008 host, DEL) is a
+    one-line InputError like any bad URL, not an httpx exception that crashes the pass."""
+    import httpx
+
+    with Fetcher(resolver=lambda h, p: ["93.184.216.34"], rate=0, sleep=lambda s: None,
+                 transport=httpx.MockTransport(lambda r: httpx.Response(200))) as f:
+        with pytest.raises(BlockedURL, match="not a valid URL"):
+            f.get(url, robots=False)
+        with pytest.raises(BlockedURL, match="not a valid URL"):
+            post_json(f, url, {"a": 1}, retries=0)
+
+
+def test_webhook_answer_body_is_not_read() -> None:
+    """post_json read the receiver's whole answer into memory, however large."""
+    import httpx
+
+    pulled: list[int] = []
+
+    def endless():
+        while True:
+            pulled.append(1)
+            if len(pulled) > 3:
+                raise AssertionError("the answer body was read")
+            yield b"x" * 65536
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=endless())
+
+    with Fetcher(resolver=lambda h, p: ["93.184.216.34"], rate=0, sleep=lambda s: None,
+                 transport=httpx.MockTransport(handler)) as f:
+        assert post_json(f, "https://hooks.example/x", {"a": 1}, retries=0) == 200
+    assert len(pulled) <= 1
+
+
+def test_a_dribbling_server_is_cut_off_at_the_deadline() -> None:
+    """The timeout bounds each read only: a byte every half second kept a fetch (a host
+    slot, a page thread, the pass) busy as long as the server liked."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", "40")
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with fetcher(timeout=2.0, deadline=0.5, retries=0) as f:
+            started = time.monotonic()
+            with pytest.raises(FetchError, match="took longer"):
+                f.get(f"http://127.0.0.1:{httpd.server_address[1]}/", allow_local=True,
+                      robots=False)
+            assert time.monotonic() - started < 2.5
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -30,13 +30,19 @@ def resolver_for(table: dict[str, list[str]]):
     ("100.64.0.1", "reserved"),
     ("0.0.0.0", "reserved"),
     ("224.0.0.1", "reserved"),
+    ("2002:7f00:1::", "loopback"),  # 6to4 around 127.0.0.1
+    ("2002:a9fe:a9fe::1", "metadata"),  # 6to4 around 169.254.169.254
+    ("2002:c0a8:101::", "private"),  # 6to4 around 192.168.1.1
+    ("fec0::1", "reserved"),  # site-local
+    ("64:ff9b:1::a00:1", "reserved"),  # local-use NAT64
 ])
 def test_blocked_addresses(address: str, why: str) -> None:
     reason = blocked_reason(address)
     assert reason is not None and why in reason
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8"])
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8",
+                                     "2002:5db8:d822::1"])
 def test_public_addresses_pass(address: str) -> None:
     assert blocked_reason(address) is None
 

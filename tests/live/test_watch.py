@@ -166,3 +166,74 @@ def test_quarantine_retry_of_a_batch_item_counts_attempts(desk: Desk, tmp_path: 
     [second] = w.journal.open_quarantine()
     assert second.id != first.id and second.attempts == 1 and second.next_retry is not None
     assert "no article text" in second.reason
+
+
+def test_item_whose_fetch_crashes_is_quarantined_and_the_batch_goes_on(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected exception fetching one page (not an InputError) aborted the whole
+    batch, and as the oldest pending item it came back first on every pass."""
+    docs = corpus_docs(3)
+    with serve() as srv:
+        srv.routes["/teasers"] = Reply(body=rss(docs, srv.base, full=False))
+        for n, d in enumerate(docs):
+            srv.routes[f"/a/{n}"] = Reply(body=page_html(d).encode(),
+                                          headers={"Content-Type": "text/html; charset=utf-8"})
+        w = watcher(desk, src("teasers", srv.url("/teasers")))
+        real_get = w.fetcher.get
+
+        def get(url: str, **kw):
+            if url.endswith("/a/0"):
+                raise RuntimeError("boom")
+            return real_get(url, **kw)
+
+        monkeypatch.setattr(w.fetcher, "get", get)
+        report = w.run_once()
+    assert report.accepted == 2 and report.quarantined == 1
+    assert counts(desk)[2] == 2
+    [q] = w.journal.open_quarantine()
+    assert "RuntimeError: boom" in q.reason
+
+
+def test_a_source_failing_for_weeks_does_not_crash_the_pass(desk: Desk) -> None:
+    """The poll backoff was interval * 2 ** failures: after some 48 failures in a row (a
+    dead feed, about eleven days at the 6 h cap) it overflowed and every pass crashed."""
+    with serve({"/gone": Reply(404)}) as srv:
+        w = watcher(desk, src("dead", srv.url("/gone")))
+        w.journal.conn.execute("INSERT INTO source_state (source, failures) VALUES (?, ?)",
+                               ("dead", 60))
+        report = w.run_once()
+    assert report.poll_errors == 1
+    assert int(w.journal.source_state("dead")["failures"]) == 61
+
+
+def test_local_source_items_may_not_reach_another_port_of_its_host(desk: Desk) -> None:
+    """`local = true` allowed private addresses on the source's host at any port: a local
+    feed's item could send the desk to the database or admin port beside it."""
+    with serve() as srv, serve({"/admin": Reply(body=b"secret " * 200)}) as other:
+        item = other.url("/admin").replace("127.0.0.1", "localhost")
+        feed = (f'<rss version="2.0"><channel><title>t</title><item><title>x</title>'
+                f"<link>{item}</link></item></channel></rss>").encode()
+        srv.routes["/feed"] = Reply(body=feed)
+        w = watcher(desk, src("lan", srv.url("/feed").replace("127.0.0.1", "localhost")))
+        report = w.run_once()
+        assert other.hits("/admin") == 0
+    assert report.quarantined == 1
+    [q] = w.journal.open_quarantine()
+    assert "is this machine" in q.reason and q.next_retry is None
+
+
+def test_quarantine_row_of_an_item_is_matched_exactly(desk: Desk) -> None:
+    """The row was found with LIKE: the '_' of one item's URL matched another item's row,
+    which was then linked to the wrong item."""
+    from newsdesk.store.journal import JournalItem
+
+    w = watcher(desk)
+    with desk.store.transaction():
+        other = desk.store.quarantine("https://news.example/a-b#2", "bad", None)
+        mine = desk.store.quarantine("https://news.example/a_b#1", "bad", None)
+    item = JournalItem(1, "s", "k", "https://news.example/a_b", None, "page", None, 0)
+    twin = JournalItem(2, "s", "k2", "https://news.example/a-b", None, "page", None, 0)
+    assert w._quarantine_row(item, 0) == mine
+    assert w._quarantine_row(twin, 0) == other
+    assert w._quarantine_row(JournalItem(3, "s", "k3", "https://news.example/a%", None,
+                                         "page", None, 0), 0) is None

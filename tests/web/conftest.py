@@ -59,11 +59,12 @@ def db_copy(web_db: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def writer(db_copy: Path) -> Iterator[TestClient]:
     """A client over a private copy of the store, for tests that write."""
-    with TestClient(create_app(Settings(db_path=db_copy))) as c:
+    with TestClient(create_app(Settings(db_path=db_copy)), base_url="http://127.0.0.1") as c:
         yield c
 
 
 def app_client(db: Path, web: WebConfig, **kwargs: object) -> TestClient:
+    kwargs.setdefault("base_url", "http://127.0.0.1")  # a loopback Host, as a browser sends
     return TestClient(create_app(Settings(db_path=db), web), **kwargs)  # type: ignore[arg-type]
 
 

@@ -140,3 +140,12 @@ def test_an_llm_brief_page_says_how_it_was_written(db_copy: Path) -> None:
         assert "tiny-model" in page.text and "1790 prompt + 114 completion" in page.text
         assert "tiny-model" not in c.get(f"/briefs/{article_id}").text
         assert 400 <= c.get(f"/briefs/{article_id}", params={"engine": "magic"}).status_code < 500
+
+
+def test_huge_page_offset_is_a_422_not_a_500(client: TestClient) -> None:
+    """SQLite cannot take an OFFSET past 2**63: it was an internal error (500)."""
+    for path in ("/", "/quotes"):
+        response = client.get(path, params={"offset": "99999999999999999999"},
+                               headers={"Accept": "text/html"})
+        assert response.status_code == 422, (path, response.status_code)
+    assert client.get("/", params={"offset": "-5"}).status_code == 200  # still read as 0

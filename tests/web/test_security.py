@@ -96,6 +96,56 @@ def test_cross_site_writes_are_refused(writer: TestClient) -> None:
     assert fetched.status_code == 403
 
 
+def test_dns_rebinding_cannot_write_without_a_token(writer: TestClient) -> None:
+    """evil.example re-pointed at 127.0.0.1: the browser sends its own name as Origin and
+    Host (same origin to it), so only the Host tells the request from a local one."""
+    rebound = upload(writer, headers={"Host": "evil.example:8000",
+                                      "Origin": "http://evil.example:8000"})
+    assert rebound.status_code == 403 and error_of(rebound)["code"] == "forbidden"
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000"):
+        assert upload(writer, headers={"Host": host}).status_code in (200, 201), host
+
+
+def test_store_errors_do_not_leak_paths(db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.errors import StoreError
+    from newsdesk.web.desks import DeskPool
+
+    def broken(self: DeskPool) -> None:
+        raise StoreError("/home/desk/secret/news.db is not a usable newsdesk database")
+
+    monkeypatch.setattr(DeskPool, "browse", broken)
+    with app_client(db_copy, WebConfig()) as client:
+        for path, accept in (("/api/v1/articles", "*/*"), ("/", "text/html")):
+            response = client.get(path, headers={"Accept": accept})
+            assert response.status_code == 503, response.text
+            assert "/home/desk" not in response.text and "server log" in response.text
+
+
+def test_upload_cut_off_by_a_disconnect_never_reaches_the_app() -> None:
+    """The body read so far was handed on as if complete: half a file got ingested."""
+    import asyncio
+
+    from newsdesk.web.security import Guard
+
+    called: list[bytes] = []
+
+    async def app(scope, receive, send) -> None:
+        called.append((await receive())["body"])
+
+    messages = iter([{"type": "http.request", "body": b"first half", "more_body": True},
+                     {"type": "http.disconnect"}])
+
+    async def receive():
+        return next(messages)
+
+    async def send(message) -> None:
+        pass
+
+    scope = {"type": "http", "method": "POST", "headers": [], "path": "/api/v1/articles"}
+    asyncio.run(Guard(app, max_body=1000)(scope, receive, send))
+    assert called == []
+
+
 def test_security_headers_and_no_cors_by_default(client: TestClient) -> None:
     for path in ("/", "/api/v1/articles", "/static/app.css"):
         response = client.get(path, headers={"Origin": "https://elsewhere.example"})

@@ -1,0 +1,21 @@
+"""The live config file: what the CLI writes reads back the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsdesk.live.config import LiveConfig, load_config, save_config
+from newsdesk.models import AlertRule, LiveSource
+
+
+def test_written_config_reads_back_with_any_characters(tmp_path: Path) -> None:
+    """JSON leaves DEL (U+007F) raw, which TOML refuses: the file must stay loadable."""
+    odd = 'wire \x7f "quoted" \\ tab\t nl\n é \u2028'
+    config = LiveConfig(
+        sources=[LiveSource.model_validate({"name": odd, "kind": "feed",
+                                            "url": "https://news.example/rss"})],
+        alerts=[AlertRule.model_validate({"name": "a", "kind": "keyword", "value": odd})])
+    path = tmp_path / "live.toml"
+    save_config(path, config)
+    back = load_config(path)
+    assert back.sources[0].name == odd and back.alerts[0].value == odd
