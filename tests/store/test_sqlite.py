@@ -251,3 +251,26 @@ def test_prior_facts_are_the_figures_and_roles_of_the_stored_enrichment(tmp_path
     s.put_article(a, analyze(a, load_taxonomy(), default_gazetteer()).model_copy(
         update={"figures": []}))
     assert s.get_prior_facts([a.id])[a.id].figures == []
+
+
+def test_ranking_finds_the_originals_however_many_rejected_rows_outrank_them(
+    tmp_path: Path,
+) -> None:
+    """Keyword ranking first takes the top rows of the full-text index, then applies the
+    filters; when every one of those rows is rejected (here: rows the index holds that
+    are no longer originals) it must still find the originals further down."""
+    s = SQLiteStore(tmp_path / "r.db")
+    originals = [article(f"Grain {n}", f"Wheat exports rose {n}% in May, traders said.",
+                         f"2024-05-0{n}") for n in (1, 2)]
+    for a in originals:
+        put(s, a)
+    heavy = [article(f"Wheat wheat {n}", f"Wheat, wheat and wheat again ({n}): wheat " * 3,
+                     "2024-06-01") for n in range(40)]
+    for a in heavy:
+        put(s, a)
+    s.conn.execute(  # an UPDATE leaves their full-text rows in place
+        f"UPDATE articles SET duplicate_of = ? WHERE id IN ({','.join('?' * len(heavy))})",
+        [originals[0].id, *(a.id for a in heavy)])
+    assert {i for i, _ in s.rank("wheat", limit=2)} == {a.id for a in originals}
+    assert [h.article_id for h in s.search("wheat", limit=5)] == [
+        i for i, _ in s.rank("wheat", limit=5)]
