@@ -289,7 +289,7 @@ def _backfill_signatures(conn: sqlite3.Connection) -> None:
 
 
 def _quarantine_retry_columns(conn: sqlite3.Connection) -> None:
-    """Migration 7: quarantine rows learn their live item, attempts, next retry and
+    """Migration 9: quarantine rows learn their live item, attempts, next retry and
     resolution (only the columns not there yet, so the migration can run again)."""
     have = {r[1] for r in conn.execute("PRAGMA table_info(quarantine)")}
     for column, kind in (("item_id", "INTEGER"), ("attempts", "INTEGER NOT NULL DEFAULT 0"),
@@ -808,12 +808,12 @@ class SQLiteStore(SQLiteBrowse):
     ) -> list[tuple[str, float]] | None:
         """The best `limit` matches passing `filters`, found by ranking inside FTS5 (no
         article row read per match: 3-5 times faster for common words at 100,000
-        articles) and then filtering the top rows; None when too few of them pass to be
-        sure (the caller then runs the joined query). Same order as the joined query."""
-        want = 2 * limit + 20  # room for the copies among the top rows
+        articles), then checked against `filters`. The triggers index originals only, so
+        the top rows normally all pass; when one does not (an index out of step with its
+        articles) this gives None and the caller runs the joined query. Same order."""
         top = self.conn.execute(
             "SELECT rowid, bm25(article_fts, 4.0, 1.0) AS rank FROM article_fts "
-            "WHERE article_fts MATCH ? ORDER BY rank, rowid LIMIT ?", (match, want),
+            "WHERE article_fts MATCH ? ORDER BY rank, rowid LIMIT ?", (match, limit),
         ).fetchall()
         if not top:
             return []
@@ -821,10 +821,9 @@ class SQLiteStore(SQLiteBrowse):
         ids = dict(self.conn.execute(
             f"SELECT a.rowid, a.id FROM articles a WHERE a.rowid IN ({marks}) AND "
             f"{' AND '.join(filters)}", [r[0] for r in top]).fetchall())
-        kept = [(ids[r[0]], -float(r[1])) for r in top if r[0] in ids]
-        if len(kept) >= limit or len(top) < want:
-            return kept[:limit]
-        return None
+        if len(ids) < len(top):
+            return None
+        return [(ids[r[0]], -float(r[1])) for r in top]
 
     def filter_ids(
         self,
