@@ -63,7 +63,8 @@ def brief_etag(data: str) -> str:
     return '"' + hashlib.sha256(data.encode("utf-8")).hexdigest()[:32] + '"'
 
 
-def _engine(engine: str) -> str:
+def brief_engine(engine: str) -> str:
+    """`engine` when the desk has it, else a clear 4xx (API and pages alike)."""
     if engine not in ENGINES:
         raise InputError(f"unknown brief engine '{engine}': use {', '.join(ENGINES)}")
     return engine
@@ -137,7 +138,7 @@ def get_brief(article_id: str, request: Request, desks: Pool,
               engine: Engine = "extractive") -> Response:
     """The stored brief, with an ETag (send it back as If-None-Match for a 304). A brief
     never written yet is composed and stored on first read, so its ETag is stable."""
-    _engine(engine)
+    brief_engine(engine)
     full = desks.reader().resolve(article_id)
     data = desks.browse().brief_json(full, engine)
     if data is None:
@@ -151,7 +152,7 @@ def get_brief(article_id: str, request: Request, desks: Pool,
 def regenerate_brief(article_id: str, request: Request, desks: Pool,
                      engine: Engine = "extractive") -> Response:
     """Compose the brief again (after a taxonomy change, or with another engine)."""
-    _engine(engine)
+    brief_engine(engine)
     full = desks.reader().resolve(article_id)
     data = desks.write(lambda d: d.brief(full, save=True, engine=engine).model_dump_json())
     return _brief_response(request, data)

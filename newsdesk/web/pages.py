@@ -33,10 +33,9 @@ from newsdesk.brief.render import (
     risk_label,
 )
 from newsdesk.brief.voices import RISK_LABELS
-from newsdesk.config import ENGINES
-from newsdesk.errors import InputError, NotFoundError
+from newsdesk.errors import NotFoundError
 from newsdesk.models import Article, Brief, Citation, FigurePoint
-from newsdesk.web.api import SEARCH_MODES, Pool, search_hits
+from newsdesk.web.api import SEARCH_MODES, Pool, brief_engine, search_hits
 from newsdesk.web.charts import Series, line_chart, periods, ticks
 from newsdesk.web.params import Filters, blank_to_none, parse_when
 
@@ -124,8 +123,7 @@ def _cited(brief: Brief) -> set[tuple[str, int]]:
 def brief_page(article_id: str, request: Request, desks: Pool,
                engine: str = "extractive") -> HTMLResponse:
     """The brief written by `engine` (?engine=llm for the language model's)."""
-    if engine not in ENGINES:
-        raise InputError(f"unknown brief engine '{engine}': use {', '.join(ENGINES)}")
+    brief_engine(engine)
     desk = desks.reader()
     full = desk.resolve(article_id)
     data = desks.browse().brief_json(full, engine)
