@@ -646,8 +646,7 @@ class Desk:
         near = index.nearest(query_vector, FILTERED_CANDIDATES if filtered else pool)
         ids = [i for i, _ in near]
         if filtered:
-            allowed = self.store.filter_ids(ids, **filters)
-            ids = [i for i in ids if i in allowed]
+            ids = first_passing(ids, pool, lambda chunk: self.store.filter_ids(chunk, **filters))
         fused = rrf([bm25, ids[:pool]], k=RRF_K)[:limit]
         return self.store.hits(fused, query)
 
@@ -721,6 +720,24 @@ __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def first_passing(
+    ids: list[str], want: int, check: Callable[[list[str]], set[str]]
+) -> list[str]:
+    """The first `want` of `ids`, in order, that `check` lets through. Checked a chunk at
+    a time, each sized by the pass rate seen so far, so a loose filter stops after a few
+    hundred ids and a selective one reads only as far as it must."""
+    out: list[str] = []
+    start, size = 0, max(want, 200)
+    while start < len(ids) and len(out) < want:
+        chunk = ids[start:start + size]
+        allowed = check(chunk)
+        out.extend(i for i in chunk if i in allowed)
+        start += len(chunk)
+        rate = max(len(out) / start, 0.02)
+        size = max(200, int((want - len(out)) / rate * 1.25))
+    return out[:want]
 
 
 def subject_words(subject: str) -> list[str]:

@@ -70,6 +70,9 @@ class VectorIndex:
         want = min(k + len(skip), len(self.ids))
         top = np.argpartition(-scores, want - 1)[:want] if want < len(self.ids) else (
             np.arange(len(self.ids)))
-        ranked = sorted(top.tolist(), key=lambda i: (-float(scores[i]), i))
-        return [(self.ids[i], float(scores[i])) for i in ranked
-                if np.isfinite(scores[i])][:k]
+        # Best first, ties by stored order: one C-level sort, not a key call per row.
+        ranked = top[np.lexsort((top, -scores[top]))]
+        ranked = ranked[np.isfinite(scores[ranked])][:k]
+        ids = self.ids
+        return [(ids[i], s) for i, s in zip(ranked.tolist(), scores[ranked].tolist(),
+                                            strict=True)]

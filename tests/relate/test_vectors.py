@@ -29,3 +29,14 @@ def test_vector_index_nearest_excludes_and_orders() -> None:
     assert index.nearest(np.zeros(3), 2) == []
     assert index.nearest(np.ones(4), 2) == []  # wrong dimension
     assert "b" in index and index.vector("zz") is None and len(index) == 4
+
+
+def test_vector_index_nearest_breaks_ties_by_stored_order_and_returns_scores() -> None:
+    rows = np.array([[0, 1], [1, 0], [0, 1], [1, 0], [1, 0], [0.6, 0.8]], dtype=np.float32)
+    index = VectorIndex("m", ["a", "b", "c", "d", "e", "f"], rows)
+    found = index.nearest(np.array([1, 0]), 4)
+    assert [i for i, _ in found] == ["b", "d", "e", "f"]
+    assert [round(s, 3) for _, s in found] == [1.0, 1.0, 1.0, 0.6]
+    assert all(isinstance(s, float) for _, s in found)
+    assert [i for i, _ in index.nearest(np.array([1, 0]), 10, exclude={"d"})] == [
+        "b", "e", "f", "a", "c"]

@@ -274,3 +274,51 @@ def test_ranking_finds_the_originals_however_many_rejected_rows_outrank_them(
     assert {i for i, _ in s.rank("wheat", limit=2)} == {a.id for a in originals}
     assert [h.article_id for h in s.search("wheat", limit=5)] == [
         i for i, _ in s.rank("wheat", limit=5)]
+
+
+def _joined_rank(s: SQLiteStore, query: str, limit: int, **filters: object) -> list[str]:
+    """The reference: every match joined with its article, filtered, then ranked."""
+    where, params = s._filters(filters.get("tag"), filters.get("source"),  # type: ignore[arg-type]
+                               filters.get("since"), filters.get("until"),  # type: ignore[arg-type]
+                               filters.get("entity"))  # type: ignore[arg-type]
+    return [r[0] for r in s.conn.execute(
+        "SELECT a.id FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
+        f"WHERE article_fts MATCH ? AND {' AND '.join(where)} "
+        "ORDER BY bm25(article_fts, 4.0, 1.0), a.rowid LIMIT ?",
+        [sqlite_module.fts_query(query), *params, limit])]
+
+
+@pytest.fixture(scope="module")
+def wheat_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    """240 articles matching "wheat": 8 about India, 3 from "Rare Wire" (ranked last)."""
+    s = SQLiteStore(tmp_path_factory.mktemp("wheat") / "f.db")
+    analysed: dict[str, object] = {}
+    for n in range(240):
+        place = "India" if n % 30 == 7 else "Brazil"
+        source = "Rare Wire" if n % 80 == 3 else "Wire"
+        # The rare source's articles mention wheat once in a long text: they rank last.
+        filler = ("Other grain news followed. " * 30 if source == "Rare Wire"
+                  else "Wheat prices held. " * (n % 5))
+        a = article(f"Note {n}", f"Wheat exports to {place} rose {n}% in May. " + filler,
+                    f"2024-{1 + n % 6:02d}-{1 + n % 27:02d}", source)
+        if place not in analysed:  # the same places and tags for every article of a place
+            analysed[place] = analyze(a, load_taxonomy(), default_gazetteer())
+        s.put_article(a, analysed[place])  # type: ignore[arg-type]
+    return s
+
+
+@pytest.mark.parametrize("filters", [
+    {"since": datetime(2024, 3, 1, tzinfo=UTC)},  # about half pass: found in the window
+    {"entity": "India"},                           # 1 in 30 passes
+    # 3 of 240 pass, all below the window of 200: the joined query finds them
+    {"source": "Rare Wire", "until": datetime(2024, 12, 31, tzinfo=UTC)},
+])
+def test_filtered_ranking_gives_what_the_joined_query_gives(
+    wheat_store: SQLiteStore, filters: dict[str, object],
+) -> None:
+    """A filtered keyword search ranks inside the full-text index first and filters the
+    top rows; whether enough of them pass or not, the answer is the reference's."""
+    for limit in (1, 5, 25):
+        got = [i for i, _ in wheat_store.rank("wheat", limit=limit, **filters)]  # type: ignore[arg-type]
+        assert got == _joined_rank(wheat_store, "wheat", limit, **filters)
+        assert got  # every filter above lets some articles through
