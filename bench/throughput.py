@@ -180,25 +180,34 @@ class OwnCpu:
 
     def _sample(self) -> None:
         tick = os.sysconf("SC_CLK_TCK")
-        parents: dict[int, int] = {}
-        times: dict[int, float] = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
+        for pid in _descendants(os.getpid()):
             try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except (OSError, IndexError):
                 continue
-            pid = int(entry.name)
-            parents[pid] = int(fields[1])
-            times[pid] = (int(fields[11]) + int(fields[12])) / tick
-        me = os.getpid()
-        for pid, cpu in times.items():
-            p, hops = pid, 0
-            while p not in (me, 0, 1) and hops < 16:
-                p, hops = parents.get(p, 0), hops + 1
-            if p == me:
-                self._seen[pid] = max(cpu, self._seen.get(pid, 0.0))
+            cpu = (int(fields[11]) + int(fields[12])) / tick
+            self._seen[pid] = max(cpu, self._seen.get(pid, 0.0))
+
+
+def _descendants(root: int) -> list[int]:
+    """`root` and every process under it, from /proc/<pid>/task/<tid>/children: a few
+    small reads, where scanning all of /proc cost this benchmark about 4% of its CPU on
+    a busy machine."""
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                todo.extend(int(c) for c in
+                            Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+            except (OSError, ValueError):
+                continue
+    return out
 
 
 def _steal_seconds() -> float:

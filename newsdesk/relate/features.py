@@ -106,6 +106,10 @@ def article_terms(
     return ArticleTerms(words=words, names=names)
 
 
+_TF_CACHED = 64
+_SUBLINEAR_TF = [0.0] + [1.0 + math.log(c) for c in range(1, _TF_CACHED)]
+
+
 @dataclass
 class OnlineIdf:
     """Document frequencies of the articles seen so far; IDF = ln((N+1)/(df+1)) + 1."""
@@ -124,9 +128,10 @@ class OnlineIdf:
         """Sublinear TF times IDF, L2-normalised. `pending`: weigh as if this document had
         been added already (what `add` then `weigh` would give, without adding)."""
         extra = 1 if pending else 0
-        n = self.documents + extra
+        n1 = self.documents + extra + 1
+        get, log, tf = self.df.get, math.log, _SUBLINEAR_TF
         vec = {
-            t: (1.0 + math.log(c)) * (math.log((n + 1) / (self.df.get(t, 0) + extra + 1)) + 1)
+            t: (tf[c] if c < _TF_CACHED else 1.0 + log(c)) * (log(n1 / (get(t, 0) + extra + 1)) + 1)
             for t, c in counts.items() if c > 0
         }
         return normalise(vec)

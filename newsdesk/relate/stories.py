@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 
 import numpy as np
 
@@ -118,6 +119,9 @@ def story_id_for(article_id: str) -> str:
     return "s" + hashlib.sha256(article_id.encode()).hexdigest()[:15]
 
 
+_BY_WEIGHT_THEN_TERM = itemgetter(1, 0)
+
+
 class StoryIndex:
     """The stories built so far, and the online IDF they are weighted with.
 
@@ -185,7 +189,7 @@ class StoryIndex:
                                       (names, self._name_postings, s.name_weight)):
             if weight:
                 top = heapq.nlargest(s.candidate_terms, vec.items(),
-                                     key=lambda kv: (kv[1], kv[0]))
+                                     key=_BY_WEIGHT_THEN_TERM)
                 for term, w in top:
                     post = postings.get(term)
                     if post:
@@ -284,11 +288,17 @@ class StoryIndex:
         embedding: np.ndarray | None,
         when: datetime | None,
     ) -> None:
+        si = story.index
         for vec, total, postings in ((words, story.words, self._word_postings),
                                      (names, story.names, self._name_postings)):
+            get = postings.get
             for term, w in vec.items():
                 summed = total[term] = total.get(term, 0.0) + w
-                postings.setdefault(term, {})[story.index] = summed
+                post = get(term)
+                if post is None:  # (setdefault would build a dict for every term)
+                    postings[term] = {si: summed}
+                else:
+                    post[si] = summed
         if embedding is not None:
             story.embedding = embedding.copy() if story.embedding is None else (
                 story.embedding + embedding)
