@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from newsdesk.brief.quoted import unsupported_quoted
 from newsdesk.brief.text import STOPWORDS
 from newsdesk.brief.verify import (
     normalise,
     numbers,
     unsupported_figures,
-    unsupported_quotes,
 )
 
 Kind = Literal["number", "quote", "name", "word", "negation"]
@@ -49,8 +49,9 @@ MAX_ABSENT_SHARE = 0.05
 ALIGN_SHARE = 0.6
 # A negator governs the first content word at most this many words after it.
 NEGATION_REACH = 3
-# Placeholder tokens of sequence models ("UNK", "[UNK]"): not words a source can hold.
-PLACEHOLDERS = frozenset({"unk"})
+# Placeholder tokens of sequence models ("UNK", "[UNK]") and the Penn Treebank names of
+# brackets ("-LRB-" for "(", "-RSB-" for "]"): not words a source can hold.
+PLACEHOLDERS = frozenset({"unk", "lrb", "rrb", "lsb", "rsb", "lcb", "rcb"})
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -158,9 +159,18 @@ def split_generated(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip(" .")]
 
 
+def is_negator(ws: Sequence[str], i: int) -> bool:
+    """Whether word i negates: "not", "never", "didn't"...; but "no" before a number is
+    the abbreviation of number ("No 2 under Johnston", "No. 10"), not a negation."""
+    w = ws[i]
+    if w == "no" and i + 1 < len(ws) and ws[i + 1][:1].isdigit():
+        return False
+    return w in _NEGATORS or w.endswith("n't")
+
+
 def polarity(sentence_words: Sequence[str]) -> bool:
     """True when the sentence is negated an odd number of times."""
-    count = sum(1 for w in sentence_words if w in _NEGATORS or w.endswith("n't"))
+    count = sum(1 for i in range(len(sentence_words)) if is_negator(sentence_words, i))
     return count % 2 == 1
 
 
@@ -173,8 +183,8 @@ def _negated_words(ws: Sequence[str]) -> tuple[set[str], set[str]]:
     team" does not clash with "the favourite baseball teams"."""
     content: list[tuple[str, bool]] = []
     reach = 0
-    for w in ws:
-        if w in _NEGATORS or w.endswith("n't"):
+    for i, w in enumerate(ws):
+        if is_negator(ws, i):
             reach = NEGATION_REACH
             continue
         if is_content(w):
@@ -253,7 +263,7 @@ def assess(text: str, sources: Sequence[str], max_absent: float = MAX_ABSENT_SHA
               if not _loosely_supported(n, source)]
     issues += number_word_issues(text, source)
     issues += [Issue("quote", q, "quoted words are not the source's own")
-               for q in unsupported_quotes(text, source.text)]
+               for q in unsupported_quoted(text, source.text)]
     content = absent = 0
     seen: set[str] = set()
     for sentence in split_generated(text):
