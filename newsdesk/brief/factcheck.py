@@ -7,11 +7,12 @@ does not support:
 - **number**: every figure must be in the source by normalised value and unit ("37bn" =
   "$37 billion", "7.1 per cent" = "7.1%"); other numbers as written; counts written as
   words ("two men") as their value;
-- **quote**: words in quotation marks must be the source's own words;
+- **quote**: words in quotation marks must be the source's own words, in prose quotes
+  or in tokenised ones (``like this'', ` like this '; see `quoted.py`);
 - **name** / **word**: every content word must occur in the source (case-insensitive, so
   lower-cased text is checked the same way; curly and straight apostrophes alike; plural,
-  -ed, -ing and -ly endings stripped). A word written with a capital inside the sentence
-  is reported as a name;
+  -ed, -ing and -ly endings stripped; irregular verb forms joined, "slept" = "sleep", see
+  `lemmas.py`). A word written with a capital inside the sentence is reported as a name;
 - **negation**: a sentence whose closest source sentence (by shared content words) has
   the opposite polarity ("did not approve" against "approved").
 
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from newsdesk.brief.lemmas import verb_base
 from newsdesk.brief.quoted import unsupported_quoted
 from newsdesk.brief.text import STOPWORDS
 from newsdesk.brief.verify import (
@@ -130,13 +132,17 @@ class Source:
     vocabulary: frozenset[str]
     stems: frozenset[str]
     sentence_stems: tuple[frozenset[str], ...]
+    verb_bases: frozenset[str]  # irregular verbs of the source, as "take" for "took"
 
     @classmethod
     def of(cls, sentences: Sequence[str]) -> Source:
         return _source(tuple(sentences))
 
     def has(self, word: str) -> bool:
-        return word in self.vocabulary or stem(word) in self.stems
+        if word in self.vocabulary or stem(word) in self.stems:
+            return True
+        base = verb_base(word)
+        return base is not None and base in self.verb_bases
 
 
 @lru_cache(maxsize=256)
@@ -151,6 +157,7 @@ def _source(sentences: tuple[str, ...]) -> Source:
         vocabulary=vocabulary,
         stems=frozenset(stem(w) for w in vocabulary),
         sentence_stems=tuple(frozenset(stem(w) for w in ws) for ws in per_sentence),
+        verb_bases=frozenset(b for w in vocabulary if (b := verb_base(w)) is not None),
     )
 
 

@@ -125,3 +125,15 @@ def test_no_before_a_number_is_not_a_negation() -> None:
     text = "locke had been working as no 2 under allan johnston until february ."
     assert "negation" not in {i.kind for i in check(text, TOKENISED_SOURCE)}
     assert supported(text, TOKENISED_SOURCE)
+
+
+def test_a_change_of_tense_of_an_irregular_verb_is_not_an_absent_word() -> None:
+    source = ["Boase said he must have been sleep walking when he took the car."]
+    assert supported("boase said he must have slept walking when he had taken the car .",
+                     source)
+    assert check("boase said he must have slept walking .", source) == []
+
+
+def test_an_irregular_form_of_a_verb_the_source_lacks_is_still_absent() -> None:
+    source = ["Boase said he must have been sleep walking when he took the car."]
+    assert [i.text for i in check("boase said he drove the car .", source)] == ["drove"]
