@@ -26,7 +26,10 @@ MAX_QUOTE_WORDS = 40
 # Quotes of fewer words are terms or nicknames ('flipped'), often re-quoted loosely.
 MIN_QUOTE_WORDS = 2
 
-_OPEN = r"``|“|\"|(?<!\w)`|(?:(?<=\s)|^)'(?=\s)"
+# A spaced apostrophe opens a quote, except after a word ending in "s": there it is the
+# tokenised possessive of a plural ("magistrates ' court"), which pairs with the next
+# quote's opening mark and would check words nobody quoted.
+_OPEN = r"``|“|\"|(?<!\w)`|(?:(?<=\s)|^)(?<!s\s)'(?=\s)"
 _CLOSE = r"''|”|\"|(?<=\s)'(?!\w)|(?<=\w)'(?=\s*[.,;:!?]?(?:\s|$))"
 _QUOTED = re.compile(rf"(?:{_OPEN})(?P<words>.+?)(?:{_CLOSE})")
 _SENTENCE_END = re.compile(r"[.!?]\s+\S")

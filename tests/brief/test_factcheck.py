@@ -137,3 +137,11 @@ def test_a_change_of_tense_of_an_irregular_verb_is_not_an_absent_word() -> None:
 def test_an_irregular_form_of_a_verb_the_source_lacks_is_still_absent() -> None:
     source = ["Boase said he must have been sleep walking when he took the car."]
     assert [i.text for i in check("boase said he drove the car .", source)] == ["drove"]
+
+
+def test_a_tokenised_plural_possessive_does_not_open_a_quote() -> None:
+    source = ["He told Torquay Magistrates' Court he had been 'sleep walking'."]
+    text = "he told torquay magistrates ' court that he had been ' sleep walking ' ."
+    assert "quote" not in {i.kind for i in check(text, source)}
+    text = "he told torquay magistrates ' court that he had been ' fast asleep ' ."
+    assert "quote" in {i.kind for i in check(text, source)}
