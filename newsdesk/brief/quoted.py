@@ -26,12 +26,18 @@ MAX_QUOTE_WORDS = 40
 # Quotes of fewer words are terms or nicknames ('flipped'), often re-quoted loosely.
 MIN_QUOTE_WORDS = 2
 
-# A spaced apostrophe opens a quote, except after a word ending in "s": there it is the
-# tokenised possessive of a plural ("magistrates ' court"), which pairs with the next
-# quote's opening mark and would check words nobody quoted.
-_OPEN = r"``|“|\"|(?<!\w)`|(?:(?<=\s)|^)(?<!s\s)'(?=\s)"
-_CLOSE = r"''|”|\"|(?<=\s)'(?!\w)|(?<=\w)'(?=\s*[.,;:!?]?(?:\s|$))"
-_QUOTED = re.compile(rf"(?:{_OPEN})(?P<words>.+?)(?:{_CLOSE})")
+# Each opening mark with its own closing mark. A spaced apostrophe opens a quote, except
+# after a word ending in "s": there it is the tokenised possessive of a plural
+# ("magistrates ' court"), which would pair with the next quote's opening mark and check
+# words nobody quoted. A single closing mark is an apostrophe not followed by a letter, so
+# "he's" inside a quote does not close it.
+_QUOTED = re.compile(
+    r"``(?P<a>.+?)''"
+    r"|“(?P<b>.+?)”"
+    r'|"(?P<c>.+?)"'
+    r"|(?<![\w`])`(?!`)(?P<d>.+?)'(?![\w'])"
+    r"|(?:(?<=\s)|^)(?<!s\s)'\s(?P<e>.+?)\s'(?![\w'])"
+)
 _SENTENCE_END = re.compile(r"[.!?]\s+\S")
 _PLACEHOLDER = re.compile(r"\[?\bunk\b\]?|<unk>", re.I)
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -48,7 +54,7 @@ def quoted_spans(text: str) -> list[str]:
     """The quoted spans of `text` worth checking, in either quoting style."""
     spans = []
     for m in _QUOTED.finditer(text):
-        inner = m.group("words").strip()
+        inner = next(g for g in m.groups() if g is not None).strip()
         n = len(_WORDS.findall(_PLACEHOLDER.sub(" ", inner)))
         if MIN_QUOTE_WORDS <= n <= MAX_QUOTE_WORDS and not _SENTENCE_END.search(inner):
             spans.append(inner)

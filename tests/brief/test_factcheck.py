@@ -145,3 +145,11 @@ def test_a_tokenised_plural_possessive_does_not_open_a_quote() -> None:
     assert "quote" not in {i.kind for i in check(text, source)}
     text = "he told torquay magistrates ' court that he had been ' fast asleep ' ."
     assert "quote" in {i.kind for i in check(text, source)}
+
+
+def test_a_quote_closes_with_its_own_mark() -> None:
+    source = ["\u201cHe's not going to let his fans down,\u201d his daughter said."]
+    text = "his daughter said ` he 's not going to let his fans down ' ."
+    assert "quote" not in {i.kind for i in check(text, source)}
+    text = "his daughter said `` he 's going to let his fans down '' ."
+    assert "quote" in {i.kind for i in check(text, source)}
