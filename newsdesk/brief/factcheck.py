@@ -7,11 +7,12 @@ does not support:
 - **number**: every figure must be in the source by normalised value and unit ("37bn" =
   "$37 billion", "7.1 per cent" = "7.1%"); other numbers as written; counts written as
   words ("two men") as their value;
-- **quote**: words in quotation marks must be the source's own words;
+- **quote**: words in quotation marks must be the source's own words, in prose quotes
+  or in tokenised ones (``like this'', ` like this '; see `quoted.py`);
 - **name** / **word**: every content word must occur in the source (case-insensitive, so
   lower-cased text is checked the same way; curly and straight apostrophes alike; plural,
-  -ed, -ing and -ly endings stripped). A word written with a capital inside the sentence
-  is reported as a name;
+  -ed, -ing and -ly endings stripped; irregular verb forms joined, "slept" = "sleep", see
+  `lemmas.py`). A word written with a capital inside the sentence is reported as a name;
 - **negation**: a sentence whose closest source sentence (by shared content words) has
   the opposite polarity ("did not approve" against "approved").
 
@@ -32,12 +33,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from newsdesk.brief.lemmas import verb_base
+from newsdesk.brief.quoted import unsupported_quoted
 from newsdesk.brief.text import STOPWORDS
 from newsdesk.brief.verify import (
     normalise,
     numbers,
     unsupported_figures,
-    unsupported_quotes,
 )
 
 Kind = Literal["number", "quote", "name", "word", "negation"]
@@ -49,8 +51,9 @@ MAX_ABSENT_SHARE = 0.05
 ALIGN_SHARE = 0.6
 # A negator governs the first content word at most this many words after it.
 NEGATION_REACH = 3
-# Placeholder tokens of sequence models ("UNK", "[UNK]"): not words a source can hold.
-PLACEHOLDERS = frozenset({"unk"})
+# Placeholder tokens of sequence models ("UNK", "[UNK]") and the Penn Treebank names of
+# brackets ("-LRB-" for "(", "-RSB-" for "]"): not words a source can hold.
+PLACEHOLDERS = frozenset({"unk", "lrb", "rrb", "lsb", "rsb", "lcb", "rcb"})
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -129,13 +132,17 @@ class Source:
     vocabulary: frozenset[str]
     stems: frozenset[str]
     sentence_stems: tuple[frozenset[str], ...]
+    verb_bases: frozenset[str]  # irregular verbs of the source, as "take" for "took"
 
     @classmethod
     def of(cls, sentences: Sequence[str]) -> Source:
         return _source(tuple(sentences))
 
     def has(self, word: str) -> bool:
-        return word in self.vocabulary or stem(word) in self.stems
+        if word in self.vocabulary or stem(word) in self.stems:
+            return True
+        base = verb_base(word)
+        return base is not None and base in self.verb_bases
 
 
 @lru_cache(maxsize=256)
@@ -150,6 +157,7 @@ def _source(sentences: tuple[str, ...]) -> Source:
         vocabulary=vocabulary,
         stems=frozenset(stem(w) for w in vocabulary),
         sentence_stems=tuple(frozenset(stem(w) for w in ws) for ws in per_sentence),
+        verb_bases=frozenset(b for w in vocabulary if (b := verb_base(w)) is not None),
     )
 
 
@@ -158,9 +166,18 @@ def split_generated(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip(" .")]
 
 
+def is_negator(ws: Sequence[str], i: int) -> bool:
+    """Whether word i negates: "not", "never", "didn't"...; but "no" before a number is
+    the abbreviation of number ("No 2 under Johnston", "No. 10"), not a negation."""
+    w = ws[i]
+    if w == "no" and i + 1 < len(ws) and ws[i + 1][:1].isdigit():
+        return False
+    return w in _NEGATORS or w.endswith("n't")
+
+
 def polarity(sentence_words: Sequence[str]) -> bool:
     """True when the sentence is negated an odd number of times."""
-    count = sum(1 for w in sentence_words if w in _NEGATORS or w.endswith("n't"))
+    count = sum(1 for i in range(len(sentence_words)) if is_negator(sentence_words, i))
     return count % 2 == 1
 
 
@@ -173,8 +190,8 @@ def _negated_words(ws: Sequence[str]) -> tuple[set[str], set[str]]:
     team" does not clash with "the favourite baseball teams"."""
     content: list[tuple[str, bool]] = []
     reach = 0
-    for w in ws:
-        if w in _NEGATORS or w.endswith("n't"):
+    for i, w in enumerate(ws):
+        if is_negator(ws, i):
             reach = NEGATION_REACH
             continue
         if is_content(w):
@@ -253,7 +270,7 @@ def assess(text: str, sources: Sequence[str], max_absent: float = MAX_ABSENT_SHA
               if not _loosely_supported(n, source)]
     issues += number_word_issues(text, source)
     issues += [Issue("quote", q, "quoted words are not the source's own")
-               for q in unsupported_quotes(text, source.text)]
+               for q in unsupported_quoted(text, source.text)]
     content = absent = 0
     seen: set[str] = set()
     for sentence in split_generated(text):

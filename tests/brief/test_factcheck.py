@@ -87,3 +87,69 @@ def test_the_reason_of_a_failing_sentence_names_what_is_unsupported() -> None:
     assert why is not None and "15%" in why
     why = reason("Analyst Wang Lei said the growth would continue.", SOURCE)
     assert why is not None and "Wang" in why and "Lei" in why
+
+
+TOKENISED_SOURCE = [
+    "Gary Locke had been working as number 2 under Allan Johnston until February.",
+    "\u201cHe wasn't going to let his fans down,\u201d his daughter said.",
+    "The volcano (3,800 metres high) first erupted in 1576.",
+]
+
+
+def test_tokenised_quotes_are_checked_like_prose_quotes() -> None:
+    copied = "his daughter said : `` he was n't going to let his fans down '' ."
+    assert "quote" not in {i.kind for i in check(copied, TOKENISED_SOURCE)}
+    invented = "his daughter said : `` he was going to let his fans down '' ."
+    assert "quote" in {i.kind for i in check(invented, TOKENISED_SOURCE)}
+    single = "his daughter said he was ` going to let his team down ' ."
+    assert "quote" in {i.kind for i in check(single, TOKENISED_SOURCE)}
+
+
+def test_a_placeholder_inside_a_quote_stands_for_one_uncopied_word() -> None:
+    text = "his daughter said : `` he was n't going to let his UNK down '' ."
+    assert "quote" not in {i.kind for i in check(text, TOKENISED_SOURCE)}
+
+
+def test_an_apostrophe_is_not_a_quotation_mark() -> None:
+    text = "the volcano 's first eruption was in 1576 , locke 's daughter said ."
+    assert "quote" not in {i.kind for i in check(text, TOKENISED_SOURCE)}
+
+
+def test_treebank_bracket_tokens_are_punctuation_not_words() -> None:
+    result = assess("the volcano -lrb- 3,800 metres high -rrb- first erupted in 1576 .",
+                    TOKENISED_SOURCE)
+    assert result.issues == [] and not result.has_error
+
+
+def test_no_before_a_number_is_not_a_negation() -> None:
+    text = "locke had been working as no 2 under allan johnston until february ."
+    assert "negation" not in {i.kind for i in check(text, TOKENISED_SOURCE)}
+    assert supported(text, TOKENISED_SOURCE)
+
+
+def test_a_change_of_tense_of_an_irregular_verb_is_not_an_absent_word() -> None:
+    source = ["Boase said he must have been sleep walking when he took the car."]
+    assert supported("boase said he must have slept walking when he had taken the car .",
+                     source)
+    assert check("boase said he must have slept walking .", source) == []
+
+
+def test_an_irregular_form_of_a_verb_the_source_lacks_is_still_absent() -> None:
+    source = ["Boase said he must have been sleep walking when he took the car."]
+    assert [i.text for i in check("boase said he drove the car .", source)] == ["drove"]
+
+
+def test_a_tokenised_plural_possessive_does_not_open_a_quote() -> None:
+    source = ["He told Torquay Magistrates' Court he had been 'sleep walking'."]
+    text = "he told torquay magistrates ' court that he had been ' sleep walking ' ."
+    assert "quote" not in {i.kind for i in check(text, source)}
+    text = "he told torquay magistrates ' court that he had been ' fast asleep ' ."
+    assert "quote" in {i.kind for i in check(text, source)}
+
+
+def test_a_quote_closes_with_its_own_mark() -> None:
+    source = ["\u201cHe's not going to let his fans down,\u201d his daughter said."]
+    text = "his daughter said ` he 's not going to let his fans down ' ."
+    assert "quote" not in {i.kind for i in check(text, source)}
+    text = "his daughter said `` he 's going to let his fans down '' ."
+    assert "quote" in {i.kind for i in check(text, source)}
