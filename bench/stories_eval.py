@@ -4,11 +4,14 @@
     .venv/bin/python bench/stories_eval.py --orders 10      # more shuffled orders
     .venv/bin/python bench/stories_eval.py --errors         # stories that mix events
     .venv/bin/python bench/stories_eval.py --json
+    .venv/bin/python bench/stories_eval.py --conflict-factor 1   # without event marks
+    .venv/bin/python bench/stories_eval.py --feed                # FEED_SETTINGS (desk.py)
 
 The documents are fed one by one, as a stream, into `StoryIndex` with its default
 settings: the code path the desk runs, no setting fitted here. The main figure uses the
 file's order; order sensitivity is F1 over `--orders` shuffled orders (fixed seeds).
-ECB+ has no dates, so time decay plays no part here.
+ECB+ has no dates, so time decay plays no part here; event marks (a person's age, an
+ordinal in the headline: newsdesk/relate/marks.py) do.
 
 The anchor, computed in the same run: TF-IDF (sublinear tf, batch IDF over the whole
 file) and average-link agglomerative clustering, with the cut threshold tuned on this
@@ -17,6 +20,9 @@ its threshold is fitted to the answer).
 
 `--embedding-weight W` mixes MiniLM embeddings (title + lead, max_seq_length 128) into
 the score with weight W (the other two weights scaled to 1 - W), for the design study.
+`--conflict-factor F` replaces the score kept on contradicting event marks (1 turns them
+off), and `--feed` starts from FEED_SETTINGS, what desk.py builds, instead of the
+defaults: both for comparison only.
 """
 
 from __future__ import annotations
@@ -38,7 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from newsdesk.relate.features import content_words  # noqa: E402
-from newsdesk.relate.stories import DEFAULT_SETTINGS, StoryArticle, StoryIndex  # noqa: E402
+from newsdesk.relate.stories import (  # noqa: E402
+    DEFAULT_SETTINGS,
+    FEED_SETTINGS,
+    StoryArticle,
+    StoryIndex,
+    StorySettings,
+)
 
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "clustering" / "ecbplus-dev.jsonl"
 TARGET_F1 = 0.93
@@ -61,8 +73,8 @@ def bcubed(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float
 
 
 def stream(rows: list[dict], order: Sequence[int], weight: float,
-           embeddings: np.ndarray | None) -> list[str]:
-    settings = DEFAULT_SETTINGS
+           embeddings: np.ndarray | None, settings: StorySettings = DEFAULT_SETTINGS
+           ) -> list[str]:
     if weight:
         rest = 1.0 - weight
         total = settings.word_weight + settings.name_weight
@@ -160,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--orders", type=int, default=5, help="shuffled orders to run")
     ap.add_argument("--embedding-weight", type=float, default=0.0)
+    ap.add_argument("--conflict-factor", type=float, default=None,
+                    help="score kept on contradicting event marks (1: marks off)")
+    ap.add_argument("--feed", action="store_true", help="start from FEED_SETTINGS")
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -170,16 +185,20 @@ def main(argv: list[str] | None = None) -> int:
             if line.strip()]
     gold = [r["cluster"] for r in rows]
     embeddings = embed_rows(rows) if args.embedding_weight else None
+    settings = FEED_SETTINGS if args.feed else DEFAULT_SETTINGS
+    if args.conflict_factor is not None:
+        settings = replace(settings, conflict_factor=args.conflict_factor)
 
     started = time.perf_counter()
-    pred = stream(rows, range(len(rows)), args.embedding_weight, embeddings)
+    pred = stream(rows, range(len(rows)), args.embedding_weight, embeddings, settings)
     seconds = time.perf_counter() - started
     p, r, f = bcubed(pred, gold)
     shuffled = []
     for seed in range(1, args.orders + 1):
         order = list(range(len(rows)))
         random.Random(seed).shuffle(order)
-        shuffled.append(bcubed(stream(rows, order, args.embedding_weight, embeddings), gold))
+        shuffled.append(bcubed(
+            stream(rows, order, args.embedding_weight, embeddings, settings), gold))
     f_shuffled = [s[2] for s in shuffled]
     base = anchor(rows, gold)
     result = {
@@ -196,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                      if shuffled else None},
         "anchor_tfidf_average_link": base,
         "target_f1": TARGET_F1,
-        "settings": vars(DEFAULT_SETTINGS) | {"embedding_weight_run": args.embedding_weight},
+        "settings": vars(settings) | {"embedding_weight_run": args.embedding_weight},
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -206,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(set(pred))} stories  ({seconds / len(rows) * 1000:.2f} ms/article)")
         if shuffled:
             print(f"shuffled x{len(shuffled)}:          F1 mean {np.mean(f_shuffled):.3f}  "
-                  f"min {min(f_shuffled):.3f}  max {max(f_shuffled):.3f}")
+                  f"min {min(f_shuffled):.3f}  max {max(f_shuffled):.3f}  "
+                  f"(P mean {np.mean([s[0] for s in shuffled]):.3f}, "
+                  f"R mean {np.mean([s[1] for s in shuffled]):.3f})")
         print(f"anchor TF-IDF + average link (threshold {base['threshold']:.2f} tuned here): "
               f"P {base['precision']:.3f}  R {base['recall']:.3f}  F1 {base['f1']:.3f}  "
               f"{base['stories']} stories")

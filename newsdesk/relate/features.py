@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from newsdesk.analyze.sentences import split_sentences
+from newsdesk.relate.marks import NO_MARKS, EventMarks, event_marks
 
 SparseVector = dict[str, float]
 
@@ -82,10 +83,12 @@ def _names(sentences: Iterable[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class ArticleTerms:
-    """Raw term counts of one article, before weighting."""
+    """Raw term counts of one article, before weighting, and its event marks (ages,
+    headline ordinals: relate/marks.py)."""
 
     words: Counter[str]
     names: Counter[str]
+    marks: EventMarks = NO_MARKS
 
 
 def article_terms(
@@ -103,7 +106,7 @@ def article_terms(
     names = Counter(_names(sentences))
     for name in extra_names:
         names[name] += 1
-    return ArticleTerms(words=words, names=names)
+    return ArticleTerms(words=words, names=names, marks=event_marks(title, text))
 
 
 _TF_CACHED = 64

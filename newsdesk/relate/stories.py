@@ -4,10 +4,13 @@ An article is compared with every story that shares a word or a name with it. Th
 of a story is a weighted average-link similarity, damped by time:
 
     score = (W_WORDS * words + W_NAMES * names + W_EMBEDDING * embedding) * decay(gap)
+            * (CONFLICT_FACTOR if the article's event marks contradict the story's)
 
 where each similarity is the mean cosine between the article and the story's members
 (computed exactly from the sum of the members' unit vectors), and `gap` is how far the
-article's date lies outside the story's first..last seen. The article joins the
+article's date lies outside the story's first..last seen. Event marks (relate/marks.py)
+are what the text says about which occurrence it reports: a person's age, "the 12th
+Doctor"; they matter where dates cannot help, for undated text. The article joins the
 best-scoring story when the score reaches THRESHOLD, else it starts a new story. Ties go
 to the older story, so the same articles in the same order always give the same stories.
 
@@ -36,6 +39,7 @@ from newsdesk.relate.features import (
     content_words,
     dot,
 )
+from newsdesk.relate.marks import EventMarks, SeenMarks
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,10 @@ class StorySettings:
     half_life_days: float = 4.0  # then the score halves every this many days
     candidate_terms: int = 12  # stories sharing one of the article's top words/names
     max_candidates: int = 12  # of those, fully scored: the best on the top terms alone
+    # Score kept when the article's event marks (a person's age, a headline ordinal)
+    # contradict the story's: likely another occurrence of the same kind of event. Half,
+    # not nothing, so a near-copy of the story's reports still joins despite a misread mark.
+    conflict_factor: float = 0.5
 
 
 DEFAULT_SETTINGS = StorySettings()
@@ -82,6 +90,7 @@ class Candidate:
     names: float
     embedding: float
     decay: float
+    conflict: bool = False  # the article's event marks contradict the story's
 
 
 @dataclass
@@ -106,6 +115,7 @@ class _Story:
     members: list[_Member] = field(default_factory=list)
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    marks: SeenMarks = field(default_factory=SeenMarks)  # the members' event marks
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -171,6 +181,7 @@ class StoryIndex:
         names: SparseVector,
         embedding: np.ndarray | None,
         when: datetime | None,
+        marks: EventMarks,
     ) -> list[Candidate]:
         s = self.settings
         stories = self._stories
@@ -228,7 +239,10 @@ class StoryIndex:
             if s.embedding_weight and embedding is not None and story.embedding is not None:
                 esim = float(story.embedding @ embedding) / story.embedded
             score = (s.word_weight * wsim + s.name_weight * nsim + s.embedding_weight * esim)
-            out.append(Candidate(story.id, score * decay, wsim, nsim, esim, decay))
+            conflict = story.marks.contradicted_by(marks)
+            if conflict:
+                score *= s.conflict_factor
+            out.append(Candidate(story.id, score * decay, wsim, nsim, esim, decay, conflict))
         return out
 
     def candidates(self, article: StoryArticle) -> list[Candidate]:
@@ -238,7 +252,7 @@ class StoryIndex:
         words = self.word_idf.weigh(terms.words, pending=True)
         names = self.name_idf.weigh(terms.names, pending=True)
         found = self._score(words, names, _as_vector(article.embedding),
-                            _utc(article.published_at))
+                            _utc(article.published_at), terms.marks)
         order = {st.id: st.index for st in self._stories}
         return sorted(found, key=lambda c: (-c.score, order[c.story_id]))
 
@@ -262,7 +276,7 @@ class StoryIndex:
         when = _utc(article.published_at)
         best: Candidate | None = None
         best_index = -1
-        for c in self._score(words, names, embedding, when):
+        for c in self._score(words, names, embedding, when, terms.marks):
             index = self._by_id[c.story_id].index
             if best is None or c.score > best.score or (
                     c.score == best.score and index < best_index):
@@ -273,7 +287,7 @@ class StoryIndex:
             story = _Story(index=len(self._stories), id=story_id_for(article.id))
             self._stories.append(story)
             self._by_id[story.id] = story
-        self._join(story, article, words, names, embedding, when)
+        self._join(story, article, words, names, embedding, when, terms.marks)
         return story.id
 
     def extend(self, articles: Iterable[StoryArticle]) -> list[str]:
@@ -287,6 +301,7 @@ class StoryIndex:
         names: SparseVector,
         embedding: np.ndarray | None,
         when: datetime | None,
+        marks: EventMarks,
     ) -> None:
         si = story.index
         for vec, total, postings in ((words, story.words, self._word_postings),
@@ -303,6 +318,7 @@ class StoryIndex:
             story.embedding = embedding.copy() if story.embedding is None else (
                 story.embedding + embedding)
             story.embedded += 1
+        story.marks.add(marks)
         if when is not None:
             story.first_seen = when if story.first_seen is None else min(story.first_seen, when)
             story.last_seen = when if story.last_seen is None else max(story.last_seen, when)

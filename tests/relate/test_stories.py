@@ -138,6 +138,62 @@ def test_undated_articles_are_never_decayed() -> None:
     assert index.add(art("r2", ROTTERDAM[1], T0 + timedelta(days=400))) == first
 
 
+# Two title defences by one boxer, four years apart, reported without dates: the words
+# and names are nearly the same; the boxer's age in the text is what differs.
+DEFENCE_2008 = [
+    ("Klitschko stops Rahman in seventh round to keep IBF title",
+     "Wladimir Klitschko, 32, defended his IBF and WBO heavyweight titles on Saturday, "
+     "stopping Hasim Rahman in the seventh round in Mannheim. The referee halted the fight "
+     "after Klitschko landed a series of left hooks."),
+    ("Klitschko retains heavyweight belts against Rahman",
+     "The 32-year-old Wladimir Klitschko kept his IBF and WBO heavyweight belts by beating "
+     "Hasim Rahman in Mannheim, Germany. Rahman was stopped in the seventh round."),
+]
+DEFENCE_2012 = (
+    "Klitschko stops Thompson to retain heavyweight titles",
+    "Wladimir Klitschko, 36, retained his IBF, WBA and WBO heavyweight titles on Saturday, "
+    "stopping Tony Thompson in the sixth round in Bern. The referee stopped the fight after "
+    "Klitschko landed a right hand.")
+
+
+def defences(settings: StorySettings = StorySettings()) -> tuple[StoryIndex, str]:
+    index = StoryIndex(settings)
+    first = index.add(art("d1", DEFENCE_2008[0], None))
+    assert index.add(art("d2", DEFENCE_2008[1], None)) == first
+    return index, first
+
+
+def test_a_later_occurrence_dated_by_an_age_in_the_text_starts_its_own_story() -> None:
+    index, first = defences()
+    assert index.add(art("d3", DEFENCE_2012, None)) != first
+    # The age is what separates them: without the conflict rule the report joins.
+    same, first = defences(StorySettings(conflict_factor=1.0))
+    assert same.add(art("d3", DEFENCE_2012, None)) == first
+
+
+def test_a_contradicting_mark_halves_the_score_and_is_reported() -> None:
+    halved = defences()[0].candidates(art("d3", DEFENCE_2012, None))[0]
+    kept = defences(StorySettings(conflict_factor=1.0))[0].candidates(
+        art("d3", DEFENCE_2012, None))[0]
+    assert halved.conflict and kept.conflict
+    assert halved.score == pytest.approx(0.5 * kept.score)
+    assert halved.words == kept.words and halved.names == kept.names
+
+
+def test_a_close_copy_joins_despite_a_misread_mark() -> None:
+    # Halved, not vetoed: a report that repeats the story's account still joins even if
+    # its age is off (a typo, another reading of the record).
+    index, first = defences()
+    title, text = DEFENCE_2008[0]
+    assert index.add(art("d4", (title, text.replace("32", "36")), None)) == first
+
+
+def test_marks_that_agree_change_nothing() -> None:
+    index, first = defences()
+    plain = index.candidates(art("d5", DEFENCE_2008[1], None))[0]
+    assert not plain.conflict and plain.story_id == first
+
+
 def test_the_shortlist_chooses_as_scoring_every_story_would() -> None:
     """Only a shortlist of stories (the best on the article's top terms) is fully scored;
     forty stories sharing the article's general vocabulary must not crowd out the one
@@ -233,4 +289,6 @@ def test_ecbplus_dev_stream_beats_the_tuned_anchor() -> None:
     pred = [index.add(StoryArticle(id=r["id"], title=r["title"], text=r["text"]))
             for r in rows]
     p, r, f = bcubed(pred, [row["cluster"] for row in rows])
-    assert f >= 0.87, (p, r, f)  # the TF-IDF + average-link anchor, tuned on the file
+    # 0.903 with event marks (bench/README.md); the TF-IDF + average-link anchor, with its
+    # threshold tuned on the file, is 0.872.
+    assert f >= 0.89, (p, r, f)
