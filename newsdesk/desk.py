@@ -64,6 +64,7 @@ from newsdesk.relate.embed import (
 from newsdesk.relate.stories import FEED_SETTINGS, StoryIndex
 from newsdesk.relate.vectors import RRF_K, VectorIndex, rrf
 from newsdesk.store.base import Store
+from newsdesk.store.chunks import first_passing
 from newsdesk.store.rows import story_input
 from newsdesk.store.sqlite import SQLiteStore
 
@@ -720,24 +721,6 @@ __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def first_passing(
-    ids: list[str], want: int, check: Callable[[list[str]], set[str]]
-) -> list[str]:
-    """The first `want` of `ids`, in order, that `check` lets through. Checked a chunk at
-    a time, each sized by the pass rate seen so far, so a loose filter stops after a few
-    hundred ids and a selective one reads only as far as it must."""
-    out: list[str] = []
-    start, size = 0, max(want, 200)
-    while start < len(ids) and len(out) < want:
-        chunk = ids[start:start + size]
-        allowed = check(chunk)
-        out.extend(i for i in chunk if i in allowed)
-        start += len(chunk)
-        rate = max(len(out) / start, 0.02)
-        size = max(200, int((want - len(out)) / rate * 1.25))
-    return out[:want]
 
 
 def subject_words(subject: str) -> list[str]:

@@ -310,15 +310,41 @@ def wheat_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
 @pytest.mark.parametrize("filters", [
     {"since": datetime(2024, 3, 1, tzinfo=UTC)},  # about half pass: found in the window
     {"entity": "India"},                           # 1 in 30 passes
-    # 3 of 240 pass, all below the window of 200: the joined query finds them
+    # 3 of 240 pass, ranked last: the check reads down to them
     {"source": "Rare Wire", "until": datetime(2024, 12, 31, tzinfo=UTC)},
 ])
 def test_filtered_ranking_gives_what_the_joined_query_gives(
     wheat_store: SQLiteStore, filters: dict[str, object],
 ) -> None:
-    """A filtered keyword search ranks inside the full-text index first and filters the
-    top rows; whether enough of them pass or not, the answer is the reference's."""
+    """A filtered keyword search ranks inside the full-text index first and checks the
+    top rows best first; however many pass, the answer is the reference's."""
     for limit in (1, 5, 25):
         got = [i for i, _ in wheat_store.rank("wheat", limit=limit, **filters)]  # type: ignore[arg-type]
         assert got == _joined_rank(wheat_store, "wheat", limit, **filters)
         assert got  # every filter above lets some articles through
+
+
+def test_filtered_ranking_falls_back_to_the_joined_query_past_its_window(
+    wheat_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the ranked window holds fewer passing rows than asked and more matches lie
+    beyond it, the joined query gives the answer (here the window is 100 of 240)."""
+    monkeypatch.setattr(sqlite_module, "FILTERED_WINDOW", 100)
+    filters = {"source": "Rare Wire"}
+    assert [i for i, _ in wheat_store.rank("wheat", limit=5, **filters)] == _joined_rank(
+        wheat_store, "wheat", 5, **filters)
+    assert len(_joined_rank(wheat_store, "wheat", 5, **filters)) == 3
+
+
+def test_filter_checks_by_id_read_an_index_not_the_article_rows(store: SQLiteStore) -> None:
+    """Filtered vector search checks nearest ids against the filters: migration 10's
+    index answers that without reading the article rows (their text fills pages)."""
+    where, params = store._filters(None, "Wire", datetime(2023, 1, 1, tzinfo=UTC), None)
+    plan = " ".join(str(tuple(r)) for r in store.conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT a.id FROM articles a WHERE a.id IN (?, ?) AND "
+        f"{' AND '.join(where)}", ["x", "y", *params]))
+    assert "COVERING INDEX articles_filters" in plan
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM articles")]
+    assert store.filter_ids(ids, since=datetime(2023, 1, 1, tzinfo=UTC)) == {
+        r[0] for r in store.conn.execute(
+            "SELECT id FROM articles WHERE published_utc >= '2023'")}
