@@ -42,7 +42,7 @@ from newsdesk.desk import Desk
 from newsdesk.errors import InputError
 from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.sources import expand, read_unit
-from newsdesk.models import Article
+from newsdesk.models import Article, SearchFilters
 from newsdesk.relate.embed import HashingEmbedder, content_key, embedding_text
 from newsdesk.store.rows import utc_text
 from newsdesk.store.sqlite import SQLiteStore
@@ -180,8 +180,8 @@ def measure(path: Path, count: int) -> dict[str, object]:
         desk.search(texts[0])  # warm the FTS pages
         hybrid = timed(lambda q: desk.search(q, limit=10), texts)
         bm25 = timed(lambda q: desk.search(q, limit=10, mode="bm25"), texts)
-        filtered = timed(lambda q: desk.search(q, limit=10, entity="Russia",
-                                               since=datetime(2023, 1, 1, tzinfo=UTC)), texts)
+        russia = SearchFilters(entity="Russia", since=datetime(2023, 1, 1, tzinfo=UTC))
+        filtered = timed(lambda q: desk.search(q, russia, limit=10), texts)
         similar = timed(lambda i: desk.similar(i, limit=10), ids)
         articles = desk.stats()["articles"]
     return {"articles": articles, "vectors": len(index), "matrix_load_s": round(load_s, 2),

@@ -29,7 +29,7 @@ from newsdesk.brief.render import RENDERERS, figure_change, figure_value, format
 from newsdesk.config import Settings
 from newsdesk.desk import Desk
 from newsdesk.errors import InputError, NewsdeskError
-from newsdesk.models import Brief, IngestOutcome, SearchHit, Story
+from newsdesk.models import Brief, IngestOutcome, SearchFilters, SearchHit, Story
 from newsdesk.pipeline import default_workers
 
 app = typer.Typer(
@@ -222,8 +222,9 @@ def search(
     """Search stored articles: BM25 fused with vector similarity (RRF) once 'newsdesk
     embed' has run, keyword-only before; with filters."""
     with _errors(), Desk.open(_settings(), read_only=True) as desk:
-        hits = desk.search(query, tag=tag, source=source, entity=entity, since=_day(since),
-                           until=_day(until, end=True), limit=limit, mode=mode)
+        filters = SearchFilters(tag=tag, source=source, entity=entity, since=_day(since),
+                                until=_day(until, end=True))
+        hits = desk.search(query, filters, limit=limit, mode=mode)
     _print_hits(hits, as_json)
 
 

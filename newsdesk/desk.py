@@ -31,6 +31,7 @@ from newsdesk.errors import InputError, NewsdeskError, NotFoundError, StoreError
 from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.sources import Unit, expand, read_unit, with_stdin
 from newsdesk.models import (
+    NO_FILTERS,
     Article,
     Brief,
     CitedSentence,
@@ -42,6 +43,7 @@ from newsdesk.models import (
     PriorArticle,
     QuarantineItem,
     RawDocument,
+    SearchFilters,
     SearchHit,
     Story,
     json_schema,
@@ -613,12 +615,8 @@ class Desk:
     def search(
         self,
         query: str,
+        filters: SearchFilters = NO_FILTERS,
         *,
-        tag: str | None = None,
-        source: str | None = None,
-        entity: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
         limit: int = 10,
         mode: str = "hybrid",
     ) -> list[SearchHit]:
@@ -627,27 +625,24 @@ class Desk:
         with mode='bm25'. The score of a fused hit is its RRF score."""
         if limit < 1:
             raise InputError("--limit must be at least 1")
-        if since and until and since > until:
+        if filters.since and filters.until and filters.since > filters.until:
             raise InputError("--since is after --until: no article can match")
         if mode not in ("hybrid", "bm25", "vector"):
             raise InputError(f"unknown search mode '{mode}': use hybrid, bm25 or vector")
-        filters: dict[str, Any] = {"tag": tag, "source": source, "since": since,
-                                   "until": until, "entity": entity}
         index = self.vectors() if mode != "bm25" and query.strip() else None
         embedder = self._query_embedder(index.model) if index is not None else None
         if index is None or embedder is None or not len(index):
             if mode == "vector":
                 raise InputError("no vectors to search: run 'newsdesk embed' first")
-            return self.store.search(query, limit=limit, **filters)
+            return self.store.search(query, filters, limit)
         pool = max(limit, FUSION_CANDIDATES)
         bm25 = [] if mode == "vector" else [
-            i for i, _ in self.store.rank(query, limit=pool, **filters)]
+            i for i, _ in self.store.rank(query, filters, pool)]
         query_vector = embedder.embed([query.strip()])[0]
-        filtered = any(v is not None for v in filters.values())
-        near = index.nearest(query_vector, FILTERED_CANDIDATES if filtered else pool)
+        near = index.nearest(query_vector, FILTERED_CANDIDATES if filters.active else pool)
         ids = [i for i, _ in near]
-        if filtered:
-            ids = first_passing(ids, pool, lambda chunk: self.store.filter_ids(chunk, **filters))
+        if filters.active:
+            ids = first_passing(ids, pool, lambda chunk: self.store.filter_ids(chunk, filters))
         fused = rrf([bm25, ids[:pool]], k=RRF_K)[:limit]
         return self.store.hits(fused, query)
 

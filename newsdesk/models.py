@@ -533,6 +533,31 @@ class FigurePoint(Record):
     figure: Figure
 
 
+class SearchFilters(Record):
+    """Which articles a search, the feed or a count may return (originals only, always).
+
+    One record for the store, the desk, the CLI and the web, so a new filter is added in
+    one place. `entity` is a country or bloc the analysis found; `source` matches part of
+    the outlet's name; `since` and `until` bound the publication time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tag: str | None = None
+    entity: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter is set."""
+        return any(v is not None for v in (self.tag, self.entity, self.source, self.since,
+                                           self.until))
+
+
+NO_FILTERS = SearchFilters()
+
+
 class SearchHit(Record):
     article_id: str
     title: str

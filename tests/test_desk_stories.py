@@ -8,6 +8,7 @@ import pytest
 from newsdesk.config import Settings
 from newsdesk.desk import Desk
 from newsdesk.errors import InputError, NotFoundError
+from newsdesk.models import SearchFilters
 from newsdesk.relate.embed import HashingEmbedder, torch_available
 
 CAR_ARTICLE = "2025-09-02_chinese-car-exports-russia-dip-yuan-rouble-room.txt"
@@ -110,12 +111,12 @@ def test_hybrid_search_filters_and_falls_back(tmp_path: Path, corpus: Path) -> N
         d.embed()
         hybrid = d.search("yuan settlement", limit=5)
         assert hybrid and {h.article_id for h in hybrid} & {h.article_id for h in bm25}
-        russia = d.search("car exports", entity="Russia", limit=20)
+        russia = d.search("car exports", SearchFilters(entity="Russia"), limit=20)
         assert russia
         for h in russia:
             e = d.store.get_enrichment(h.article_id)
             assert e is not None and any(x.canonical == "Russia" for x in e.entities)
-        ranged = d.search("trade", since=_utc("2025-01-01"), limit=20)
+        ranged = d.search("trade", SearchFilters(since=_utc("2025-01-01")), limit=20)
         assert ranged and all(h.published_at and h.published_at.year >= 2025 for h in ranged)
 
 

@@ -13,12 +13,14 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from newsdesk.models import (
+    NO_FILTERS,
     Article,
     Brief,
     Enrichment,
     FigurePoint,
     PriorFacts,
     QuarantineItem,
+    SearchFilters,
     SearchHit,
     Story,
 )
@@ -108,36 +110,14 @@ class Store(Protocol):
         ...
 
     def search(
-        self,
-        query: str,
-        tag: str | None = None,
-        source: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 10,
-        entity: str | None = None,
+        self, query: str, filters: SearchFilters = NO_FILTERS, limit: int = 10
     ) -> list[SearchHit]: ...
 
     def rank(
-        self,
-        query: str,
-        tag: str | None = None,
-        source: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 10,
-        entity: str | None = None,
+        self, query: str, filters: SearchFilters = NO_FILTERS, limit: int = 10
     ) -> list[tuple[str, float]]: ...
 
-    def filter_ids(
-        self,
-        ids: list[str],
-        tag: str | None = None,
-        source: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        entity: str | None = None,
-    ) -> set[str]:
+    def filter_ids(self, ids: list[str], filters: SearchFilters) -> set[str]:
         """Which of `ids` are originals passing the search filters."""
         ...
 

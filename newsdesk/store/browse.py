@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from newsdesk.models import (
+    NO_FILTERS,
     EntityCount,
     FeedItem,
     Figure,
     FigurePoint,
     Quote,
     QuoteHit,
+    SearchFilters,
     SignalCount,
     TagCount,
 )
@@ -35,9 +37,11 @@ DURATION_UNITS = ("year", "month", "week", "day", "hour", "minute", "second", "d
 
 @runtime_checkable
 class BrowseStore(Protocol):
-    def feed(self, limit: int, offset: int = 0, **filters: Any) -> list[FeedItem]: ...
+    def feed(
+        self, limit: int, offset: int = 0, filters: SearchFilters = NO_FILTERS
+    ) -> list[FeedItem]: ...
 
-    def count_articles(self, **filters: Any) -> int: ...
+    def count_articles(self, filters: SearchFilters = NO_FILTERS) -> int: ...
 
     def tag_totals(self) -> list[TagCount]: ...
 
@@ -90,22 +94,19 @@ class SQLiteBrowse:
     conn: sqlite3.Connection
 
     @staticmethod
-    def _filters(
-        tag: str | None, source: str | None, since: datetime | None, until: datetime | None,
-        entity: str | None = None,
-    ) -> tuple[list[str], list[str | None]]:
+    def _filters(f: SearchFilters) -> tuple[list[str], list[str | None]]:
         raise NotImplementedError  # provided by SQLiteStore
 
-    def _where(self, **filters: Any) -> tuple[str, list[str | None]]:
-        where, params = self._filters(
-            filters.get("tag"), filters.get("source"), filters.get("since"),
-            filters.get("until"), filters.get("entity"))
+    def _where(self, filters: SearchFilters) -> tuple[str, list[str | None]]:
+        where, params = self._filters(filters)
         return " AND ".join(where), params
 
-    def feed(self, limit: int, offset: int = 0, **filters: Any) -> list[FeedItem]:
+    def feed(
+        self, limit: int, offset: int = 0, filters: SearchFilters = NO_FILTERS
+    ) -> list[FeedItem]:
         """Originals, newest first (undated last): an index walk on publication time, so
         a page costs the same at 100 or 100,000 articles when no filter is rare."""
-        where, params = self._where(**filters)
+        where, params = self._where(filters)
         rows = self.conn.execute(
             "SELECT a.id, a.title, a.source, a.published_at, "
             "json_extract(a.meta, '$.category') AS category, "
@@ -124,8 +125,8 @@ class SQLiteBrowse:
             lead=" ".join((r[6] or r[7] or "").split()), has_brief=r[6] is not None,
         ) for r in rows]
 
-    def count_articles(self, **filters: Any) -> int:
-        where, params = self._where(**filters)
+    def count_articles(self, filters: SearchFilters = NO_FILTERS) -> int:
+        where, params = self._where(filters)
         return int(self.conn.execute(
             f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0])
 

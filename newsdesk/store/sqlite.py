@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from newsdesk.errors import StoreError
 from newsdesk.models import (
+    NO_FILTERS,
     Article,
     Brief,
     Enrichment,
@@ -29,6 +30,7 @@ from newsdesk.models import (
     FigurePoint,
     PriorFacts,
     QuarantineItem,
+    SearchFilters,
     SearchHit,
     Story,
 )
@@ -734,65 +736,49 @@ class SQLiteStore(SQLiteBrowse):
         return ranked[:limit]
 
     @staticmethod
-    def _filters(
-        tag: str | None, source: str | None, since: datetime | None, until: datetime | None,
-        entity: str | None = None,
-    ) -> tuple[list[str], list[str | None]]:
+    @staticmethod
+    def _filters(f: SearchFilters) -> tuple[list[str], list[str | None]]:
         filters: list[str] = ["a.duplicate_of IS NULL"]
         params: list[str | None] = []
-        if tag:
+        if f.tag:
             filters.append(
                 "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND "
                 "(t.tag = ? OR t.label = ? COLLATE NOCASE))"
             )
-            params += [tag, tag]
-        if entity:
+            params += [f.tag, f.tag]
+        if f.entity:
             filters.append(
                 "EXISTS (SELECT 1 FROM article_places p WHERE p.article_id = a.id AND "
                 "p.place = ? COLLATE NOCASE)"
             )
-            params.append(entity)
-        if source:
+            params.append(f.entity)
+        if f.source:
             filters.append("a.source LIKE ?")
-            params.append(f"%{source}%")
-        if since:
+            params.append(f"%{f.source}%")
+        if f.since:
             filters.append("a.published_utc >= ?")
-            params.append(utc_text(since))
-        if until:
+            params.append(utc_text(f.since))
+        if f.until:
             filters.append("a.published_utc <= ?")
-            params.append(utc_text(until))
+            params.append(utc_text(f.until))
         return filters, params
 
     def search(
-        self,
-        query: str,
-        tag: str | None = None,
-        source: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 10,
-        entity: str | None = None,
+        self, query: str, filters: SearchFilters = NO_FILTERS, limit: int = 10
     ) -> list[SearchHit]:
         if fts_query(query):
-            return self.hits(self.rank(query, tag, source, since, until, limit, entity), query)
-        filters, params = self._filters(tag, source, since, until, entity)
+            return self.hits(self.rank(query, filters, limit), query)
+        where, params = self._filters(filters)
         rows = self.conn.execute(
             f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
             "0.0 AS rank, substr(a.text, 1, 160) AS snip FROM articles a "
-            f"WHERE {' AND '.join(filters)} ORDER BY a.published_utc DESC LIMIT ?",
+            f"WHERE {' AND '.join(where)} ORDER BY a.published_utc DESC LIMIT ?",
             [*params, limit],
         ).fetchall()
         return [_hit(r, -float(r["rank"])) for r in rows]
 
     def rank(
-        self,
-        query: str,
-        tag: str | None = None,
-        source: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 10,
-        entity: str | None = None,
+        self, query: str, filters: SearchFilters = NO_FILTERS, limit: int = 10
     ) -> list[tuple[str, float]]:
         """(article id, BM25 score) of the best keyword matches passing the filters.
 
@@ -801,14 +787,14 @@ class SQLiteStore(SQLiteBrowse):
         match = fts_query(query)
         if not match:
             return []
-        filters, params = self._filters(tag, source, since, until, entity)
-        found = self._rank_fts_first(match, filters, params, limit)
+        where, params = self._filters(filters)
+        found = self._rank_fts_first(match, where, params, limit)
         if found is not None:
             return found
         rows = self.conn.execute(
             "SELECT a.id, bm25(article_fts, 4.0, 1.0) AS rank "
             "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
-            f"WHERE article_fts MATCH ? AND {' AND '.join(filters)} "
+            f"WHERE article_fts MATCH ? AND {' AND '.join(where)} "
             "ORDER BY rank, a.rowid LIMIT ?",
             [match, *params, limit],
         ).fetchall()
@@ -851,25 +837,17 @@ class SQLiteStore(SQLiteBrowse):
             return None
         return [(ids[r], score[r]) for r in passing]
 
-    def filter_ids(
-        self,
-        ids: list[str],
-        tag: str | None = None,
-        source: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        entity: str | None = None,
-    ) -> set[str]:
+    def filter_ids(self, ids: list[str], filters: SearchFilters) -> set[str]:
         """Which of `ids` are originals passing the filters."""
         if not ids:
             return set()
-        filters, params = self._filters(tag, source, since, until, entity)
+        where, params = self._filters(filters)
         out: set[str] = set()
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             rows = self.conn.execute(
                 f"SELECT a.id FROM articles a WHERE a.id IN ({','.join('?' * len(chunk))}) "
-                f"AND {' AND '.join(filters)}", [*chunk, *params],
+                f"AND {' AND '.join(where)}", [*chunk, *params],
             ).fetchall()
             out.update(r[0] for r in rows)
         return out

@@ -78,10 +78,10 @@ def list_articles(desks: Pool, limit: Limit = 20, offset: Offset = 0, tag: Tag =
                   entity: Entity = None, source: Source = None, since: Since = None,
                   until: Until = None) -> Page[FeedItem]:
     """Stored articles (originals), newest first, with the opening of their brief."""
-    filters = Filters.parse(tag, entity, source, since, until).as_dict()
+    filters = Filters.parse(tag, entity, source, since, until)
     store = desks.browse()
-    total = store.count_articles(**filters)
-    return Page[FeedItem](items=store.feed(limit, offset, **filters), total=total, limit=limit,
+    total = store.count_articles(filters)
+    return Page[FeedItem](items=store.feed(limit, offset, filters), total=total, limit=limit,
                           offset=offset, next=next_offset(offset, limit, total))
 
 
@@ -176,8 +176,7 @@ def search(desks: Pool, q: Annotated[str, Query(min_length=1, max_length=500)],
 
 
 def search_hits(desk: Desk, q: str, mode: str, limit: int, f: Filters) -> list[SearchHit]:
-    return desk.search(q, mode=mode, limit=limit, tag=f.tag, entity=f.entity,
-                       source=f.source, since=f.since, until=f.until)
+    return desk.search(q, f, mode=mode, limit=limit)
 
 
 # --- stories --------------------------------------------------------------------------

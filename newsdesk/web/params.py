@@ -6,13 +6,13 @@ the empty string", so every filter goes through `blank_to_none`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query
 
 from newsdesk.errors import InputError
+from newsdesk.models import SearchFilters
 
 MAX_LIMIT = 200
 
@@ -41,15 +41,8 @@ def parse_when(value: str | None, *, end: bool = False, name: str = "date") -> d
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The feed and search filters, as the store takes them."""
-
-    tag: str | None = None
-    entity: str | None = None
-    source: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+class Filters(SearchFilters):
+    """The feed and search filters as the store takes them, read from query parameters."""
 
     @classmethod
     def parse(cls, tag: str | None, entity: str | None, source: str | None,
@@ -60,10 +53,6 @@ class Filters:
             raise InputError("since is after until: no article can match")
         return cls(tag=blank_to_none(tag), entity=blank_to_none(entity),
                    source=blank_to_none(source), since=start, until=stop)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"tag": self.tag, "entity": self.entity, "source": self.source,
-                "since": self.since, "until": self.until}
 
     def query(self) -> dict[str, str]:
         """The filters as page query parameters (for links to the next page)."""

@@ -12,7 +12,7 @@ from newsdesk.analyze.topics import load_taxonomy
 from newsdesk.errors import StoreError
 from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.text import parse_text
-from newsdesk.models import Article
+from newsdesk.models import Article, SearchFilters
 from newsdesk.store import sqlite as sqlite_module
 from newsdesk.store.base import Store
 from newsdesk.store.sqlite import SQLiteStore
@@ -69,11 +69,11 @@ def test_search_ranks_with_bm25_and_marks_snippets(store: SQLiteStore) -> None:
 
 
 def test_search_filters(store: SQLiteStore) -> None:
-    assert [h.title for h in store.search("crude", source="harbor")] == ["Oil price cap begins"]
-    assert store.search("crude", source="eastern") == []
+    assert [h.title for h in store.search("crude", SearchFilters(source="harbor"))] == ["Oil price cap begins"]
+    assert store.search("crude", SearchFilters(source="eastern")) == []
     since = datetime(2024, 1, 1, tzinfo=UTC)
-    assert [h.title for h in store.search("", since=since)] == ["Chip export controls tighten"]
-    assert [h.title for h in store.search("", tag="Export Controls")] == [
+    assert [h.title for h in store.search("", SearchFilters(since=since))] == ["Chip export controls tighten"]
+    assert [h.title for h in store.search("", SearchFilters(tag="Export Controls"))] == [
         "Chip export controls tighten"
     ]
 
@@ -278,9 +278,7 @@ def test_ranking_finds_the_originals_however_many_rejected_rows_outrank_them(
 
 def _joined_rank(s: SQLiteStore, query: str, limit: int, **filters: object) -> list[str]:
     """The reference: every match joined with its article, filtered, then ranked."""
-    where, params = s._filters(filters.get("tag"), filters.get("source"),  # type: ignore[arg-type]
-                               filters.get("since"), filters.get("until"),  # type: ignore[arg-type]
-                               filters.get("entity"))  # type: ignore[arg-type]
+    where, params = s._filters(SearchFilters(**filters))  # type: ignore[arg-type]
     return [r[0] for r in s.conn.execute(
         "SELECT a.id FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
         f"WHERE article_fts MATCH ? AND {' AND '.join(where)} "
@@ -319,7 +317,7 @@ def test_filtered_ranking_gives_what_the_joined_query_gives(
     """A filtered keyword search ranks inside the full-text index first and checks the
     top rows best first; however many pass, the answer is the reference's."""
     for limit in (1, 5, 25):
-        got = [i for i, _ in wheat_store.rank("wheat", limit=limit, **filters)]  # type: ignore[arg-type]
+        got = [i for i, _ in wheat_store.rank("wheat", SearchFilters(**filters), limit)]  # type: ignore[arg-type]
         assert got == _joined_rank(wheat_store, "wheat", limit, **filters)
         assert got  # every filter above lets some articles through
 
@@ -331,7 +329,7 @@ def test_filtered_ranking_falls_back_to_the_joined_query_past_its_window(
     beyond it, the joined query gives the answer (here the window is 100 of 240)."""
     monkeypatch.setattr(sqlite_module, "FILTERED_WINDOW", 100)
     filters = {"source": "Rare Wire"}
-    assert [i for i, _ in wheat_store.rank("wheat", limit=5, **filters)] == _joined_rank(
+    assert [i for i, _ in wheat_store.rank("wheat", SearchFilters(**filters), 5)] == _joined_rank(
         wheat_store, "wheat", 5, **filters)
     assert len(_joined_rank(wheat_store, "wheat", 5, **filters)) == 3
 
@@ -339,12 +337,13 @@ def test_filtered_ranking_falls_back_to_the_joined_query_past_its_window(
 def test_filter_checks_by_id_read_an_index_not_the_article_rows(store: SQLiteStore) -> None:
     """Filtered vector search checks nearest ids against the filters: migration 10's
     index answers that without reading the article rows (their text fills pages)."""
-    where, params = store._filters(None, "Wire", datetime(2023, 1, 1, tzinfo=UTC), None)
+    where, params = store._filters(
+        SearchFilters(source="Wire", since=datetime(2023, 1, 1, tzinfo=UTC)))
     plan = " ".join(str(tuple(r)) for r in store.conn.execute(
         f"EXPLAIN QUERY PLAN SELECT a.id FROM articles a WHERE a.id IN (?, ?) AND "
         f"{' AND '.join(where)}", ["x", "y", *params]))
     assert "COVERING INDEX articles_filters" in plan
     ids = [r[0] for r in store.conn.execute("SELECT id FROM articles")]
-    assert store.filter_ids(ids, since=datetime(2023, 1, 1, tzinfo=UTC)) == {
+    assert store.filter_ids(ids, SearchFilters(since=datetime(2023, 1, 1, tzinfo=UTC))) == {
         r[0] for r in store.conn.execute(
             "SELECT id FROM articles WHERE published_utc >= '2023'")}
