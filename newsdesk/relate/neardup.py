@@ -39,7 +39,9 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 
 
 def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
-    """Distinct 32-bit hashes of the overlapping `size`-word windows of the text.
+    """32-bit hashes of the overlapping `size`-word windows of the text, in text order (a
+    repeated window repeats its hash: MinHash keeps minima, so repeats change nothing and
+    are not worth a sort to remove).
 
     Words are hashed once (crc32: stable across processes, unlike `hash`), and a window's
     hash is a polynomial of its words' hashes computed for all windows at once."""
@@ -53,7 +55,7 @@ def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
     acc = np.zeros(n, dtype=np.uint64)
     for j in range(size):
         acc = acc * np.uint64(_MULT) + wh[j:j + n]  # wraps modulo 2**64, as intended
-    return np.unique(((acc ^ (acc >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    return ((acc ^ (acc >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
 _MULT = 1_000_003
