@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from pydantic import BaseModel
@@ -736,7 +736,6 @@ class SQLiteStore(SQLiteBrowse):
         return ranked[:limit]
 
     @staticmethod
-    @staticmethod
     def _filters(f: SearchFilters) -> tuple[list[str], list[str | None]]:
         filters: list[str] = ["a.duplicate_of IS NULL"]
         params: list[str | None] = []
@@ -820,15 +819,10 @@ class SQLiteStore(SQLiteBrowse):
         ).fetchall()
         if not top:
             return []
-        where = " AND ".join(filters)
         ids: dict[int, str] = {}
 
         def check(chunk: list[int]) -> dict[int, str]:
-            for start in range(0, len(chunk), 500):
-                part = chunk[start:start + 500]
-                ids.update(self.conn.execute(
-                    f"SELECT a.rowid, a.id FROM articles a WHERE a.rowid IN "
-                    f"({','.join('?' * len(part))}) AND {where}", [*part, *params]).fetchall())
+            ids.update(self._passing("rowid", chunk, filters, params))
             return ids
 
         score = {r[0]: -float(r[1]) for r in top}
@@ -842,14 +836,20 @@ class SQLiteStore(SQLiteBrowse):
         if not ids:
             return set()
         where, params = self._filters(filters)
-        out: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            rows = self.conn.execute(
-                f"SELECT a.id FROM articles a WHERE a.id IN ({','.join('?' * len(chunk))}) "
-                f"AND {' AND '.join(where)}", [*chunk, *params],
-            ).fetchall()
-            out.update(r[0] for r in rows)
+        return {article_id for _, article_id in self._passing("id", ids, where, params)}
+
+    def _passing(
+        self, key: str, values: list[Any], where: list[str], params: list[str | None]
+    ) -> list[tuple[Any, str]]:
+        """(key, article id) of the articles whose `key` column ("id" or "rowid") is one
+        of `values` and that pass `where`, asked 500 values at a time."""
+        out: list[tuple[Any, str]] = []
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            out += self.conn.execute(
+                f"SELECT a.{key}, a.id FROM articles a WHERE a.{key} IN "
+                f"({','.join('?' * len(chunk))}) AND {' AND '.join(where)}",
+                [*chunk, *params]).fetchall()
         return out
 
     def hits(self, scored: list[tuple[str, float]], query: str = "") -> list[SearchHit]:
