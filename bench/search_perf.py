@@ -44,6 +44,7 @@ from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.sources import expand, read_unit
 from newsdesk.models import Article, SearchFilters
 from newsdesk.relate.embed import HashingEmbedder, content_key, embedding_text
+from newsdesk.store.facets import facet_text
 from newsdesk.store.rows import utc_text
 from newsdesk.store.sqlite import SQLiteStore
 
@@ -95,8 +96,8 @@ def build(path: Path, n: int, seed: int = 7) -> dict[str, float]:
         with store.transaction():
             store.conn.executemany(
                 "INSERT INTO articles (id, url, title, source, published_at, published_utc, "
-                "content_hash, duplicate_of, text, sentences, meta, ingested_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)", batch)
+                "content_hash, duplicate_of, text, sentences, meta, ingested_at, facets) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)", batch)
             store.conn.executemany(
                 "INSERT OR IGNORE INTO article_tags (article_id, tag, label, grp, score, "
                 "published_utc) VALUES (?, ?, ?, ?, ?, ?)", tag_rows)
@@ -127,7 +128,8 @@ def build(path: Path, n: int, seed: int = 7) -> dict[str, float]:
         utc = utc_text(published)
         batch.append((article_id, meta["url"], title, article.source, published.isoformat(),
                       utc, meta["content_hash"], text, json.dumps(sentences),
-                      json.dumps(meta), now))
+                      json.dumps(meta), now,
+                      facet_text(((t, label) for t, label, _, _ in tags), places)))
         tag_rows.extend((article_id, t, label, g, s, utc) for t, label, g, s in tags)
         place_rows.extend((article_id, p, utc) for p in places)
         texts.append((article_id, embedding_text(title, text)))

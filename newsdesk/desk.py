@@ -481,8 +481,8 @@ class Desk:
         version = self.store.embedding_version(model)
         cached = _VECTORS.get(key)
         if cached is None or cached.version != version:
-            ids, matrix = self.store.embedding_matrix(model)
-            cached = _VECTORS[key] = VectorIndex(model, ids, matrix, version)
+            ids, keys, matrix = self.store.embedding_matrix(model)
+            cached = _VECTORS[key] = VectorIndex(model, ids, matrix, version, keys)
         self._vectors_seen = (stamp, cached)
         return cached
 
@@ -639,7 +639,13 @@ class Desk:
         bm25 = [] if mode == "vector" else [
             i for i, _ in self.store.rank(query, filters, pool)]
         query_vector = embedder.embed([query.strip()])[0]
-        near = index.nearest(query_vector, FILTERED_CANDIDATES if filters.active else pool)
+        if filters.active:
+            # Score only the rows that carry the filters' tag or place (when they name
+            # one), then check the nearest of those against every filter.
+            among = self.store.facet_keys(filters)
+            near = index.nearest(query_vector, FILTERED_CANDIDATES, among=among)
+        else:
+            near = index.nearest(query_vector, pool)
         ids = [i for i, _ in near]
         if filters.active:
             ids = first_passing(ids, pool, lambda chunk: self.store.filter_ids(chunk, filters))

@@ -120,6 +120,36 @@ def test_hybrid_search_filters_and_falls_back(tmp_path: Path, corpus: Path) -> N
         assert ranged and all(h.published_at and h.published_at.year >= 2025 for h in ranged)
 
 
+def test_filtered_hybrid_search_scores_only_rows_with_the_place_and_loses_nothing(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With an entity or tag filter the vector side scores only the rows whose facet
+    tokens carry it; the hits are those of scoring every row and checking afterwards."""
+    with Desk.open(Settings(db_path=tmp_path / "f.db"), embedder=HashingEmbedder()) as d:
+        d.ingest([str(corpus)])
+        d.embed()
+        filters = [SearchFilters(entity="Ukraine"), SearchFilters(entity="ukraine", since=_utc(
+            "2024-01-01")), SearchFilters(tag="Sanctions"), SearchFilters(since=_utc("2024-06-01"))]
+        narrowed = {f: d.search("exports to Russia", f, limit=8) for f in filters}
+        assert all(narrowed.values())
+        scored: list[int] = []
+        real = d.store.facet_keys
+
+        def counted(f: SearchFilters):  # type: ignore[no-untyped-def]
+            keys = real(f)
+            scored.append(-1 if keys is None else len(keys))
+            return keys
+
+        monkeypatch.setattr(d.store, "facet_keys", counted)
+        assert [d.search("exports to Russia", f, limit=8) for f in filters] == list(
+            narrowed.values())
+        assert scored[-1] == -1 and min(scored[:3]) > 0 and max(scored[:3]) < len(
+            d.vectors() or ())
+        monkeypatch.setattr(d.store, "facet_keys", lambda f: None)
+        for f, hits in narrowed.items():
+            assert hits == d.search("exports to Russia", f, limit=8), f
+
+
 def _utc(day: str):
     from datetime import UTC, datetime
     return datetime.fromisoformat(day).replace(tzinfo=UTC)

@@ -15,6 +15,7 @@ from newsdesk.models import Article, Enrichment, Figure
 from newsdesk.relate.features import ArticleTerms, article_terms
 from newsdesk.relate.neardup import signature
 from newsdesk.relate.stories import StoryArticle
+from newsdesk.store.facets import facet_text
 
 SUMMARY_CHARS = 200
 
@@ -48,6 +49,8 @@ class ArticleRows:
     tags: tuple[tuple[object, ...], ...]
     places: tuple[tuple[object, ...], ...]
     figures: tuple[tuple[object, ...], ...]
+    # Tag and place tokens for the full-text index (store.facets; originals only).
+    facets: str = ""
     # MinHash signature of the body (originals only: copies are found through them).
     signature: bytes | None = None
     # Story features (originals only): term counts, timeline line and key figure.
@@ -67,7 +70,7 @@ class ArticleRows:
         meta["duplicate_of"] = original
         values[10] = json.dumps(meta, ensure_ascii=False)
         return replace(self, duplicate_of=original, article=tuple(values), enrichment=None,
-                       tags=(), places=(), figures=(), signature=None, terms=None,
+                       tags=(), places=(), figures=(), facets="", signature=None, terms=None,
                        story_summary=None, story_figure=None)
 
     def story_article(self) -> StoryArticle:
@@ -114,6 +117,7 @@ def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows
                            article.duplicate_of, published_utc, values, None, (), (), ())
     e = enrichment
     summary, key_figure = timeline_fields(article, e)
+    places = [p.canonical for p in e.entities if p.type in ("country", "bloc")]
     return ArticleRows(
         id=article.id,
         title=article.title,
@@ -126,6 +130,7 @@ def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows
                    for t in e.topics),
         places=tuple((e.article_id, p.canonical, p.mentions, published_utc)
                      for p in e.entities if p.type in ("country", "bloc")),
+        facets=facet_text(((t.tag, t.label) for t in e.topics), places),
         figures=tuple(
             (e.article_id, n, f.span.sentence, f.subject, f.unit, f.value, f.value_high,
              f.kind, f.direction, f.period.year if f.period else None, published_utc,

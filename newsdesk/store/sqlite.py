@@ -39,6 +39,7 @@ from newsdesk.relate.neardup import THRESHOLD as NEAR_THRESHOLD
 from newsdesk.relate.neardup import signature, similarity
 from newsdesk.store.browse import SQLiteBrowse
 from newsdesk.store.chunks import first_passing
+from newsdesk.store.facets import FACET_WORD, facet_match, facet_text, filtered_match
 from newsdesk.store.rows import ArticleRows, article_rows, meta_key, utc_text
 
 APPLICATION_ID = 0x6E657773  # "news": marks a file as a newsdesk database
@@ -288,6 +289,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS articles_filters
         ON articles(id, duplicate_of, published_utc, source);
     """,
+    # 11: tag and place tokens become a third full-text column (store/facets.py), so a
+    # filtered keyword search scores only matches that carry the filter's tag or place.
+    # All of it is in `_index_facets` (it must be able to run again, as 9 does).
+    "",
 ]
 
 def _backfill_signatures(conn: sqlite3.Connection) -> None:
@@ -309,11 +314,58 @@ def _quarantine_retry_columns(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS quarantine_item ON quarantine(item_id)")
 
 
+# Migration 11's full-text index: title, text and facet tokens (which never score).
+_FTS_WITH_FACETS = """
+DROP TRIGGER IF EXISTS articles_fts_insert;
+DROP TRIGGER IF EXISTS articles_fts_delete;
+DROP TABLE IF EXISTS article_fts;
+CREATE VIRTUAL TABLE article_fts USING fts5(
+    title, text, facets, content='articles', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles
+    WHEN new.duplicate_of IS NULL BEGIN
+    INSERT INTO article_fts(rowid, title, text, facets)
+        VALUES (new.rowid, new.title, new.text, new.facets);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles
+    WHEN old.duplicate_of IS NULL BEGIN
+    INSERT INTO article_fts(article_fts, rowid, title, text, facets)
+        VALUES ('delete', old.rowid, old.title, old.text, old.facets);
+END;
+"""
+
+
+def _index_facets(conn: sqlite3.Connection) -> None:
+    """Migration 11: a facets column on articles, filled for every original from its
+    tag and place rows, and the full-text index made again with it (originals only, as
+    the insert trigger does): about 30 s at 100,000 articles."""
+    if "facets" not in {r[1] for r in conn.execute("PRAGMA table_info(articles)")}:
+        conn.execute("ALTER TABLE articles ADD COLUMN facets TEXT NOT NULL DEFAULT ''")
+    for statement in _statements(_FTS_WITH_FACETS):
+        conn.execute(statement)
+    tags: dict[str, list[tuple[str, str]]] = {}
+    places: dict[str, list[str]] = {}
+    for article_id, tag, label in conn.execute("SELECT article_id, tag, label FROM article_tags"):
+        tags.setdefault(article_id, []).append((tag, label))
+    for article_id, place in conn.execute("SELECT article_id, place FROM article_places"):
+        places.setdefault(article_id, []).append(place)
+    conn.executemany("UPDATE articles SET facets = ? WHERE id = ?", [
+        (facet_text(tags.get(i, ()), places.get(i, ())), i)
+        for i in tags.keys() | places.keys()])
+    conn.execute("INSERT INTO article_fts (rowid, title, text, facets) "
+                 "SELECT rowid, title, text, facets FROM articles WHERE duplicate_of IS NULL")
+    # One bulk insert leaves many small segments: merged, queries read 30% less.
+    conn.execute("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
+
+
 # Data a migration derives in Python rather than SQL, by the migration's number.
 BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    4: _backfill_signatures, 9: _quarantine_retry_columns}
+    4: _backfill_signatures, 9: _quarantine_retry_columns, 11: _index_facets}
 
 _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
+# BM25 with the title weighing four times the text; facet tokens never score.
+_BM25 = "bm25(article_fts, 4.0, 1.0, 0.0)"
 RECENCY_HALF_LIFE_DAYS = 365.0
 ARTICLE_CACHE = 2048
 # A filtered keyword search first ranks up to this many rows inside the full-text index
@@ -327,7 +379,9 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def fts_query(query: str) -> str:
-    """Turn user words into a safe FTS5 query: quoted terms, "phrases" kept, OR kept."""
+    """Turn user words into a safe FTS5 query: quoted terms, "phrases" kept, OR kept;
+    words shaped like the index's facet tokens dropped (store/facets.py)."""
+    query = FACET_WORD.sub(" ", query)
     phrases = re.findall(r'"([^"]+)"', query)
     rest = re.sub(r'"[^"]*"', " ", query)
     parts = [f'"{p.strip()}"' for p in phrases if p.strip()]
@@ -562,9 +616,9 @@ class SQLiteStore(SQLiteBrowse):
                 self._delete_article_rows(rows.id)
             self.conn.execute(
                 "INSERT INTO articles (id, url, title, source, published_at, published_utc, "
-                "content_hash, duplicate_of, text, sentences, meta, ingested_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*rows.article, datetime.now(UTC).isoformat()),
+                "content_hash, duplicate_of, text, sentences, meta, ingested_at, facets) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*rows.article, datetime.now(UTC).isoformat(), rows.facets),
             )
             if rows.enrichment is not None:
                 self.conn.execute(
@@ -783,15 +837,16 @@ class SQLiteStore(SQLiteBrowse):
 
         Only ids and scores: the ORDER BY evaluates its columns for every matching row,
         so snippets and tags (`hits`) are made for the rows kept, not for all of them."""
-        match = fts_query(query)
-        if not match:
+        words = fts_query(query)
+        if not words:
             return []
+        match = filtered_match(words, filters)
         where, params = self._filters(filters)
         found = self._rank_fts_first(match, where, params, limit)
         if found is not None:
             return found
         rows = self.conn.execute(
-            "SELECT a.id, bm25(article_fts, 4.0, 1.0) AS rank "
+            f"SELECT a.id, {_BM25} AS rank "
             "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
             f"WHERE article_fts MATCH ? AND {' AND '.join(where)} "
             "ORDER BY rank, a.rowid LIMIT ?",
@@ -805,6 +860,8 @@ class SQLiteStore(SQLiteBrowse):
         """The best `limit` matches passing `filters`, ranked inside FTS5 (no article row
         read per match: 3-5 times faster for common words at 100,000 articles), then
         checked against `filters` best first, a chunk at a time, until `limit` pass.
+        `match` carries the filters' facet tokens when they name a tag or place, so FTS5
+        scores only matches that can pass.
 
         Without a filter (but "originals only") the top `limit` rows normally all pass;
         with one, up to FILTERED_WINDOW rows are ranked (the cost is in scoring every
@@ -814,7 +871,7 @@ class SQLiteStore(SQLiteBrowse):
         originals only) None, and the caller runs the joined query."""
         window = max(limit, FILTERED_WINDOW) if params else limit
         top = self.conn.execute(
-            "SELECT rowid, bm25(article_fts, 4.0, 1.0) AS rank FROM article_fts "
+            f"SELECT rowid, {_BM25} AS rank FROM article_fts "
             "WHERE article_fts MATCH ? ORDER BY rank, rowid LIMIT ?", (match, window),
         ).fetchall()
         if not top:
@@ -830,6 +887,20 @@ class SQLiteStore(SQLiteBrowse):
         if len(passing) < limit and len(top) == window:
             return None
         return [(ids[r], score[r]) for r in passing]
+
+    def facet_keys(self, filters: SearchFilters) -> np.ndarray | None:
+        """Ascending store keys (rowids) of the originals carrying the filters' tag and
+        place tokens: a superset of those passing, read from one FTS5 doclist (about
+        5 ms for 20,000 of 100,000 articles), or None when the filters name neither."""
+        match = facet_match(filters)
+        if match is None:
+            return None
+        text = self.conn.execute(
+            "SELECT group_concat(rowid) FROM (SELECT rowid FROM article_fts "
+            "WHERE article_fts MATCH ? ORDER BY rowid)", (match,)).fetchone()[0]
+        if not text:
+            return np.zeros(0, dtype=np.int64)
+        return np.fromstring(text, dtype=np.int64, sep=",")  # 7x faster than split
 
     def filter_ids(self, ids: list[str], filters: SearchFilters) -> set[str]:
         """Which of `ids` are originals passing the filters."""
@@ -864,12 +935,12 @@ class SQLiteStore(SQLiteBrowse):
             f"substr(a.text, 1, 160) AS snip FROM articles a WHERE a.id IN ({marks})", ids,
         ).fetchall()}
         snippets: dict[str, str] = {}
-        match = fts_query(query)
-        if match:
+        words = fts_query(query)
+        if words:
             for r in self.conn.execute(
                 "SELECT a.id, snippet(article_fts, 1, '**', '**', ' … ', 20) AS snip "
                 "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
-                f"WHERE article_fts MATCH ? AND a.id IN ({marks})", [match, *ids],
+                f"WHERE article_fts MATCH ? AND a.id IN ({marks})", [words, *ids],
             ):
                 snippets[r["id"]] = r["snip"]
         out = []
@@ -1001,18 +1072,19 @@ class SQLiteStore(SQLiteBrowse):
         ).fetchone()
         return int(row[0]), int(row[1])
 
-    def embedding_matrix(self, model: str) -> tuple[list[str], np.ndarray]:
-        """Ids and float32 vectors (one row each) of the originals `model` has embedded."""
+    def embedding_matrix(self, model: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Ids, ascending store keys (rowids, as `facet_keys` gives) and float32 vectors
+        (one row each) of the originals `model` has embedded."""
         rows = self.conn.execute(
-            "SELECT e.article_id, e.vector, e.dim FROM embeddings e JOIN articles a ON "
-            "a.id = e.article_id WHERE e.model = ? AND a.duplicate_of IS NULL ORDER BY a.rowid",
-            (model,),
+            "SELECT e.article_id, e.vector, e.dim, a.rowid FROM embeddings e JOIN articles a "
+            "ON a.id = e.article_id WHERE e.model = ? AND a.duplicate_of IS NULL "
+            "ORDER BY a.rowid", (model,),
         ).fetchall()
         if not rows:
-            return [], np.zeros((0, 0), dtype=np.float32)
+            return [], np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
         dim = int(rows[0][2])
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
-        return [r[0] for r in rows], matrix
+        return [r[0] for r in rows], np.array([r[3] for r in rows], dtype=np.int64), matrix
 
     def get_embedding(self, article_id: str, model: str) -> np.ndarray | None:
         row = self.conn.execute(

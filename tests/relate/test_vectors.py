@@ -40,3 +40,47 @@ def test_vector_index_nearest_breaks_ties_by_stored_order_and_returns_scores() -
     assert all(isinstance(s, float) for _, s in found)
     assert [i for i, _ in index.nearest(np.array([1, 0]), 10, exclude={"d"})] == [
         "b", "e", "f", "a", "c"]
+
+
+def _keyed(n: int = 300, dim: int = 8, seed: int = 3) -> VectorIndex:
+    rng = np.random.default_rng(seed)
+    rows = rng.normal(size=(n, dim)).astype(np.float32)
+    rows[5] = rows[9]  # a tie, broken by stored order
+    keys = np.arange(n, dtype=np.int64) * 3 + 7  # store keys: ascending, with gaps
+    return VectorIndex("m", [f"a{i}" for i in range(n)], rows, keys=keys)
+
+
+def test_nearest_among_keys_is_nearest_over_those_rows_alone() -> None:
+    """A filtered search scores only the rows of the given store keys: the same answer,
+    scores and tie order as the whole ranking with every other row taken out (here the
+    rows are gathered in blocks smaller than the subset)."""
+    index = _keyed(5000)
+    q = np.random.default_rng(1).normal(size=8).astype(np.float32)
+    among = index.keys[::3].copy()  # type: ignore[index]
+    allowed = {f"a{i}" for i in range(0, 5000, 3)}
+    whole = [(i, s) for i, s in index.nearest(q, 5000) if i in allowed]
+    got = index.nearest(q, 50, among=among)
+    assert [i for i, _ in got] == [i for i, _ in whole[:50]]
+    assert [s for _, s in got] == pytest.approx([s for _, s in whole[:50]], rel=1e-5)
+    excluded = {got[0][0], "a1"}
+    assert index.nearest(q, 10, exclude=excluded, among=among) == [
+        (i, s) for i, s in got if i not in excluded][:10]
+
+
+def test_rows_of_skips_unknown_keys_and_accepts_any_order() -> None:
+    index = _keyed(10)
+    assert index.rows_of(np.array([7, 8, 34, 10, 10_000, 0])).tolist() == [0, 1, 9]
+    assert index.rows_of(np.zeros(0, dtype=np.int64)).tolist() == []
+    tie = index.nearest(index.matrix[5], 2, among=np.array([34, 22]))
+    assert [i for i, _ in tie] == ["a5", "a9"]
+    assert index.nearest(np.ones(8), 3, among=np.array([1, 2])) == []  # no row has them
+
+
+def test_keys_must_be_one_ascending_key_per_row() -> None:
+    m = np.eye(3, dtype=np.float32)
+    with pytest.raises(ValueError):
+        VectorIndex("m", ["a", "b", "c"], m, keys=np.array([1, 3, 2]))
+    with pytest.raises(ValueError):
+        VectorIndex("m", ["a", "b", "c"], m, keys=np.array([1, 2]))
+    with pytest.raises(ValueError):
+        VectorIndex("m", ["a", "b", "c"], m).nearest(np.ones(3), 1, among=np.array([1]))

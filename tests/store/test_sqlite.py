@@ -4,6 +4,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsdesk.analyze.enrich import analyze
@@ -15,6 +16,7 @@ from newsdesk.ingest.text import parse_text
 from newsdesk.models import Article, SearchFilters
 from newsdesk.store import sqlite as sqlite_module
 from newsdesk.store.base import Store
+from newsdesk.store.facets import facet_token
 from newsdesk.store.sqlite import SQLiteStore
 
 
@@ -301,7 +303,8 @@ def wheat_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
                     f"2024-{1 + n % 6:02d}-{1 + n % 27:02d}", source)
         if place not in analysed:  # the same places and tags for every article of a place
             analysed[place] = analyze(a, load_taxonomy(), default_gazetteer())
-        s.put_article(a, analysed[place])  # type: ignore[arg-type]
+        s.put_article(a, analysed[place].model_copy(  # type: ignore[attr-defined]
+            update={"article_id": a.id}))
     return s
 
 
@@ -347,3 +350,75 @@ def test_filter_checks_by_id_read_an_index_not_the_article_rows(store: SQLiteSto
     assert store.filter_ids(ids, SearchFilters(since=datetime(2023, 1, 1, tzinfo=UTC))) == {
         r[0] for r in store.conn.execute(
             "SELECT id FROM articles WHERE published_utc >= '2023'")}
+
+
+def test_facet_keys_are_the_originals_carrying_the_tag_or_place(
+    wheat_store: SQLiteStore,
+) -> None:
+    """The vector side of a filtered search scores only these rows: every original with
+    the place (any case), in ascending key order, and nothing for date-only filters."""
+    india = wheat_store.facet_keys(SearchFilters(entity="india"))
+    assert india is not None and india.dtype == np.int64
+    assert india.tolist() == [r[0] for r in wheat_store.conn.execute(
+        "SELECT a.rowid FROM articles a JOIN article_places p ON p.article_id = a.id "
+        "WHERE p.place = 'India' AND a.duplicate_of IS NULL ORDER BY a.rowid")]
+    assert len(india) == 8
+    assert wheat_store.facet_keys(SearchFilters(entity="Atlantis")).tolist() == []  # type: ignore[union-attr]
+    assert wheat_store.facet_keys(SearchFilters(since=datetime(2024, 1, 1, tzinfo=UTC))) is None
+
+
+def test_a_filtered_match_scores_only_articles_carrying_the_place(
+    wheat_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The facet tokens go into the FTS5 query itself: the index hands over the 8 India
+    articles, not the 240 wheat matches, and the answer stays the reference's."""
+    seen: list[int] = []
+    real = wheat_store._rank_fts_first
+
+    def counting(match: str, *args: object) -> object:
+        seen.append(wheat_store.conn.execute(
+            "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?", (match,)).fetchone()[0])
+        return real(match, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wheat_store, "_rank_fts_first", counting)
+    got = [i for i, _ in wheat_store.rank("wheat", SearchFilters(entity="INDIA"), 25)]
+    assert seen == [8] and len(got) == 8
+    assert got == _joined_rank(wheat_store, "wheat", 25, entity="India")
+    tag = wheat_store.conn.execute("SELECT label FROM article_tags LIMIT 1").fetchone()[0]
+    for value in (tag, tag.upper()):
+        assert [i for i, _ in wheat_store.rank("wheat", SearchFilters(tag=value), 25)] == (
+            _joined_rank(wheat_store, "wheat", 25, tag=value))
+
+
+def test_migration_eleven_indexes_the_facets_of_articles_already_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A store from before facets: the migration fills the column from the tag and place
+    rows and makes the full-text index again, originals only."""
+    path = tmp_path / "v10.db"
+    with monkeypatch.context() as m:
+        m.setattr(sqlite_module, "MIGRATIONS", sqlite_module.MIGRATIONS[:10])
+        old = SQLiteStore(path)
+        for n, dup in ((1, None), (2, "a1")):
+            old.conn.execute(
+                "INSERT INTO articles (id, title, text, sentences, meta, content_hash, "
+                "ingested_at, duplicate_of, published_utc) VALUES (?, ?, ?, '[]', '{}', ?, "
+                "'2024-01-01', ?, '2024-01-01')",
+                (f"a{n}", f"Wheat {n}", "Wheat exports rose.", f"h{n}", dup))
+            old.conn.execute("INSERT INTO article_places (article_id, place, mentions) "
+                             "VALUES (?, 'India', 1)", (f"a{n}",))
+        old.conn.execute("INSERT INTO article_tags (article_id, tag, label, score) "
+                         "VALUES ('a1', 'trade', 'Trade', 1.0)")
+        old.conn.commit()
+        old.close()
+    s = SQLiteStore(path)
+    assert s.schema_version == len(sqlite_module.MIGRATIONS)
+    facets = dict(s.conn.execute("SELECT id, facets FROM articles").fetchall())
+    assert set(facets["a1"].split()) == {
+        facet_token("p", "India"), facet_token("t", "trade"), facet_token("t", "Trade")}
+    assert [i for i, _ in s.rank("wheat", SearchFilters(entity="India"))] == ["a1"]
+    assert [i for i, _ in s.rank("wheat", SearchFilters(tag="Trade"))] == ["a1"]
+    assert s.facet_keys(SearchFilters(entity="India")).tolist() == [  # type: ignore[union-attr]
+        s.conn.execute("SELECT rowid FROM articles WHERE id = 'a1'").fetchone()[0]]
+    put(s, article("Wheat to India", "Wheat exports to India rose 4% in May.", "2024-06-01"))
+    assert len(s.rank("wheat", SearchFilters(entity="India"))) == 2
