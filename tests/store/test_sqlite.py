@@ -422,3 +422,24 @@ def test_migration_eleven_indexes_the_facets_of_articles_already_stored(
         s.conn.execute("SELECT rowid FROM articles WHERE id = 'a1'").fetchone()[0]]
     put(s, article("Wheat to India", "Wheat exports to India rose 4% in May.", "2024-06-01"))
     assert len(s.rank("wheat", SearchFilters(entity="India"))) == 2
+
+
+def test_a_loose_filter_is_answered_from_a_small_window_a_strict_one_from_the_large(
+    wheat_store: SQLiteStore,
+) -> None:
+    """Four times `limit` rows are ranked first; only when too few of them pass is the
+    5,000-row window ranked, and only past that the joined query."""
+    statements: list[str] = []
+    wheat_store.conn.set_trace_callback(statements.append)
+    try:
+        def windows(**filters: object) -> list[str]:
+            statements.clear()
+            got = [i for i, _ in wheat_store.rank("wheat", SearchFilters(**filters), 5)]  # type: ignore[arg-type]
+            assert got == _joined_rank(wheat_store, "wheat", 5, **filters)
+            return [s.rsplit("LIMIT", 1)[1].strip() for s in statements
+                    if s.startswith("SELECT rowid, bm25")]
+
+        assert windows(since=datetime(2024, 3, 1, tzinfo=UTC)) == ["20"]
+        assert windows(source="Rare Wire") == ["20", "5000"]
+    finally:
+        wheat_store.conn.set_trace_callback(None)
