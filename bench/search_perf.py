@@ -15,6 +15,9 @@ matrix has the same shape).
     .venv/bin/python bench/search_perf.py --db /tmp/100k.db --keep   # reuse a built store
     .venv/bin/python bench/search_perf.py --json
 
+Filtered search is timed twice: the same filter (Russia since 2023) for every query, and
+a different tag or place and date range for each query (`varied_filters`).
+
 Exit status 1 when a p95 misses its target (50 ms).
 """
 
@@ -52,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "samples" / "corpus"
 WIKINEWS = ROOT.parent / "shared" / "datasets" / "corpus" / "wikinews.jsonl"
 TARGET_MS = 50.0
+KINDS = ("hybrid", "bm25_only", "hybrid_filtered", "hybrid_varied_filters", "similar")
 _NUMBER = re.compile(r"\b(\d{2,3})(?=\s?(?:%|per cent|billion|million))")
 EPOCH = datetime(2021, 1, 1, tzinfo=UTC)
 
@@ -156,6 +160,27 @@ def queries(desk: Desk, count: int, seed: int = 11) -> tuple[list[str], list[str
     return texts, [r[0] for r in rows]
 
 
+def varied_filters(desk: Desk, count: int, seed: int = 13) -> list[SearchFilters]:
+    """A different filter per query: one of the 12 most frequent places or tags, a
+    start date in one of the five years, and now and then an end date, so that no
+    filter's pages are warm from the query before."""
+    conn = desk.store.conn  # type: ignore[attr-defined]
+    places = [r[0] for r in conn.execute(
+        "SELECT place FROM article_places GROUP BY place ORDER BY count(*) DESC LIMIT 12")]
+    tags = [r[0] for r in conn.execute(
+        "SELECT label FROM article_tags GROUP BY label ORDER BY count(*) DESC LIMIT 12")]
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        since = EPOCH + timedelta(days=rng.randrange(5 * 365))
+        until = since + timedelta(days=rng.randrange(180, 900)) if i % 3 == 0 else None
+        if i % 2:
+            out.append(SearchFilters(entity=rng.choice(places), since=since, until=until))
+        else:
+            out.append(SearchFilters(tag=rng.choice(tags), since=since, until=until))
+    return out
+
+
 def timed(fn, items) -> list[float]:  # type: ignore[no-untyped-def]
     out = []
     for item in items:
@@ -184,11 +209,14 @@ def measure(path: Path, count: int) -> dict[str, object]:
         bm25 = timed(lambda q: desk.search(q, limit=10, mode="bm25"), texts)
         russia = SearchFilters(entity="Russia", since=datetime(2023, 1, 1, tzinfo=UTC))
         filtered = timed(lambda q: desk.search(q, russia, limit=10), texts)
+        varied = timed(lambda qf: desk.search(qf[0], qf[1], limit=10),
+                       list(zip(texts, varied_filters(desk, len(texts)), strict=True)))
         similar = timed(lambda i: desk.similar(i, limit=10), ids)
         articles = desk.stats()["articles"]
     return {"articles": articles, "vectors": len(index), "matrix_load_s": round(load_s, 2),
             "queries": len(texts), "hybrid": summary(hybrid), "bm25_only": summary(bm25),
-            "hybrid_filtered": summary(filtered), "similar": summary(similar),
+            "hybrid_filtered": summary(filtered), "hybrid_varied_filters": summary(varied),
+            "similar": summary(similar),
             "target_p95_ms": TARGET_MS}
 
 
@@ -208,17 +236,17 @@ def main() -> int:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             built = build(path, args.n)
         result = {**measure(path, args.queries), "build": built}
-    ok = all(result[k]["p95_ms"] <= TARGET_MS for k in ("hybrid", "similar"))  # type: ignore[index]
+    ok = all(result[k]["p95_ms"] <= TARGET_MS for k in KINDS)  # type: ignore[index]
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print(f"{result['articles']} articles, {result['vectors']} vectors "
               f"(matrix loaded in {result['matrix_load_s']} s); build {built or 'reused'}")
-        for key in ("hybrid", "bm25_only", "hybrid_filtered", "similar"):
+        for key in KINDS:
             s = result[key]
-            print(f"  {key:<16} p50 {s['p50_ms']:>6} ms  p95 {s['p95_ms']:>6} ms  "  # type: ignore[index]
+            print(f"  {key:<21} p50 {s['p50_ms']:>6} ms  p95 {s['p95_ms']:>6} ms  "  # type: ignore[index]
                   f"max {s['max_ms']:>6} ms")  # type: ignore[index]
-        print(f"  target: p95 <= {TARGET_MS:g} ms for hybrid and similar: "
+        print(f"  target: p95 <= {TARGET_MS:g} ms for every kind of search: "
               f"{'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 

@@ -67,7 +67,7 @@ from newsdesk.relate.stories import FEED_SETTINGS, StoryIndex
 from newsdesk.relate.vectors import RRF_K, VectorIndex, rrf
 from newsdesk.store.base import Store
 from newsdesk.store.chunks import first_passing
-from newsdesk.store.rows import story_input
+from newsdesk.store.rows import epoch_us, story_input, utc_text
 from newsdesk.store.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
@@ -481,8 +481,9 @@ class Desk:
         version = self.store.embedding_version(model)
         cached = _VECTORS.get(key)
         if cached is None or cached.version != version:
-            ids, keys, matrix = self.store.embedding_matrix(model)
-            cached = _VECTORS[key] = VectorIndex(model, ids, matrix, version, keys)
+            em = self.store.embedding_matrix(model)
+            cached = _VECTORS[key] = VectorIndex(model, em.ids, em.matrix, version, em.keys,
+                                                 em.published)
         self._vectors_seen = (stamp, cached)
         return cached
 
@@ -640,10 +641,10 @@ class Desk:
             i for i, _ in self.store.rank(query, filters, pool)]
         query_vector = embedder.embed([query.strip()])[0]
         if filters.active:
-            # Score only the rows that carry the filters' tag or place (when they name
-            # one), then check the nearest of those against every filter.
-            among = self.store.facet_keys(filters)
-            near = index.nearest(query_vector, FILTERED_CANDIDATES, among=among)
+            # Score only the rows the filters' tag or place and dates allow, then check
+            # the nearest of those against every filter.
+            near = index.nearest(query_vector, FILTERED_CANDIDATES,
+                                 rows=self._vector_rows(index, filters))
         else:
             near = index.nearest(query_vector, pool)
         ids = [i for i, _ in near]
@@ -651,6 +652,23 @@ class Desk:
             ids = first_passing(ids, pool, lambda chunk: self.store.filter_ids(chunk, filters))
         fused = rrf([bm25, ids[:pool]], k=RRF_K)[:limit]
         return self.store.hits(fused, query)
+
+    def _vector_rows(self, index: VectorIndex, filters: SearchFilters) -> np.ndarray | None:
+        """The rows of `index` that may pass `filters` (a superset: ids are checked after),
+        from the facet doclist of a tag or place that at most a third of the articles
+        carry (reading a broader one costs more than it saves) and from the rows'
+        publication times; None when neither narrows anything."""
+        mask: np.ndarray | None = None
+        keys = self.store.facet_keys(filters, most=len(index) // 3)
+        if keys is not None:
+            mask = np.zeros(len(index), dtype=bool)
+            mask[index.rows_of(keys)] = True
+        if filters.since or filters.until:
+            dated = index.dated(
+                epoch_us(utc_text(filters.since)) if filters.since else None,
+                epoch_us(utc_text(filters.until)) if filters.until else None)
+            mask = dated if mask is None else mask & dated
+        return None if mask is None else np.flatnonzero(mask)
 
     def similar(self, ref: str, *, limit: int = 10) -> tuple[str, list[SearchHit]]:
         """Articles most like a stored one: by vector similarity when it has a vector,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -25,6 +25,15 @@ from newsdesk.models import (
     Story,
 )
 from newsdesk.store.rows import ArticleRows
+
+
+class EmbeddingMatrix(NamedTuple):
+    """One model's vectors of originals, a row each in store-key order."""
+
+    ids: list[str]
+    keys: np.ndarray  # int64 store keys (SQLite rowids), ascending
+    matrix: np.ndarray  # float32, one row per id
+    published: np.ndarray  # int64 microseconds since the epoch (UTC); rows.NO_DATE when unknown
 
 
 @runtime_checkable
@@ -117,9 +126,10 @@ class Store(Protocol):
         self, query: str, filters: SearchFilters = NO_FILTERS, limit: int = 10
     ) -> list[tuple[str, float]]: ...
 
-    def facet_keys(self, filters: SearchFilters) -> np.ndarray | None:
+    def facet_keys(self, filters: SearchFilters, most: int | None = None) -> np.ndarray | None:
         """Ascending store keys of the originals that may pass the filters' tag and place
-        (a superset: `filter_ids` decides), or None when the filters name neither."""
+        (a superset: `filter_ids` decides); None when the filters name neither or more
+        than `most` articles carry them."""
         ...
 
     def filter_ids(self, ids: list[str], filters: SearchFilters) -> set[str]:
@@ -166,8 +176,9 @@ class Store(Protocol):
 
     def embedding_version(self, model: str) -> tuple[int, int]: ...
 
-    def embedding_matrix(self, model: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """(ids, ascending store keys, vectors) of the originals `model` has embedded."""
+    def embedding_matrix(self, model: str) -> EmbeddingMatrix:
+        """The vectors of the originals `model` has embedded, with ids, store keys and
+        publication times."""
         ...
 
     def get_embedding(self, article_id: str, model: str) -> np.ndarray | None: ...

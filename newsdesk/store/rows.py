@@ -25,6 +25,19 @@ def utc_text(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat() if dt else None
 
 
+NO_DATE = -(2**63)  # `epoch_us` of an article without a date: before any `since`
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_us(text: str | None) -> int:
+    """Microseconds since the epoch of a `utc_text` value (NO_DATE for None): integers
+    that order as the texts do, for date filters over arrays."""
+    if not text:
+        return NO_DATE
+    delta = datetime.fromisoformat(text) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
 _META_FIELDS = ("title", "source", "authors", "published_at", "url", "category",
                 "source_tags", "language")
 

@@ -363,6 +363,9 @@ def test_facet_keys_are_the_originals_carrying_the_tag_or_place(
         "SELECT a.rowid FROM articles a JOIN article_places p ON p.article_id = a.id "
         "WHERE p.place = 'India' AND a.duplicate_of IS NULL ORDER BY a.rowid")]
     assert len(india) == 8
+    assert wheat_store.facet_keys(SearchFilters(entity="India"), most=7) is None  # too broad
+    assert wheat_store.facet_keys(SearchFilters(entity="India"), most=8).tolist() == (  # type: ignore[union-attr]
+        india.tolist())
     assert wheat_store.facet_keys(SearchFilters(entity="Atlantis")).tolist() == []  # type: ignore[union-attr]
     assert wheat_store.facet_keys(SearchFilters(since=datetime(2024, 1, 1, tzinfo=UTC))) is None
 
