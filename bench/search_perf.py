@@ -133,7 +133,7 @@ def build(path: Path, n: int, seed: int = 7) -> dict[str, float]:
         batch.append((article_id, meta["url"], title, article.source, published.isoformat(),
                       utc, meta["content_hash"], text, json.dumps(sentences),
                       json.dumps(meta), now,
-                      facet_text(((t, label) for t, label, _, _ in tags), places)))
+                      facet_text(((t, label) for t, label, _, _ in tags), places, utc)))
         tag_rows.extend((article_id, t, label, g, s, utc) for t, label, g, s in tags)
         place_rows.extend((article_id, p, utc) for p in places)
         texts.append((article_id, embedding_text(title, text)))

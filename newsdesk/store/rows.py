@@ -62,7 +62,7 @@ class ArticleRows:
     tags: tuple[tuple[object, ...], ...]
     places: tuple[tuple[object, ...], ...]
     figures: tuple[tuple[object, ...], ...]
-    # Tag and place tokens for the full-text index (store.facets; originals only).
+    # Tag, place and year tokens for the full-text index (store.facets; originals only).
     facets: str = ""
     # MinHash signature of the body (originals only: copies are found through them).
     signature: bytes | None = None
@@ -127,7 +127,8 @@ def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows
     )
     if enrichment is None:
         return ArticleRows(article.id, article.title, article.content_hash,
-                           article.duplicate_of, published_utc, values, None, (), (), ())
+                           article.duplicate_of, published_utc, values, None, (), (), (),
+                           facets=facet_text((), (), published_utc))
     e = enrichment
     summary, key_figure = timeline_fields(article, e)
     places = [p.canonical for p in e.entities if p.type in ("country", "bloc")]
@@ -143,7 +144,7 @@ def article_rows(article: Article, enrichment: Enrichment | None) -> ArticleRows
                    for t in e.topics),
         places=tuple((e.article_id, p.canonical, p.mentions, published_utc)
                      for p in e.entities if p.type in ("country", "bloc")),
-        facets=facet_text(((t.tag, t.label) for t in e.topics), places),
+        facets=facet_text(((t.tag, t.label) for t in e.topics), places, published_utc),
         figures=tuple(
             (e.article_id, n, f.span.sentence, f.subject, f.unit, f.value, f.value_high,
              f.kind, f.direction, f.period.year if f.period else None, published_utc,

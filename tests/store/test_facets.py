@@ -1,6 +1,6 @@
 """Facet tokens: tags and places as words of the full-text index, a prefilter only."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from newsdesk.models import SearchFilters
 from newsdesk.store.facets import (
@@ -8,6 +8,7 @@ from newsdesk.store.facets import (
     facet_match,
     facet_text,
     facet_token,
+    filter_years,
     filtered_match,
 )
 from newsdesk.store.sqlite import fts_query
@@ -46,3 +47,22 @@ def test_user_queries_cannot_name_a_facet_token() -> None:
     token = facet_token("p", "India")
     assert fts_query(f"wheat {token}") == '"wheat"'
     assert fts_query(f'"{token.upper()}"') == ""
+
+
+def test_a_date_range_becomes_the_years_it_spans_when_they_are_few() -> None:
+    def utc(*a: int) -> datetime:
+        return datetime(*a, tzinfo=UTC)
+
+    assert filter_years(SearchFilters(since=utc(2024, 3, 1)), 2025) == [2024, 2025]
+    assert filter_years(SearchFilters(since=utc(2023, 1, 1), until=utc(2023, 6, 1)), 2025) == [
+        2023]
+    assert filter_years(SearchFilters(since=utc(2023, 1, 1)), 2025) == []  # 3 years: too many
+    assert filter_years(SearchFilters(until=utc(2023, 1, 1)), 2025) == []  # back to the start
+    assert filter_years(SearchFilters(since=utc(2024, 1, 1)), None) == []  # an empty store
+    assert filter_years(SearchFilters(since=utc(2026, 1, 1)), 2025) == []  # nothing that late
+    local = datetime(2023, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-3)))
+    assert filter_years(SearchFilters(since=local), 2025) == [2024, 2025]  # UTC years
+    assert facet_match(SearchFilters(entity="Chad"), [2024, 2025]) == (
+        f"facets : ({facet_token('p', 'Chad')} AND "
+        f"({facet_token('y', '2024')} OR {facet_token('y', '2025')}))")
+    assert facet_text([], [], "2024-01-01T01:30:00+00:00") == facet_token("y", "2024")

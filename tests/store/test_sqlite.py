@@ -14,6 +14,7 @@ from newsdesk.errors import StoreError
 from newsdesk.ingest.prepare import prepare
 from newsdesk.ingest.text import parse_text
 from newsdesk.models import Article, SearchFilters
+from newsdesk.store import facets as facets_module
 from newsdesk.store import sqlite as sqlite_module
 from newsdesk.store.base import Store
 from newsdesk.store.facets import facet_token
@@ -418,11 +419,15 @@ def test_migration_eleven_indexes_the_facets_of_articles_already_stored(
     assert s.schema_version == len(sqlite_module.MIGRATIONS)
     facets = dict(s.conn.execute("SELECT id, facets FROM articles").fetchall())
     assert set(facets["a1"].split()) == {
-        facet_token("p", "India"), facet_token("t", "trade"), facet_token("t", "Trade")}
+        facet_token("p", "India"), facet_token("t", "trade"), facet_token("t", "Trade"),
+        facet_token("y", "2024")}
+    assert facets["a2"] == ""  # a copy: not in the full-text index, no facets
     assert [i for i, _ in s.rank("wheat", SearchFilters(entity="India"))] == ["a1"]
     assert [i for i, _ in s.rank("wheat", SearchFilters(tag="Trade"))] == ["a1"]
     assert s.facet_keys(SearchFilters(entity="India")).tolist() == [  # type: ignore[union-attr]
         s.conn.execute("SELECT rowid FROM articles WHERE id = 'a1'").fetchone()[0]]
+    assert [i for i, _ in s.rank("wheat", SearchFilters(since=datetime(2023, 6, 1, tzinfo=UTC)))
+            ] == ["a1"]
     put(s, article("Wheat to India", "Wheat exports to India rose 4% in May.", "2024-06-01"))
     assert len(s.rank("wheat", SearchFilters(entity="India"))) == 2
 
@@ -446,3 +451,29 @@ def test_a_loose_filter_is_answered_from_a_small_window_a_strict_one_from_the_la
         assert windows(source="Rare Wire") == ["20", "5000"]
     finally:
         wheat_store.conn.set_trace_callback(None)
+
+
+def test_date_filters_narrow_the_keyword_ranking_by_year_tokens(tmp_path: Path) -> None:
+    """A date range of at most two years is ANDed into the MATCH as year tokens (UTC
+    years: an article of 23:30 on New Year's Eve at -02:00 is of the next year); the
+    answer is the joined query's at every boundary."""
+    s = SQLiteStore(tmp_path / "y.db")
+    days = ["2021-06-01T10:00:00+00:00", "2022-12-31T23:30:00-02:00", "2023-01-01T00:00:00+00:00",
+            "2023-07-01T12:00:00+05:00", "2024-02-29T08:00:00+00:00", "2025-11-30T23:59:59+00:00"]
+    for n, day in enumerate(days):
+        put(s, article(f"Grain note {n}", f"Wheat exports rose {n + 1}% in May.", day))
+    statements: list[str] = []
+    s.conn.set_trace_callback(statements.append)
+    for since, until in [((2023, 1, 1), None), ((2022, 12, 31), (2023, 1, 1)),
+                         ((2024, 2, 29, 8), (2025, 11, 30, 23, 59, 59)), ((2021, 1, 1), None),
+                         (None, (2023, 1, 1))]:
+        f = {"since": datetime(*since, tzinfo=UTC) if since else None,  # type: ignore[misc]
+             "until": datetime(*until, tzinfo=UTC) if until else None}  # type: ignore[misc]
+        statements.clear()
+        got = [i for i, _ in s.rank("wheat", SearchFilters(**f), 10)]
+        assert got == _joined_rank(s, "wheat", 10, **f) and got, f
+        first = facet_token("y", str(since[0])) if since else "zzy"
+        uses_years = any(first in q for q in statements if "bm25" in q)
+        span = len(range(since[0], (until or (2025,))[0] + 1)) if since else 0
+        assert uses_years == (0 < span <= facets_module.MAX_YEARS), f
+    s.conn.set_trace_callback(None)
