@@ -162,8 +162,8 @@ def queries(desk: Desk, count: int, seed: int = 11) -> tuple[list[str], list[str
 
 def varied_filters(desk: Desk, count: int, seed: int = 13) -> list[SearchFilters]:
     """A different filter per query: one of the 12 most frequent places or tags, a
-    start date in one of the five years, and now and then an end date, so that no
-    filter's pages are warm from the query before."""
+    start date in one of the five years, and for every third an end date: consecutive
+    queries rarely share a filter, as they do in `hybrid_filtered`."""
     conn = desk.store.conn  # type: ignore[attr-defined]
     places = [r[0] for r in conn.execute(
         "SELECT place FROM article_places GROUP BY place ORDER BY count(*) DESC LIMIT 12")]

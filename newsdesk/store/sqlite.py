@@ -298,8 +298,7 @@ MIGRATIONS: list[str] = [
     """,
     # 11: tag, place and year tokens become a third full-text column (store/facets.py),
     # so a filtered keyword search scores only matches that carry the filter's tag, place
-    # or years.
-    # All of it is in `_index_facets` (it must be able to run again, as 9 does).
+    # or years. All of it is in `_index_facets` (it must be able to run again, as 9 does).
     "",
 ]
 
@@ -850,7 +849,8 @@ class SQLiteStore(SQLiteBrowse):
         words = fts_query(query)
         if not words:
             return []
-        match = filtered_match(words, filters, filter_years(filters, self._last_year()))
+        years = filter_years(filters, self._last_year()) if filters.since else []
+        match = filtered_match(words, filters, years)
         where, params = self._filters(filters)
         found = self._rank_fts_first(match, where, params, limit)
         if found is not None:
@@ -870,8 +870,8 @@ class SQLiteStore(SQLiteBrowse):
         """The best `limit` matches passing `filters`, ranked inside FTS5 (no article row
         read per match: 3-5 times faster for common words at 100,000 articles), then
         checked against `filters` best first, a chunk at a time, until `limit` pass.
-        `match` carries the filters' facet tokens when they name a tag or place, so FTS5
-        scores only matches that can pass.
+        `match` carries the filters' facet tokens when they name a tag, a place or a
+        short date range, so FTS5 scores only matches that can pass.
 
         Without a filter (but "originals only") the top `limit` rows normally all pass;
         with one, FIRST_WINDOW_FACTOR x `limit` rows are ranked first (enough when a
