@@ -123,8 +123,9 @@ def test_hybrid_search_filters_and_falls_back(tmp_path: Path, corpus: Path) -> N
 def test_filtered_hybrid_search_scores_only_rows_with_the_place_and_loses_nothing(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With an entity or tag filter the vector side scores only the rows whose facet
-    tokens carry it; the hits are those of scoring every row and checking afterwards."""
+    """With a tag, entity or date filter the vector side scores only the rows that may
+    pass (the facet doclist of a narrow tag or place, the rows' publication times); the
+    hits are those of scoring every row and checking afterwards."""
     with Desk.open(Settings(db_path=tmp_path / "f.db"), embedder=HashingEmbedder()) as d:
         d.ingest([str(corpus)])
         d.embed()

@@ -1,4 +1,4 @@
-"""Facet tokens: tags and places as words of the full-text index, a prefilter only."""
+"""Facet tokens: tags, places and years as words of the full-text index, a prefilter only."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
