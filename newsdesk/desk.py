@@ -645,11 +645,10 @@ class Desk:
             # the nearest of those against every filter.
             near = index.nearest(query_vector, FILTERED_CANDIDATES,
                                  rows=self._vector_rows(index, filters))
+            ids = first_passing([i for i, _ in near], pool,
+                                lambda chunk: self.store.filter_ids(chunk, filters))
         else:
-            near = index.nearest(query_vector, pool)
-        ids = [i for i, _ in near]
-        if filters.active:
-            ids = first_passing(ids, pool, lambda chunk: self.store.filter_ids(chunk, filters))
+            ids = [i for i, _ in index.nearest(query_vector, pool)]
         fused = rrf([bm25, ids[:pool]], k=RRF_K)[:limit]
         return self.store.hits(fused, query)
 

@@ -119,10 +119,10 @@ class VectorIndex:
         q = np.asarray(query, dtype=np.float32).reshape(-1)
         if q.shape[0] != self.matrix.shape[1] or not np.any(q):
             return []
-        subset = rows is not None and 2 * len(rows) <= len(self.ids)
-        if subset:
-            assert rows is not None
-            scores = self._scores(rows, q)
+        # The rows scored alone (their positions stand for them below), or None: all rows.
+        gathered = rows if rows is not None and 2 * len(rows) <= len(self.ids) else None
+        if gathered is not None:
+            scores = self._scores(gathered, q)
         else:
             scores = self.matrix @ q
             if rows is not None:
@@ -133,11 +133,10 @@ class VectorIndex:
         if not n:
             return []
         skip = np.array(sorted(self._row[i] for i in exclude if i in self._row), dtype=np.int64)
-        if subset and len(skip):
-            assert rows is not None
-            pos = np.searchsorted(rows, skip)
+        if gathered is not None and len(skip):
+            pos = np.searchsorted(gathered, skip)
             pos = pos[pos < n]
-            skip = pos[np.isin(rows[pos], skip)]
+            skip = pos[np.isin(gathered[pos], skip)]
         if len(skip):
             scores[skip] = -np.inf
         want = min(k + len(skip), n)
@@ -145,7 +144,7 @@ class VectorIndex:
         # Best first, ties by stored order: one C-level sort, not a key call per row.
         ranked = top[np.lexsort((top, -scores[top]))]
         ranked = ranked[np.isfinite(scores[ranked])][:k]
-        found = rows[ranked] if subset and rows is not None else ranked
+        found = ranked if gathered is None else gathered[ranked]
         ids = self.ids
         return [(ids[i], s) for i, s in zip(found.tolist(), scores[ranked].tolist(),
                                             strict=True)]
