@@ -20,7 +20,6 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -138,6 +137,8 @@ def brief(
                 raise InputError(f"cannot write {output}: {exc.strerror}") from None
             err.print(f"wrote {output}")
         elif kind == "markdown" and out.is_terminal:
+            from rich.markdown import Markdown
+
             out.print(Markdown(text))
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -302,6 +303,8 @@ def show(
     for i, s in enumerate(a.sentences):
         out.print(f"[dim]{i:>3}[/] {_esc(s)}")
     out.print()
+    from rich.markdown import Markdown
+
     out.print(Markdown(RENDERERS["markdown"](view.brief)))
 
 

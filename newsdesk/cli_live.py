@@ -11,10 +11,9 @@ import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.live import Live
 from rich.table import Table
 
 from newsdesk.cli import JsonOption, _dump, _errors, _esc, _settings, err, out
@@ -29,14 +28,17 @@ from newsdesk.live.config import (
     load_config,
     save_config,
 )
-from newsdesk.live.fetch import Fetcher
 from newsdesk.live.logs import json_logging
-from newsdesk.live.retry import retry_quarantine
-from newsdesk.live.watch import Watcher
 from newsdesk.models import AlertEvent, AlertRule, LiveSource, SourceStatus, WatchReport
 from newsdesk.pipeline import default_workers
 from newsdesk.store.journal import Journal
 from newsdesk.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from newsdesk.live.watch import Watcher
+
+# The network stack (httpx, feedparser: the watcher and its fetcher) is imported by the
+# commands that poll, not here: every other command would pay for it at start-up.
 
 sources_app = typer.Typer(help="Feeds, pages, sitemaps and folders the desk watches.",
                           no_args_is_help=True)
@@ -77,6 +79,9 @@ def watch(
             raise InputError(f"no sources in {_config_path()}: add one with "
                              "'newsdesk sources add NAME URL'")
         live_view = not once and err.is_terminal and not json_logs
+        from newsdesk.live.fetch import Fetcher
+        from newsdesk.live.watch import Watcher
+
         handlers = json_logging(
             sys.stderr if (json_logs or (not err.is_terminal and not once)) else None,
             log_file)
@@ -108,6 +113,8 @@ def _forever(watcher: Watcher, live_view: bool) -> None:
     if not live_view:
         watcher.run_forever(lambda: stopping["now"])
         return
+    from rich.live import Live
+
     with Live(_status_table(watcher), console=err, refresh_per_second=2) as live:
         watcher.on_change = lambda: live.update(_status_table(watcher))
         watcher.run_forever(lambda: stopping["now"])
@@ -414,6 +421,10 @@ def quarantine_retry(
     """Ingest quarantined items again; what succeeds leaves the quarantine."""
     with _errors():
         config = load_config(_config_path())
+        from newsdesk.live.fetch import Fetcher
+        from newsdesk.live.retry import retry_quarantine
+        from newsdesk.live.watch import Watcher
+
         with Desk.open(_settings()) as desk, Fetcher(max_bytes=desk.settings.max_bytes
                                                      ) as fetcher:
             watcher = Watcher(desk, config, fetcher, workers=1)

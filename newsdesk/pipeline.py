@@ -89,7 +89,9 @@ def pool(workers: int) -> Executor:
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
-        ctx.set_forkserver_preload(["newsdesk.pipeline"])
+        # Imported once in the server, so each worker starts with them: the desk (brief
+        # workers) and datasketch (signatures; it imports scipy, half a second).
+        ctx.set_forkserver_preload(["newsdesk.pipeline", "newsdesk.desk", "datasketch"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker)
 
 

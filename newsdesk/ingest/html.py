@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import trafilatura
-
 from newsdesk.errors import InputError
 from newsdesk.models import RawDocument
 
@@ -39,6 +37,8 @@ def published_time(html: str) -> str | None:
 
 def parse_html(html: str, origin: str, url: str | None = None) -> RawDocument:
     """Extract text, title, author, date and site name from a page."""
+    import trafilatura  # a quarter of a second to import: only when a page is read
+
     try:
         doc = trafilatura.bare_extraction(
             html,

@@ -18,7 +18,6 @@ import zlib
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 128
 BANDS = 32
@@ -33,7 +32,12 @@ _WORD = re.compile(r"\w+")
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine permutations for NUM_PERM values (made once per process)."""
+    """datasketch's affine permutations for NUM_PERM values (made once per process).
+
+    Imported here, not at the top: datasketch imports scipy (half a second), which every
+    command that merely imports the store would otherwise pay."""
+    from datasketch import MinHash
+
     a, b = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
     return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
 
