@@ -69,7 +69,7 @@ def vary(doc: RawDocument, k: int, pool: list[str]) -> RawDocument:
     published = doc.published_at
     return doc.model_copy(update={
         "text": text,
-        "url": f"https://bench.test/{k}/{abs(hash(doc.origin)) % 10**8}",
+        "url": f"https://bench.test/{k}/{zlib.crc32(doc.origin.encode()) % 10**8}",
         "origin": f"{doc.origin}#copy{k}",
         "published_at": published + timedelta(days=k % 400) if published else None,
         "published_raw": None if published else doc.published_raw,
