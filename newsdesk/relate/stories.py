@@ -241,7 +241,7 @@ class StoryIndex:
                                      key=_BY_WEIGHT_THEN_TERM)
                 for term, w in top:
                     post = postings.get(term)
-                    if type(post) is dict:
+                    if isinstance(post, dict):
                         ids.append(np.fromiter(post.keys(), np.int64, len(post)))
                         weights.append(
                             np.fromiter(post.values(), np.float64, len(post)) * (weight * w))
@@ -354,7 +354,7 @@ class StoryIndex:
                 post = get(term)
                 if post is None:  # (setdefault would build a dict for every term)
                     postings[term] = {si: summed}
-                elif type(post) is dict:
+                elif isinstance(post, dict):
                     post[si] = summed
                     if len(post) > _ARRAY_POSTING:
                         postings[term] = _Posting(post)
