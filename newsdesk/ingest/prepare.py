@@ -25,6 +25,8 @@ def read_time_minutes(words: int) -> int:
 def guess_language(text: str) -> str:
     """A script-based guess, enough to route non-English text away from English rules."""
     sample = text[:2000]
+    if sample.isascii() and _LATIN.search(sample):  # no Cyrillic or CJK to count
+        return "en"
     counts = {  # characters of each script (sub is far cheaper than findall here)
         "ru": len(sample) - len(_CYRILLIC.sub("", sample)),
         "zh": len(sample) - len(_CJK.sub("", sample)),
