@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
-from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -131,42 +130,6 @@ def story_id_for(article_id: str) -> str:
 
 
 _BY_WEIGHT_THEN_TERM = itemgetter(1, 0)
-# A term in more stories than this keeps its postings as arrays (`_Posting`).
-_ARRAY_POSTING = 32
-
-
-class _Posting:
-    """The stories holding a common term and the term's summed weight in each, in flat
-    arrays that the candidate stage reads without conversion.
-
-    Postings start as dicts (story -> weight): most terms are in a few stories, and a
-    dict is the smallest record of them. But reading a dict into arrays costs a
-    `fromiter` per read, which grows with the term's stories: at 10,000 articles it was
-    a fifth of the time of story assignment. `array.array` keeps updates as cheap as a
-    dict's and is read as a numpy view without a copy. Entries keep the order in which
-    stories first got the term, as the dict did, so the candidate sums are made in the
-    same order and give the same stories."""
-
-    __slots__ = ("ids", "weights", "_at")
-
-    def __init__(self, entries: dict[int, float]) -> None:
-        self.ids = array("q", entries.keys())
-        self.weights = array("d", entries.values())
-        self._at = {story: i for i, story in enumerate(entries)}
-
-    def set(self, story: int, weight: float) -> None:
-        i = self._at.get(story)
-        if i is None:
-            self._at[story] = len(self.ids)
-            self.ids.append(story)
-            self.weights.append(weight)
-        else:
-            self.weights[i] = weight
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """Copies, so no view pins the buffers while `set` grows them."""
-        return (np.frombuffer(self.ids, dtype=np.int64).copy(),
-                np.frombuffer(self.weights, dtype=np.float64))
 
 
 class StoryIndex:
@@ -182,10 +145,9 @@ class StoryIndex:
         self._stories: list[_Story] = []
         self._by_id: dict[str, _Story] = {}
         self._story_of: dict[str, _Story] = {}
-        # term -> {story index: the term's weight in that story's sum}; a `_Posting` once
-        # the term is in more than _ARRAY_POSTING stories
-        self._word_postings: dict[str, dict[int, float] | _Posting] = {}
-        self._name_postings: dict[str, dict[int, float] | _Posting] = {}
+        # term -> {story index: the term's weight in that story's sum}
+        self._word_postings: dict[str, dict[int, float]] = {}
+        self._name_postings: dict[str, dict[int, float]] = {}
         self._sizes = np.zeros(64, dtype=np.float64)  # members per story, by story index
         self._arrivals = 0
 
@@ -241,14 +203,10 @@ class StoryIndex:
                                      key=_BY_WEIGHT_THEN_TERM)
                 for term, w in top:
                     post = postings.get(term)
-                    if isinstance(post, dict):
+                    if post:
                         ids.append(np.fromiter(post.keys(), np.int64, len(post)))
                         weights.append(
                             np.fromiter(post.values(), np.float64, len(post)) * (weight * w))
-                    elif post is not None:
-                        story_ids, story_weights = post.arrays()
-                        ids.append(story_ids)
-                        weights.append(story_weights * (weight * w))  # a new array
         shortlist: list[tuple[float, int]] = []
         if ids and count:
             # Summed in a fixed order (postings keep story order), so re-runs agree.
@@ -354,12 +312,8 @@ class StoryIndex:
                 post = get(term)
                 if post is None:  # (setdefault would build a dict for every term)
                     postings[term] = {si: summed}
-                elif isinstance(post, dict):
-                    post[si] = summed
-                    if len(post) > _ARRAY_POSTING:
-                        postings[term] = _Posting(post)
                 else:
-                    post.set(si, summed)
+                    post[si] = summed
         if embedding is not None:
             story.embedding = embedding.copy() if story.embedding is None else (
                 story.embedding + embedding)

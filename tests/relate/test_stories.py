@@ -280,26 +280,6 @@ def test_naive_dates_are_read_as_utc() -> None:
 ECB = SHARED / "datasets" / "clustering" / "ecbplus-dev.jsonl"
 
 
-def test_common_terms_kept_as_arrays_give_the_same_stories_and_scores(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Postings of terms in many stories switch from dicts to arrays; with every term
-    switched at once, or never, a stream gets the same stories and the same scores."""
-    import newsdesk.relate.stories as stories_module
-
-    rng = random.Random(7)
-    items = [art(f"a{n}", item, T0 + timedelta(hours=rng.randint(0, 96)))
-             for n, item in enumerate(rng.choices([*ROTTERDAM, *SANTOS, FLOOD, BANK], k=60))]
-    results = []
-    for threshold in (0, 10**9):
-        monkeypatch.setattr(stories_module, "_ARRAY_POSTING", threshold)
-        index = StoryIndex()
-        ids = feed(index, items)
-        probe = art("probe", ROTTERDAM[1], T0 + timedelta(days=2))
-        results.append((ids, [(c.story_id, c.score) for c in index.candidates(probe)]))
-    assert results[0] == results[1]
-    assert len(set(results[0][0])) >= 3
-
-
 @pytest.mark.skipif(not ECB.exists(), reason="../shared/datasets not present")
 def test_ecbplus_dev_stream_beats_the_tuned_anchor() -> None:
     from bench.stories_eval import bcubed
