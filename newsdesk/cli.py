@@ -30,6 +30,7 @@ from newsdesk.desk import Desk
 from newsdesk.errors import InputError, NewsdeskError
 from newsdesk.models import Brief, IngestOutcome, SearchFilters, SearchHit, Story
 from newsdesk.pipeline import default_workers
+from newsdesk.store.sqlite import has_search_words
 
 app = typer.Typer(
     help="newsdesk: raw news in, grounded and cited briefs out.",
@@ -226,10 +227,13 @@ def search(
         filters = SearchFilters(tag=tag, source=source, entity=entity, since=_day(since),
                                 until=_day(until, end=True))
         hits = desk.search(query, filters, limit=limit, mode=mode)
-    _print_hits(hits, as_json)
+    if not as_json and hits and not has_search_words(query):
+        err.print("no words to search for: the newest articles"
+                  + (" that pass the filters" if filters.active else "") + " come first")
+    _print_hits(hits, as_json, ranked=has_search_words(query))
 
 
-def _print_hits(hits: list[SearchHit], as_json: bool) -> None:
+def _print_hits(hits: list[SearchHit], as_json: bool, ranked: bool = True) -> None:
     if as_json:
         _dump([h.model_dump(mode="json") for h in hits])
         return
@@ -239,7 +243,7 @@ def _print_hits(hits: list[SearchHit], as_json: bool) -> None:
     for h in hits:
         when = h.published_at.strftime("%Y-%m-%d") if h.published_at else "undated"
         out.print(f"[cyan]{h.article_id[:10]}[/]  {when}  {_esc(h.source or 'unknown source')}"
-                  f"  [dim]score {h.score:g}[/]", highlight=False)
+                  + (f"  [dim]score {h.score:g}[/]" if ranked else ""), highlight=False)
         out.print(f"  [bold]{_esc(h.title)}[/]", highlight=False)
         out.print("  " + _marked(h.snippet), highlight=False)
         if h.tags:

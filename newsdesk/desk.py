@@ -68,7 +68,7 @@ from newsdesk.relate.vectors import RRF_K, VectorIndex, rrf
 from newsdesk.store.base import Store
 from newsdesk.store.chunks import first_passing
 from newsdesk.store.rows import epoch_us, story_input, utc_text
-from newsdesk.store.sqlite import SQLiteStore
+from newsdesk.store.sqlite import SQLiteStore, has_search_words
 
 log = logging.getLogger(__name__)
 
@@ -630,7 +630,12 @@ class Desk:
             raise InputError("--since is after --until: no article can match")
         if mode not in ("hybrid", "bm25", "vector"):
             raise InputError(f"unknown search mode '{mode}': use hybrid, bm25 or vector")
-        index = self.vectors() if mode != "bm25" and query.strip() else None
+        if not has_search_words(query):
+            if mode == "vector":
+                raise InputError("--mode vector needs words to search for; without a query "
+                                 "the newest articles are listed by the other modes")
+            return self.store.search(query, filters, limit)  # the newest that pass
+        index = self.vectors() if mode != "bm25" else None
         embedder = self._query_embedder(index.model) if index is not None else None
         if index is None or embedder is None or not len(index):
             if mode == "vector":

@@ -63,6 +63,9 @@ def test_ingest_search_show_round_trip(tmp_path: Path, corpus: Path) -> None:
     assert filtered and all(h["published_at"][:4] == "2025" for h in filtered)
     tagged = json.loads(invoke(db, "search", "", "--tag", "Sanctions", "--json").stdout)
     assert tagged and all("Sanctions" in h["tags"] for h in tagged)
+    listing = invoke(db, "search", "", "--tag", "Sanctions")
+    assert "newest articles that pass the filters come first" in listing.stderr
+    assert "score" not in listing.stdout and tagged[0]["title"] in listing.stdout
     shown = json.loads(invoke(db, "show", hits[0]["article_id"][:8], "--json").stdout)
     assert shown["article"]["id"] == hits[0]["article_id"]
     assert shown["brief"]["summary"]

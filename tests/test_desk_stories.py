@@ -109,6 +109,11 @@ def test_hybrid_search_filters_and_falls_back(tmp_path: Path, corpus: Path) -> N
         with pytest.raises(InputError):
             d.search("yuan", mode="vector")
         d.embed()
+        with pytest.raises(InputError, match="needs words"):  # not "run embed first"
+            d.search("*", mode="vector")
+        newest = d.store.search("", limit=5)
+        assert [h.article_id for h in d.search("*", limit=5)] == [
+            h.article_id for h in newest], "no words: the newest, not vectors of nothing"
         hybrid = d.search("yuan settlement", limit=5)
         assert hybrid and {h.article_id for h in hybrid} & {h.article_id for h in bm25}
         russia = d.search("car exports", SearchFilters(entity="Russia"), limit=20)

@@ -408,6 +408,12 @@ def fts_query(query: str) -> str:
     return " ".join(p for i, p in enumerate(parts) if not (p == "OR" and parts[i - 1] == "OR"))
 
 
+def has_search_words(query: str) -> bool:
+    """Whether a query has words to search for; a query without ("", "*", "-") lists the
+    newest articles that pass the filters instead."""
+    return bool(fts_query(query))
+
+
 class SQLiteStore(SQLiteBrowse):
     """The embedded store. Not shared across threads; open one per process."""
 
@@ -837,7 +843,7 @@ class SQLiteStore(SQLiteBrowse):
             f"WHERE {' AND '.join(where)} ORDER BY a.published_utc DESC LIMIT ?",
             [*params, limit],
         ).fetchall()
-        return [_hit(r, -float(r["rank"])) for r in rows]
+        return [_hit(r, 0.0) for r in rows]  # a listing, not a ranking
 
     def rank(
         self, query: str, filters: SearchFilters = NO_FILTERS, limit: int = 10
@@ -1171,7 +1177,9 @@ def _hit(r: sqlite3.Row, score: float, snippet: str | None = None) -> SearchHit:
         title=r["title"],
         source=r["source"],
         published_at=datetime.fromisoformat(r["published_at"]) if r["published_at"] else None,
-        score=round(score, 4),
+        # Four significant digits: BM25 gives words in most articles scores near zero,
+        # which rounding to four places showed as "score 0" (or "-0").
+        score=float(f"{score:.4g}") if score else 0.0,
         snippet=" ".join((snippet or r["snip"] or "").split()),
         tags=r["tags"].split("|") if r["tags"] else [],
     )

@@ -92,6 +92,23 @@ def test_empty_query_lists_newest_first(store: SQLiteStore) -> None:
                       "Oil price cap begins"]
 
 
+def test_a_query_without_words_lists_the_newest_with_score_zero_not_minus_zero(
+        store: SQLiteStore) -> None:
+    for query in ("", "*", " - ", "()"):
+        hits = store.search(query)
+        assert [h.title for h in hits] == [
+            "Chip export controls tighten", "Yuan settlement grows", "Oil price cap begins"]
+        assert all(h.score == 0.0 and str(h.score) == "0.0" for h in hits), query
+
+
+def test_words_in_every_article_keep_a_nonzero_score(store: SQLiteStore) -> None:
+    """BM25 gives a word found in most articles a score near zero; four significant
+    digits keep it, where rounding to four places showed "score 0"."""
+    every = store.search("the", limit=10)
+    assert len(every) == 3
+    assert all(0 < h.score < 0.001 for h in every), [h.score for h in every]
+
+
 def test_quarantine_keeps_reason_and_payload(store: SQLiteStore) -> None:
     qid = store.quarantine("bad.txt", "empty file", b"")
     (item,) = store.list_quarantine()
