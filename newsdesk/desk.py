@@ -733,7 +733,12 @@ class Desk:
         return verify_brief(brief, make_lookup(list(found.values())), self.gazetteer)
 
     def stats(self) -> dict[str, Any]:
-        return {"database": self.store.location, **self.store.stats()}
+        location = self.store.location
+        if location == ":memory:" and str(self.settings.db_path) != ":memory:":
+            # A read command on a desk not created yet (Desk.open, read_only): name the
+            # file it would be, not the empty in-memory stand-in.
+            location = f"{self.settings.db_path} (not created yet: 'newsdesk ingest' creates it)"
+        return {"database": location, **self.store.stats()}
 
     @staticmethod
     def schema() -> dict[str, Any]:

@@ -285,3 +285,11 @@ def test_html_and_signatures_still_load_their_libraries_when_used(tmp_path: Path
     result = run("ingest", str(page), db=tmp_path / "d.db")
     assert result.returncode == 0, result.stderr
     assert b"accepted" in result.stdout + result.stderr
+
+
+def test_stats_of_a_desk_not_created_yet_names_its_file(tmp_path: Path) -> None:
+    db = tmp_path / "later" / "d.db"
+    result = run("stats", db=db)
+    assert result.returncode == 0, result.stderr
+    assert f"{db} (not created yet" in result.stdout.decode()
+    assert ":memory:" not in result.stdout.decode() and not db.exists()
