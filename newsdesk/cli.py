@@ -227,10 +227,11 @@ def search(
         filters = SearchFilters(tag=tag, source=source, entity=entity, since=_day(since),
                                 until=_day(until, end=True))
         hits = desk.search(query, filters, limit=limit, mode=mode)
-    if not as_json and hits and not has_search_words(query):
+    ranked = has_search_words(query)
+    if not as_json and hits and not ranked:
         err.print("no words to search for: the newest articles"
                   + (" that pass the filters" if filters.active else "") + " come first")
-    _print_hits(hits, as_json, ranked=has_search_words(query))
+    _print_hits(hits, as_json, ranked=ranked)
 
 
 def _print_hits(hits: list[SearchHit], as_json: bool, ranked: bool = True) -> None:

@@ -69,9 +69,9 @@ def facet_match(filters: SearchFilters, years: Sequence[int] = ()) -> str | None
 
 
 def filter_years(filters: SearchFilters, last_year: int | None) -> list[int]:
-    """The publication years (UTC) a date filter allows, from `since` (or `until`) to
-    `until` (or the store's last year), when they are at most MAX_YEARS: a longer OR of
-    year doclists costs FTS5 more than it narrows."""
+    """The publication years (UTC) a date filter allows, from `since` to `until` (or the
+    store's last year), when they are at most MAX_YEARS: a longer OR of year doclists
+    costs FTS5 more than it narrows. Empty for `until` alone (every earlier year)."""
     if not (filters.since or filters.until) or last_year is None:
         return []
     first = filters.since.astimezone(UTC).year if filters.since else None

@@ -839,7 +839,7 @@ class SQLiteStore(SQLiteBrowse):
         where, params = self._filters(filters)
         rows = self.conn.execute(
             f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
-            "0.0 AS rank, substr(a.text, 1, 160) AS snip FROM articles a "
+            "substr(a.text, 1, 160) AS snip FROM articles a "
             f"WHERE {' AND '.join(where)} ORDER BY a.published_utc DESC LIMIT ?",
             [*params, limit],
         ).fetchall()
