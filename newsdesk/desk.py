@@ -278,8 +278,15 @@ class Desk:
                 self.store.put_article(linked, None)
 
     def write_briefs(self, article_ids: list[str], *, workers: int = 1) -> int:
-        """Compose and store the brief of each stored article; returns how many."""
+        """Compose and store the brief of each stored article; returns how many.
+
+        Briefs are composed story by story: the articles of a story draw on the same
+        earlier coverage, which each process then parses once and finds in its caches.
+        (In arrival order, a story's articles lie far apart and half of them go to the
+        other worker: about 10% more CPU per brief on the 10,000-article benchmark.) A
+        brief depends on neither the order nor the process that composes it."""
         now = datetime.now(UTC)
+        article_ids = grouped_by_story(article_ids, self.store.stories_of(article_ids))
         if workers > 1 and len(article_ids) >= PARALLEL_MIN_UNITS:
             self.store.checkpoint()
             jobs = [(self.settings, i, now) for i in article_ids]
@@ -749,6 +756,15 @@ __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def grouped_by_story(article_ids: list[str], story_of: dict[str, str]) -> list[str]:
+    """The ids with each story's articles together: stories in the order their first
+    article comes, articles in their given order; an id without a story stands alone."""
+    groups: dict[str, list[str]] = {}
+    for i in article_ids:
+        groups.setdefault(story_of.get(i, "\0" + i), []).append(i)
+    return [i for members in groups.values() for i in members]
 
 
 def subject_words(subject: str) -> list[str]:

@@ -85,6 +85,7 @@ def test_parallel_ingest_matches_serial(tmp_path: Path, corpus: Path) -> None:
     for n in range(3):  # enough units for the pool to start
         shutil.copytree(corpus, folder / f"copy{n}")
     results = []
+    contents: list[dict] = []
     for workers in (1, 2):
         with Desk.open(Settings(db_path=tmp_path / f"w{workers}.db")) as d:
             report = d.ingest([str(folder)], workers=workers, briefs=True)
@@ -92,12 +93,28 @@ def test_parallel_ingest_matches_serial(tmp_path: Path, corpus: Path) -> None:
                 [(o.origin, o.status, o.article_id) for o in report.outcomes],
                 {k: v for k, v in d.stats().items() if k != "database"},
             ))
-            sample = next(o.article_id for o in report.outcomes if o.status == "accepted")
-            stored = d.store.get_brief(sample)
-            assert stored is not None and stored.summary
+            accepted = [o.article_id for o in report.outcomes if o.status == "accepted"]
+            briefs = {i: d.store.get_brief(i) for i in accepted if i}
+            assert all(b is not None and b.summary for b in briefs.values())
+            contents.append({i: b.model_dump(exclude={"created_at"})
+                             for i, b in briefs.items() if b is not None})
     assert len(results[0][0]) >= 3 * 40 > pipeline.PARALLEL_MIN_UNITS
     assert results[0] == results[1]
     assert results[0][1]["briefs"] == results[0][1]["articles"]
+    # Briefs are composed story by story, in whichever process: the same briefs.
+    assert len(contents[0]) >= pipeline.PARALLEL_MIN_UNITS
+    assert contents[0] == contents[1]
+
+
+def test_briefs_are_composed_story_by_story() -> None:
+    """A story's articles are briefed together (they read the same earlier coverage),
+    stories in the order their first article comes; articles keep their order."""
+    from newsdesk.desk import grouped_by_story
+
+    story_of = {"a1": "s1", "b1": "s2", "a2": "s1", "b2": "s2", "a3": "s1"}
+    order = ["a1", "b1", "lone", "a2", "b2", "a3"]
+    assert grouped_by_story(order, story_of) == ["a1", "a2", "a3", "b1", "b2", "lone"]
+    assert grouped_by_story([], story_of) == []
 
 
 def test_a_malformed_record_is_quarantined_in_a_parallel_batch(tmp_path: Path,

@@ -159,6 +159,10 @@ class Store(Protocol):
 
     def story_of(self, article_id: str) -> str | None: ...
 
+    def stories_of(self, article_ids: list[str]) -> dict[str, str]:
+        """Article id -> story id, for those of `article_ids` that have a story."""
+        ...
+
     def story_before(self, article_id: str, before: datetime | None, limit: int) -> list[str]:
         """Members of the article's story published (or arrived) before it, newest first."""
         ...

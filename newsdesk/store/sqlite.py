@@ -1040,6 +1040,16 @@ class SQLiteStore(SQLiteBrowse):
         ).fetchone()
         return row[0] if row else None
 
+    def stories_of(self, article_ids: list[str]) -> dict[str, str]:
+        """The story of each of these articles that has one."""
+        out: dict[str, str] = {}
+        for k in range(0, len(article_ids), 500):  # under SQLite's limit on parameters
+            chunk = article_ids[k:k + 500]
+            out.update(self.conn.execute(
+                "SELECT article_id, story_id FROM story_members WHERE article_id IN "
+                f"({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
     def story_before(self, article_id: str, before: datetime | None, limit: int) -> list[str]:
         """Members of the article's story published before `before`, newest first; when
         either date is missing, members that arrived earlier, latest arrival first."""
