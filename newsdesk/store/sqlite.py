@@ -440,6 +440,10 @@ class SQLiteStore(SQLiteBrowse):
             # kept and dropped like the articles.
             self._enrichments: dict[str, Enrichment] = {}
             self._prior_facts: dict[str, PriorFacts] = {}
+            # How many of each they keep (about 12 kB an entry): a batch of briefs may
+            # afford more (desk.brief_job).
+            self.article_cache = ARTICLE_CACHE
+            self.enrichment_cache = ENRICHMENT_CACHE
             # LSH over the stored signatures, built on the first near-duplicate lookup
             # and brought up to date (rows past `_bands_seen`) before each one.
             self._bands: BandIndex | None = None
@@ -527,7 +531,7 @@ class SQLiteStore(SQLiteBrowse):
         data["text"] = row["text"]
         data["sentences"] = json.loads(row["sentences"])
         article = Article.model_validate(data)
-        if len(self._cache) >= ARTICLE_CACHE:
+        if len(self._cache) >= self.article_cache:
             self._cache.pop(next(iter(self._cache)))
         self._cache[article.id] = article
         return article
@@ -729,7 +733,7 @@ class SQLiteStore(SQLiteBrowse):
                 missing,
             ):
                 parsed = out[row["article_id"]] = model.model_validate_json(row["data"])
-                if len(cache) >= ENRICHMENT_CACHE:
+                if len(cache) >= self.enrichment_cache:
                     cache.pop(next(iter(cache)))
                 cache[row["article_id"]] = parsed
         return out

@@ -273,6 +273,25 @@ def test_prior_facts_are_the_figures_and_roles_of_the_stored_enrichment(tmp_path
     assert s.get_prior_facts([a.id])[a.id].figures == []
 
 
+def test_parsed_caches_keep_at_most_their_limit_oldest_out_first(tmp_path: Path) -> None:
+    """Parsed articles and facts are kept up to a limit a batch job may raise; past it
+    the oldest entry goes, and an evicted article is parsed again when asked for."""
+    s = SQLiteStore(tmp_path / "c.db")
+    s.article_cache = s.enrichment_cache = 2
+    stored = [article(f"Trade {n}", f"Trade between China and Russia rose {n}% in May.",
+                      "2024-06-01T10:00:00+00:00") for n in range(1, 4)]
+    for a in stored:
+        put(s, a)
+    ids = [a.id for a in stored]
+    first = s.get_articles(ids[:1])[ids[0]]
+    s.get_articles(ids[1:])
+    s.get_prior_facts(ids)
+    assert len(s._cache) == 2 and ids[0] not in s._cache
+    assert len(s._prior_facts) == 2
+    again = s.get_articles(ids[:1])[ids[0]]
+    assert again == first and again is not first
+
+
 def test_ranking_finds_the_originals_however_many_rejected_rows_outrank_them(
     tmp_path: Path,
 ) -> None:
