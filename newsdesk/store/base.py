@@ -38,6 +38,10 @@ class EmbeddingMatrix(NamedTuple):
 
 @runtime_checkable
 class Store(Protocol):
+    # How many parsed earlier articles, and their facts, the store keeps for briefs.
+    article_cache: int
+    enrichment_cache: int
+
     @property
     def location(self) -> str:
         """Where the data lives, for messages (a file path, a server URL)."""
