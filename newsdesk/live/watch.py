@@ -31,7 +31,7 @@ from newsdesk.live.fetch import Fetcher, FetchError, host_of, site_of
 from newsdesk.live.guard import BlockedURL
 from newsdesk.models import IngestOutcome, LiveSource, WatchReport
 from newsdesk.store.journal import Journal, JournalItem, NewItem
-from newsdesk.store.sqlite import SQLiteStore
+from newsdesk.store.sqlite import SQLiteStore, rows_in
 
 log = logging.getLogger("newsdesk.live")
 
@@ -317,12 +317,8 @@ class Watcher:
         ids = list(dict.fromkeys(ids))
         if not ids:
             return []
-        have: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            have.update(r[0] for r in self.journal.conn.execute(
-                f"SELECT article_id FROM briefs WHERE article_id IN ({','.join('?' * len(chunk))})",
-                chunk))
+        have = {r[0] for r in rows_in(
+            self.journal.conn, "SELECT article_id FROM briefs WHERE article_id IN ({marks})", ids)}
         return [i for i in ids if i not in have]
 
     def _changed(self) -> None:

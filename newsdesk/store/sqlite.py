@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -387,6 +387,22 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 
+IN_CHUNK = 500  # values per `IN (...)` list: well under SQLite's limit on parameters
+
+
+def rows_in(
+    conn: sqlite3.Connection, sql: str, values: Sequence[Any], params: Sequence[Any] = ()
+) -> list[sqlite3.Row]:
+    """The rows of `sql`, whose `{marks}` is an `IN` list of `values`, asked IN_CHUNK
+    values at a time; `params` are bound after the values."""
+    rows: list[sqlite3.Row] = []
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = list(values[start:start + IN_CHUNK])
+        rows += conn.execute(sql.replace("{marks}", ",".join("?" * len(chunk))),
+                             [*chunk, *params]).fetchall()
+    return rows
+
+
 def fts_query(query: str) -> str:
     """Turn user words into a safe FTS5 query: quoted terms, "phrases" kept, OR kept;
     words shaped like the index's facet tokens dropped (store/facets.py)."""
@@ -582,13 +598,9 @@ class SQLiteStore(SQLiteBrowse):
         similar: candidates share an LSH band, then the full signatures decide (ties go
         to the oldest article)."""
         found = sorted(self._band_index().candidates(sig))
-        rows: list[sqlite3.Row] = []
-        for start in range(0, len(found), 500):
-            part = found[start:start + 500]
-            rows.extend(self.conn.execute(
-                "SELECT m.article_id, m.signature, a.rowid AS seq FROM article_minhash m "
-                "JOIN articles a ON a.id = m.article_id "
-                f"WHERE m.rowid IN ({','.join('?' * len(part))})", part).fetchall())
+        rows = rows_in(
+            self.conn, "SELECT m.article_id, m.signature, a.rowid AS seq FROM article_minhash m "
+            "JOIN articles a ON a.id = m.article_id WHERE m.rowid IN ({marks})", found)
         rows.sort(key=lambda r: r["seq"])
         best: tuple[str, float] | None = None
         for article_id, other, _ in rows:
@@ -949,15 +961,10 @@ class SQLiteStore(SQLiteBrowse):
         self, key: str, values: list[Any], where: list[str], params: list[str | None]
     ) -> list[tuple[Any, str]]:
         """(key, article id) of the articles whose `key` column ("id" or "rowid") is one
-        of `values` and that pass `where`, asked 500 values at a time."""
-        out: list[tuple[Any, str]] = []
-        for start in range(0, len(values), 500):
-            chunk = values[start:start + 500]
-            out += self.conn.execute(
-                f"SELECT a.{key}, a.id FROM articles a WHERE a.{key} IN "
-                f"({','.join('?' * len(chunk))}) AND {' AND '.join(where)}",
-                [*chunk, *params]).fetchall()
-        return out
+        of `values` and that pass `where`."""
+        return [(r[0], r[1]) for r in rows_in(
+            self.conn, f"SELECT a.{key}, a.id FROM articles a WHERE a.{key} IN ({{marks}}) "
+            f"AND {' AND '.join(where)}", values, params)]
 
     def hits(self, scored: list[tuple[str, float]], query: str = "") -> list[SearchHit]:
         """Search hits for (article id, score) pairs, in the given order; the snippet marks
@@ -1046,13 +1053,9 @@ class SQLiteStore(SQLiteBrowse):
 
     def stories_of(self, article_ids: list[str]) -> dict[str, str]:
         """The story of each of these articles that has one."""
-        out: dict[str, str] = {}
-        for k in range(0, len(article_ids), 500):  # under SQLite's limit on parameters
-            chunk = article_ids[k:k + 500]
-            out.update(self.conn.execute(
-                "SELECT article_id, story_id FROM story_members WHERE article_id IN "
-                f"({','.join('?' * len(chunk))})", chunk).fetchall())
-        return out
+        return {r[0]: r[1] for r in rows_in(
+            self.conn, "SELECT article_id, story_id FROM story_members WHERE article_id IN "
+            "({marks})", article_ids)}
 
     def story_before(self, article_id: str, before: datetime | None, limit: int) -> list[str]:
         """Members of the article's story published before `before`, newest first; when
