@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "samples" / "corpus"
 WIKINEWS = ROOT.parent / "shared" / "datasets" / "corpus" / "wikinews.jsonl"
 _NUMBER = re.compile(r"\b(\d{2,3})(?=\s?(?:%|per cent|billion|million))")
-TARGET = 200.0
+TARGET = 200.0  # issue 3: ingest + analyse + brief
+TARGET_EMBED = 100.0  # issue 4: the same, then every stored original embedded (MiniLM)
 
 
 def load(paths: list[Path]) -> list[RawDocument]:
@@ -65,7 +66,9 @@ def vary(doc: RawDocument, k: int, pool: list[str]) -> RawDocument:
     body = rng.sample(pool, min(len(pool), max(6, min(12, len(paragraphs) - 1))))
     text = "\n\n".join([paragraphs[0], *body]) if paragraphs else doc.text
     text = _NUMBER.sub(lambda m: str(int(m.group(1)) + k % 7), text)
-    text = f"Dispatch {k}. " + text
+    # The copy's mark opens its first sentence rather than standing as a sentence of its
+    # own, so the lead that `--embed` embeds is as long as a real article's, and unique.
+    text = f"(Dispatch {k}) " + text
     published = doc.published_at
     return doc.model_copy(update={
         "text": text,
@@ -91,7 +94,7 @@ def write_batches(docs: list[RawDocument], folder: Path, per_file: int = 100) ->
         (folder / f"batch-{n // per_file:05d}.jsonl").write_text("\n".join(lines) + "\n")
 
 
-def run(n: int, workdir: Path, workers: int) -> dict:
+def run(n: int, workdir: Path, workers: int, embed: bool = False) -> dict:
     sample = load([CORPUS])
     wiki = load([WIKINEWS])
     base = sample + wiki
@@ -101,6 +104,8 @@ def run(n: int, workdir: Path, workers: int) -> dict:
     write_batches(docs, workdir / "in")
     with Desk.open(Settings(db_path=workdir / "bench.db")) as desk:
         desk.taxonomy, desk.gazetteer  # noqa: B018 - load once, outside the clock
+        if embed:  # load the model outside the clock, as a running desk has it loaded
+            desk.embedder.embed(["warm-up"])
         cpu0, steal0 = _cpu_seconds(), _steal_seconds()
         with OwnCpu() as own:
             t0 = time.perf_counter()
@@ -109,10 +114,12 @@ def run(n: int, workdir: Path, workers: int) -> dict:
             accepted = [o.article_id for o in report.outcomes if o.status == "accepted"]
             written = desk.write_briefs([a for a in accepted if a], workers=workers)
             t2 = time.perf_counter()
+            embedded = desk.embed() if embed else None
+            t3 = time.perf_counter()
         stats = desk.stats()
     cpu, steal = _cpu_seconds() - cpu0, _steal_seconds() - steal0
     cores = os.cpu_count() or 1
-    total = t2 - t0
+    total = t3 - t0
     statuses = {s: report.count(s) for s in ("accepted", "duplicate", "quarantined")}
     return {
         "articles": len(docs),
@@ -126,7 +133,10 @@ def run(n: int, workdir: Path, workers: int) -> dict:
         "articles_per_second": round(len(docs) / total, 1),
         "ingest_per_second": round(len(docs) / (t1 - t0), 1),
         "brief_per_second": round(written / (t2 - t1), 1) if written else None,
-        "target_per_second": TARGET,
+        "embedding": embedded and {
+            "model": embedded["model"], "embedded": embedded["embedded"],
+            "reused": embedded["reused"], "per_second": round(embedded["embedded"] / (t3 - t2), 1)},
+        "target_per_second": TARGET_EMBED if embed else TARGET,
         "cpu_seconds": round(cpu, 2),
         "own_cpu_seconds": round(own.seconds, 2),
         # The same if this run's own processes had every core to themselves.
@@ -225,9 +235,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=default_workers(),
                         help="processes for the pure stages (default: CPU count)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--embed", action="store_true",
+                        help="then embed every stored original (`newsdesk embed`), on the clock")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        result = run(args.n, Path(tmp), args.workers)
+        result = run(args.n, Path(tmp), args.workers, args.embed)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -235,9 +247,12 @@ def main() -> int:
               f"{result['wikinews_articles']} wikinews, varied copies) in {result['seconds']} s"
               f" with {result['workers']} worker(s)")
         print(f"  end to end      {result['articles_per_second']:>8} articles/s "
-              f"(target >= {TARGET:g})")
+              f"(target >= {result['target_per_second']:g})")
         print(f"  ingest+analyse  {result['ingest_per_second']:>8} articles/s")
         print(f"  brief           {result['brief_per_second']:>8} briefs/s")
+        if emb := result["embedding"]:
+            print(f"  embed           {emb['per_second']:>8} articles/s ({emb['model']}: "
+                  f"{emb['embedded']} embedded, {emb['reused']} reused)")
         print(f"  cpu             {result['cpu_seconds']} s busy on {result['cores']} cores "
               f"(steal {result['steal_seconds']} s): "
               f"{result['articles_per_second_cpu_bound']} articles/s if every core were busy")
@@ -245,7 +260,7 @@ def main() -> int:
               f"{result['articles_per_second_own_cpu_bound']} articles/s if they had every "
               f"core to themselves")
         print(f"  outcomes        {result['statuses']}")
-    return 0 if result["articles_per_second"] >= TARGET else 1
+    return 0 if result["articles_per_second"] >= result["target_per_second"] else 1
 
 
 if __name__ == "__main__":

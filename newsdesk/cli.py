@@ -26,7 +26,7 @@ from rich.table import Table
 from newsdesk import __version__
 from newsdesk.brief.render import RENDERERS, figure_change, figure_value, format_time
 from newsdesk.config import Settings
-from newsdesk.desk import Desk
+from newsdesk.desk import EMBED_BATCH, Desk
 from newsdesk.errors import InputError, NewsdeskError
 from newsdesk.models import Brief, IngestOutcome, SearchFilters, SearchHit, Story
 from newsdesk.pipeline import default_workers
@@ -359,11 +359,12 @@ def similar(
 
 @app.command()
 def embed(
-    batch: Annotated[int, typer.Option(help="Articles per embedding batch.", min=1)] = 64,
+    batch: Annotated[int, typer.Option(help="Articles per embedding batch.", min=1)] = EMBED_BATCH,
     as_json: JsonOption = False,
 ) -> None:
     """Embed stored articles that have no vector yet (MiniLM when installed, else
-    feature hashing; NEWSDESK_EMBEDDING_MODEL names another model directory)."""
+    feature hashing; NEWSDESK_EMBEDDING_MODEL names another model directory, and
+    NEWSDESK_EMBEDDING_PRECISION=float32 turns off bfloat16 on CPUs that have it)."""
     with _errors(), Desk.open(_settings()) as desk:
         missing = desk.store.stats()["articles"]
         show_bar = not as_json and err.is_terminal

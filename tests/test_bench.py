@@ -45,3 +45,34 @@ def test_the_fact_checker_beats_the_naive_baseline_on_frank_dev() -> None:
     ours, naive = result["newsdesk"], result["naive_baseline"]
     assert ours["balanced_accuracy"] >= naive["balanced_accuracy"]
     assert ours["precision_error"] > naive["precision_error"]
+
+
+def test_throughput_copies_have_their_own_lead_of_a_real_length() -> None:
+    """The copies `--embed` embeds must be as long as real leads and all different, or the
+    embedding figure would come from short texts or the content-hash cache."""
+    from newsdesk.relate.embed import embedding_text
+
+    throughput = bench("throughput")
+    base = throughput.load([throughput.CORPUS])
+    pool = [p for d in base for p in d.text.split("\n\n")[1:] if len(p.split()) >= 12]
+    originals = [embedding_text(d.title, d.text) for d in base]
+    texts = set(originals)
+    for k in (1, 2):
+        leads = [embedding_text(c.title, c.text) for c in (throughput.vary(d, k, pool)
+                                                            for d in base)]
+        assert not texts & set(leads)
+        texts |= set(leads)
+        # title + as many sentences (the second may come from the copy's own body)
+        assert [t.count("\n") for t in leads] == [t.count("\n") for t in originals]
+        words = sum(len(t.split()) for t in leads) / sum(len(t.split()) for t in originals)
+        assert 0.85 < words < 1.15
+
+
+@pytest.mark.slow
+def test_throughput_with_embed_embeds_every_accepted_article(tmp_path: Path) -> None:
+    throughput = bench("throughput")
+    result = throughput.run(1, tmp_path, workers=1, embed=True)
+    embedded = result["embedding"]
+    assert result["target_per_second"] == throughput.TARGET_EMBED
+    assert embedded["embedded"] + embedded["reused"] == result["statuses"]["accepted"]
+    assert embedded["reused"] == 0 and embedded["per_second"] > 0

@@ -138,7 +138,14 @@ needs_model = pytest.mark.skipif(
 
 @pytest.fixture(scope="session")
 def minilm() -> embed.MiniLMEmbedder:
-    return embed.MiniLMEmbedder()
+    return embed.MiniLMEmbedder(precision="float32")  # exact, whatever the CPU
+
+
+def test_an_unknown_precision_is_an_error_that_names_the_choices(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(embed.ENV_EMBEDDING_PRECISION, "fp8")
+    with pytest.raises(InputError, match="auto, float32, bfloat16"):
+        embed.MiniLMEmbedder()
 
 
 @needs_model
@@ -175,3 +182,34 @@ def test_a_configured_model_directory_is_used_instead(monkeypatch: pytest.Monkey
     chosen = default_embedder()
     assert isinstance(chosen, embed.MiniLMEmbedder)
     assert chosen.path == path and chosen.name == f"st:{path.name}:128" and chosen.dim == 384
+
+
+@needs_model
+@pytest.mark.slow
+def test_bfloat16_vectors_are_the_float32_vectors_within_rounding(
+        minilm: embed.MiniLMEmbedder) -> None:
+    half = embed.MiniLMEmbedder(precision="bfloat16")
+    texts = [QUAKE, QUAKE_AGAIN, BUDGET]
+    exact, rounded = minilm.embed(texts), half.embed(texts)
+    assert half.precision == "bfloat16" and rounded.dtype == np.float32
+    assert np.allclose(np.linalg.norm(rounded, axis=1), 1.0, atol=1e-4)
+    assert (exact * rounded).sum(axis=1).min() > 0.999
+    assert cosine(rounded[0], rounded[1]) > 0.7 > cosine(rounded[0], rounded[2])
+
+
+@needs_model
+@pytest.mark.slow
+@pytest.mark.parametrize("native", [True, False])
+def test_auto_precision_uses_bfloat16_only_where_the_cpu_computes_it(
+        monkeypatch: pytest.MonkeyPatch, native: bool) -> None:
+    monkeypatch.delenv(embed.ENV_EMBEDDING_PRECISION, raising=False)
+    monkeypatch.setattr(embed, "native_bfloat16", lambda: native)
+    chosen = embed.MiniLMEmbedder()
+    assert chosen.precision == "auto"  # settled when the model loads
+    chosen.embed([BUDGET])
+    assert chosen.precision == ("bfloat16" if native else "float32")
+
+
+@needs_model
+def test_the_cpu_probe_answers_without_failing() -> None:
+    assert isinstance(embed.native_bfloat16(), bool)
