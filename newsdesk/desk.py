@@ -755,9 +755,6 @@ class Desk:
 __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 def grouped_by_story(article_ids: list[str], story_of: dict[str, str]) -> list[str]:
     """The ids with each story's articles together: stories in the order their first
     article comes, articles in their given order; an id without a story stands alone."""

@@ -561,10 +561,8 @@ class SQLiteStore(SQLiteBrowse):
     def get_articles(self, ids: list[str]) -> dict[str, Article]:
         if not ids:
             return {}
-        marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", ids
-        ).fetchall()
+        rows = rows_in(self.conn, f"SELECT {_ARTICLE_COLUMNS} FROM articles "
+                       "WHERE id IN ({marks})", ids)
         return {row["id"]: self._article(row) for row in rows}
 
     def resolve_id(self, prefix: str) -> str | None:
@@ -739,11 +737,8 @@ class SQLiteStore(SQLiteBrowse):
         out = {i: cache[i] for i in ids if i in cache}
         missing = [i for i in ids if i not in out]
         if missing:
-            marks = ",".join("?" * len(missing))
-            for row in self.conn.execute(
-                f"SELECT article_id, data FROM enrichments WHERE article_id IN ({marks})",
-                missing,
-            ):
+            for row in rows_in(self.conn, "SELECT article_id, data FROM enrichments "
+                               "WHERE article_id IN ({marks})", missing):
                 parsed = out[row["article_id"]] = model.model_validate_json(row["data"])
                 if len(cache) >= self.enrichment_cache:
                     cache.pop(next(iter(cache)))
@@ -972,18 +967,16 @@ class SQLiteStore(SQLiteBrowse):
         if not scored:
             return []
         ids = [i for i, _ in scored]
-        marks = ",".join("?" * len(ids))
-        rows = {r["id"]: r for r in self.conn.execute(
-            f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
-            f"substr(a.text, 1, 160) AS snip FROM articles a WHERE a.id IN ({marks})", ids,
-        ).fetchall()}
+        rows = {r["id"]: r for r in rows_in(
+            self.conn, f"SELECT a.id, a.title, a.source, a.published_at, {_TAGS_SQL} AS tags, "
+            "substr(a.text, 1, 160) AS snip FROM articles a WHERE a.id IN ({marks})", ids)}
         snippets: dict[str, str] = {}
         words = fts_query(query)
         if words:
-            for r in self.conn.execute(
-                "SELECT a.id, snippet(article_fts, 1, '**', '**', ' … ', 20) AS snip "
+            for r in rows_in(
+                self.conn, "SELECT a.id, snippet(article_fts, 1, '**', '**', ' … ', 20) AS snip "
                 "FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
-                f"WHERE article_fts MATCH ? AND a.id IN ({marks})", [words, *ids],
+                "WHERE a.id IN ({marks}) AND article_fts MATCH ?", ids, [words],
             ):
                 snippets[r["id"]] = r["snip"]
         out = []

@@ -273,6 +273,21 @@ def test_prior_facts_are_the_figures_and_roles_of_the_stored_enrichment(tmp_path
     assert s.get_prior_facts([a.id])[a.id].figures == []
 
 
+def test_articles_and_facts_are_found_among_more_ids_than_sqlite_binds_at_once(
+        tmp_path: Path) -> None:
+    """A story page or a batch may ask for thousands of articles at once: more than a
+    statement may bind where SQLite was built with its old limit of 999 parameters."""
+    s = SQLiteStore(tmp_path / "many.db")
+    s.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    a = article("Trade grows", "Trade between China and Russia rose 5% in May, officials said.",
+                "2024-06-01T10:00:00+00:00")
+    put(s, a)
+    ids = [f"missing-{n}" for n in range(3_000)]
+    ids.insert(1_500, a.id)
+    assert list(s.get_articles(ids)) == [a.id]
+    assert list(s.get_prior_facts(ids)) == [a.id]
+
+
 def test_parsed_caches_keep_at_most_their_limit_oldest_out_first(tmp_path: Path) -> None:
     """Parsed articles and facts are kept up to a limit a batch job may raise; past it
     the oldest entry goes, and an evicted article is parsed again when asked for."""
