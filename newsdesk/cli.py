@@ -163,6 +163,11 @@ def ingest(
         int | None,
         typer.Option(help="Processes for reading and analysis (default: one per CPU).", min=1),
     ] = None,
+    embed: Annotated[
+        bool | None,
+        typer.Option("--embed/--no-embed", help="Embed the new articles (as 'newsdesk "
+                     "embed'). Default: when the desk already has vectors."),
+    ] = None,
 ) -> None:
     """Read articles into the database; bad items are quarantined, the rest go on."""
     with _errors(), Desk.open(_settings()) as desk:
@@ -191,16 +196,21 @@ def ingest(
 
             report = desk.ingest(units, on_unit=done, briefs=briefs,
                                  workers=workers or default_workers())
+        vectors = desk.embed() if embed or (embed is None and desk.keeps_vectors()) else None
         counts = {s: report.count(s) for s in _STYLE}
         if as_json:
             _dump({"database": str(desk.store.location), "counts": counts,
-                   "outcomes": [o.model_dump(mode="json") for o in report.outcomes]})
+                   "outcomes": [o.model_dump(mode="json") for o in report.outcomes],
+                   **({"embedding": vectors} if vectors else {})})
         else:
             table = Table(title=f"Ingested into {desk.store.location}", show_edge=False)
             for status in _STYLE:
                 table.add_column(status, justify="right", style=_STYLE[status])
             table.add_row(*(str(counts[s]) for s in _STYLE))
             out.print(table)
+            if vectors:
+                out.print(f"{vectors['model']}: embedded {vectors['embedded']}, reused "
+                          f"{vectors['reused']}", highlight=False)
             for o in problems:
                 err.print(f"[red]quarantined[/] {o.origin}: {o.reason}", highlight=False)
     if report.outcomes and counts["quarantined"] == len(report.outcomes):

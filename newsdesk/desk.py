@@ -439,6 +439,15 @@ class Desk:
             self._embedder = HashingEmbedder() if kind == "hashing" else default_embedder()
         return self._embedder
 
+    def keeps_vectors(self) -> bool:
+        """True when the store holds vectors of the model this desk embeds with.
+
+        Then whatever is added should get its vector too (`embed()` after ingest), or
+        hybrid search would rank the newest articles on keywords alone. A desk whose user
+        never embedded keeps none, and ingest does not load a model for it."""
+        models = dict(self.store.embedding_models())
+        return bool(models) and self.embedder.name in models
+
     def embed(
         self, *, batch: int = EMBED_BATCH, on_batch: Callable[[int], None] | None = None
     ) -> dict[str, Any]:

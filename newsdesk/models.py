@@ -519,6 +519,7 @@ class WatchReport(Record):
     unchanged: int = 0
     quarantined: int = 0
     briefs: int = 0
+    embedded: int = 0  # new articles given a vector (when the desk keeps vectors)
     alerts: int = 0
     delivered: int = 0
 

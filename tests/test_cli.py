@@ -50,6 +50,30 @@ def test_brief_from_stdin(tmp_path: Path, article_text: str) -> None:
     assert json.loads(result.stdout)["source"] == "Test Wire"
 
 
+def test_ingest_keeps_vectors_current_once_the_desk_has_them(
+        tmp_path: Path, corpus: Path) -> None:
+    """A desk that was never embedded loads no model at ingest; once it has vectors, new
+    articles get theirs (or hybrid search would rank them on keywords alone), unless
+    --no-embed; --embed embeds on a desk without vectors too."""
+    db, env = tmp_path / "v.db", {"NEWSDESK_EMBEDDER": "hashing"}
+    files = sorted(p for p in corpus.iterdir() if p.suffix == ".txt")
+
+    def ingest(path: Path, *flags: str) -> dict:
+        result = runner.invoke(app, ["--db", str(db), "ingest", str(path), "--json", *flags],
+                               env=env)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert "embedding" not in ingest(files[0])
+    first = ingest(files[1], "--embed")["embedding"]
+    assert first["model"].startswith("hashing") and first["embedded"] == 2  # both articles
+    assert ingest(files[2])["embedding"]["embedded"] == 1
+    assert "embedding" not in ingest(files[3], "--no-embed")
+    assert ingest(files[4])["embedding"]["embedded"] == 2  # catches up on the skipped one
+    shown = runner.invoke(app, ["--db", str(db), "ingest", str(files[5])], env=env)
+    assert "embedded 1" in shown.stdout
+
+
 def test_ingest_search_show_round_trip(tmp_path: Path, corpus: Path) -> None:
     db = tmp_path / "d.db"
     result = invoke(db, "ingest", str(corpus), "--json")

@@ -240,6 +240,8 @@ class Watcher:
             fresh.extend(o.article_id for o in ok if o.duplicate_of is None and o.article_id)
             results.append((item, ok[0].article_id if ok else None, outs))
         report.briefs += self._write_briefs(self._unbriefed(fresh))
+        if fresh:
+            report.embedded += self._embed()
         with self.desk.store.transaction():
             for item, article_id, outs in results:
                 if article_id is not None:
@@ -303,6 +305,18 @@ class Watcher:
                 except Exception:  # noqa: BLE001
                     log.exception("brief failed", extra={"article": article_id})
             return written
+
+    def _embed(self) -> int:
+        """Vectors for what the batch added, when the desk keeps vectors (someone ran
+        `newsdesk embed`), so hybrid search covers the newest articles too. A failure is
+        logged, not raised: the articles are stored, and `newsdesk embed` catches up."""
+        try:
+            if not self.desk.keeps_vectors():
+                return 0
+            return int(self.desk.embed()["embedded"])
+        except Exception:  # noqa: BLE001 - vectors must not hold the batch's items pending
+            log.exception("embedding failed")
+            return 0
 
     def _quarantine_row(self, item: JournalItem, after: int) -> int | None:
         origin = item.url or f"{item.source}:{item.key}"

@@ -65,6 +65,35 @@ def test_rss_full_text_then_304(desk: Desk) -> None:
     assert article is not None and article.url and article.url.startswith(srv.base + "/a/")
 
 
+def test_new_articles_get_vectors_once_the_desk_keeps_them(desk: Desk) -> None:
+    """Hybrid search must cover the newest articles too: after `newsdesk embed`, each
+    pass embeds what it adds; before it, the watcher loads no model."""
+    docs = corpus_docs(12)
+    feed = {"body": b""}
+    with serve({"/feed": lambda h: Reply(200, feed["body"],
+                                         {"Content-Type": "application/rss+xml"})}) as srv:
+        feed["body"] = rss(docs[:8], srv.base)
+        w = watcher(desk, src("wire", srv.url("/feed")))
+        assert w.run_once().embedded == 0
+        assert desk.embed()["embedded"] == 8
+        feed["body"] = rss(docs, srv.base)
+        report = w.run_once()
+    assert (report.accepted, report.embedded) == (4, 4)
+    assert dict(desk.store.embedding_models()) == {desk.embedder.name: 12}
+
+
+def test_a_failing_embedder_does_not_hold_the_batch(desk: Desk,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = corpus_docs(4)
+    with serve({"/feed": lambda h: Reply(200, rss(docs, srv.base),
+                                         {"Content-Type": "application/rss+xml"})}) as srv:
+        monkeypatch.setattr(desk, "keeps_vectors", lambda: True)
+        monkeypatch.setattr(desk, "embed", lambda **kw: 1 / 0)
+        report = watcher(desk, src("wire", srv.url("/feed"))).run_once()
+    assert (report.accepted, report.briefs, report.embedded) == (4, 4, 0)
+    assert counts(desk) == (4, 4, 4)  # stored, briefed, and done: `embed` catches up
+
+
 def test_teaser_feed_fetches_pages_and_atom_json_sitemap(desk: Desk) -> None:
     docs = corpus_docs(12)
     with serve() as srv:
