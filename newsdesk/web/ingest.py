@@ -61,8 +61,12 @@ def ingest_url(desk: Desk, url: str, *, briefs: bool) -> IngestReport:
 
 
 def _with_briefs(desk: Desk, report: IngestReport, briefs: bool) -> IngestReport:
+    """Briefs of what the upload added (when asked for), and vectors when the desk keeps
+    them (as `newsdesk ingest` does), so search finds an upload like any other article."""
+    fresh = [o.article_id for o in report.outcomes
+             if o.status in ("accepted", "updated") and o.article_id]
     if briefs:
-        fresh = [o.article_id for o in report.outcomes
-                 if o.status in ("accepted", "updated") and o.article_id]
         desk.write_briefs(list(dict.fromkeys(fresh)))
+    if fresh and desk.keeps_vectors():
+        desk.embed()
     return report

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from newsdesk.config import Settings
+from newsdesk.desk import Desk
 from newsdesk.errors import InputError
 from newsdesk.web import WebConfig
 from tests.conftest import ARTICLE
@@ -37,6 +39,18 @@ def test_upload_ingests_and_writes_the_brief(writer: TestClient) -> None:
     assert again.status_code == 200 and again.json()["outcomes"][0]["status"] == "unchanged"
     feed = writer.get("/api/v1/articles", params={"source": "Test Wire", "limit": 200}).json()
     assert outcome["article_id"] in {i["article_id"] for i in feed["items"]}
+
+
+def test_an_upload_gets_its_vector_when_the_desk_keeps_vectors(
+        db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_EMBEDDER", "hashing")
+    with Desk.open(Settings(db_path=db_copy)) as desk:
+        before = desk.embed()["total"]
+    with app_client(db_copy, WebConfig()) as writer:
+        assert upload(writer).status_code == 201
+    with Desk.open(Settings(db_path=db_copy)) as desk:
+        assert desk.embed()["embedded"] == 0  # nothing left to embed
+        assert dict(desk.store.embedding_models()) == {desk.embedder.name: before + 1}
 
 
 def test_regenerate_changes_the_etag(writer: TestClient) -> None:
