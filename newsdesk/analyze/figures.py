@@ -873,6 +873,56 @@ def _periods(sentence: str, published: datetime | None) -> list[tuple[int, int, 
     return [(m.start(), m.end(), _period_of(m, published)) for m in _PERIOD_RE.finditer(sentence)]
 
 
+# "over the same two months", "in the same period": the time the article stated just
+# before. Not "the same period last year" or "the same month a year earlier": those name
+# a year-ago comparison, left unresolved.
+_SAME_PERIOD = re.compile(
+    r"\bthe\s+same\s+(?:(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2})"
+    r"\s+months|(?P<unit>period|quarter|half|month|year))\b"
+    r"(?!\s+(?:a\s+year|last\s+year|the\s+(?:previous|prior)\s+year|(?:of|in)\s+"
+    r"(?:(?:19|20)\d\d|last\s+year|the\s+(?:previous|prior)\s+year)))",
+    re.IGNORECASE,
+)
+
+
+def _span_months(period: Period) -> int | None:
+    if period.months:
+        return period.months
+    if period.month:
+        return 1
+    if period.quarter:
+        return 3
+    if period.half:
+        return 6
+    return 12 if period.year else None
+
+
+def _same_periods(
+    same: list[re.Match[str]], periods: list[tuple[int, int, Period]], carried: Period | None
+) -> list[tuple[int, int, Period]]:
+    """The sentence's "the same two months" resolved to the period they point back to:
+    the last one stated earlier in the sentence, else the one carried over from the
+    article's previous figures; kept only when the lengths agree ("the same two
+    months" after "January and February", not after "the first quarter")."""
+    out: list[tuple[int, int, Period]] = []
+    for m in same:
+        before = [p for _, end, p in periods if end <= m.start()]
+        antecedent = before[-1] if before else carried
+        if antecedent is None:
+            continue
+        n, unit = m.group("n"), (m.group("unit") or "").lower()
+        span = _span_months(antecedent)
+        if n:
+            fits = span == (_N_WORDS.get(n.lower()) or int(n))
+        else:
+            fits = unit == "period" or span == {"month": 1, "quarter": 3, "half": 6,
+                                                "year": 12}[unit]
+        if fits:
+            out.append((m.start(), m.end(), antecedent.model_copy(
+                update={"text": f"{m.group(0)} ({antecedent.text})"})))
+    return out
+
+
 def _nearest_period(
     sentence: str, raw: _Raw, periods: list[tuple[int, int, Period]]
 ) -> Period | None:
@@ -952,9 +1002,12 @@ def extract_figures(
         hits.update(sentence_at(starts, at) for at in _occurrences(lowered, word))
     candidates = sorted(hits)
     out: list[Figure] = []
+    carried: Period | None = None  # the period of the latest figure that stated one
     for i in candidates:
-        out.extend(sentence_figures(sentences[i], i, published, units,
-                                    sentences[i - 1] if i else None))
+        found = sentence_figures(sentences[i], i, published, units,
+                                 sentences[i - 1] if i else None, carried)
+        out.extend(found)
+        carried = next((f.period for f in reversed(found) if f.period), carried)
     return out
 
 
@@ -970,14 +1023,23 @@ _P_ELLIPSIS = re.compile(r",\s+(?:and\s+)?(?:[A-Z][\w&.'-]*\s+){1,4}by\s+")
 
 def sentence_figures(
     sentence: str, index: int, published: datetime | None, units: Units,
-    previous: str | None = None,
+    previous: str | None = None, carried: Period | None = None,
 ) -> list[Figure]:
+    """The figures of one sentence; `carried` is the period the article's figures stated
+    last, which "the same two months" here may point back to."""
     raws = _raw_quantities(sentence, units)
     if not raws:
         return []
     # A pasted table or transcript can hold thousands of numbers in one "sentence":
     # periods are then left out rather than matched pairwise (quadratic).
     periods = _periods(sentence, published) if len(raws) <= MAX_LINKED else []
+    if "same" in sentence and len(raws) <= MAX_LINKED:
+        same = list(_SAME_PERIOD.finditer(sentence))
+        if same:  # "the same two months": a period, never a quantity of months
+            raws = [r for r in raws if not any(
+                m.start() <= r.start and r.end <= m.end() for m in same)]
+            periods = sorted(periods + _same_periods(same, periods, carried),
+                             key=lambda p: p[0])
     # "the first two months" is a period, not a quantity of months.
     raws = [r for r in raws if not any(
         start <= r.start and r.end <= end for start, end, _ in periods

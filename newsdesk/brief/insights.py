@@ -285,9 +285,14 @@ def _period_key(f: Figure) -> tuple[int | None, int | None, int | None, int | No
 def comparable(now: Figure, earlier: Figure) -> bool:
     """Two figures on one subject tell a change over time: the same kind of period
     (a year with a year, five months with five months), not the same period restated,
-    and the earlier one not about a later time. With a period unknown, only clearly
-    different values count (not "$240 billion" against "about $240 billion")."""
+    and the earlier one not about a later time. When only one of them states its period,
+    they are not set side by side: a year's total beside a figure of unknown span (two
+    months' trade, say) reads as a collapse that never happened. With neither period
+    known, only clearly different values count (not "$240 billion" against "about $240
+    billion")."""
     a, b = period_shape(now), period_shape(earlier)
+    if (a is None) != (b is None):
+        return False
     if a is None or b is None:
         scale = max(abs(now.value), abs(earlier.value), 1e-9)
         return abs(now.value - earlier.value) / scale > 0.02

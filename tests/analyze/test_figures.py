@@ -69,6 +69,41 @@ def test_last_year_resolves_against_publication_date() -> None:
     assert f.period is not None and f.period.year == 2023
 
 
+def test_the_same_period_points_back_to_the_one_stated_before() -> None:
+    """"Over the same two months" is January and February when the article said so just
+    before: later comparisons must know these are two months' figures, not a year's."""
+    found = extract_figures([
+        "Exports rose 7.1% over January and February combined.",
+        "Economists had expected 1.9%.",
+        "Exports to Russia increased 12.5% over the same two months, and two-way trade "
+        "reached roughly $37 billion.",
+    ], PUBLISHED)
+    assert [f.text for f in found] == ["7.1%", "1.9%", "12.5%", "$37 billion"]  # no "two months"
+    for f in found[2:]:
+        assert f.period is not None and (f.period.year, f.period.month, f.period.months) == (
+            2024, 1, 2)
+        assert f.period.text == "the same two months (January and February)"
+    (_, imports) = figures("Output rose 5% in the first quarter, and imports fell 2% over the "
+                           "same period.")
+    assert imports.period is not None and imports.period.quarter == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Sales rose 4% in the first quarter and 2% over the same two months.",  # lengths differ
+    "Imports rose 2% over the same two months.",  # nothing before to point back to
+])
+def test_the_same_period_is_left_unresolved_when_it_cannot_be_told(text: str) -> None:
+    found = figures(text)
+    assert "two months" not in [f.text for f in found]
+    assert not any(f.period and f.period.text.startswith("the same") for f in found)
+
+
+def test_the_same_period_a_year_earlier_is_not_the_current_one() -> None:
+    found = extract_figures(["Exports rose 7% in May.",
+                             "Imports fell 3% in the same month a year earlier."], PUBLISHED)
+    assert found[1].period is None or not found[1].period.text.startswith("the same")
+
+
 @pytest.mark.parametrize(
     ("text", "direction"),
     [

@@ -242,10 +242,13 @@ def test_what_changed_sets_an_earlier_figure_on_the_same_subject_beside_todays()
     assert "[B1:0]" in to_markdown(brief)
 
 
+YEAR_TOTAL = ("Trade Totals\nPublished: 2024-01-12T10:00:00+00:00\n\n"
+              "Bilateral trade between China and Russia reached $240 billion in 2023. "
+              "Officials in Beijing said the figure was a record.")
+
+
 def test_no_comparison_between_figures_over_different_lengths_of_time() -> None:
-    earlier = make("Trade Totals\nPublished: 2024-01-12T10:00:00+00:00\n\n"
-                   "Bilateral trade between China and Russia reached $240 billion in 2023. "
-                   "Officials in Beijing said the figure was a record.", "e.txt")
+    earlier = make(YEAR_TOTAL, "e.txt")
     article = make("Trade Slows\nPublished: 2024-06-07T10:00:00+00:00\n\n"
                    "Bilateral trade between China and Russia reached $100 billion in the "
                    "first five months of 2024. Payments problems slowed shipments to Moscow.")
@@ -257,6 +260,17 @@ def test_no_comparison_between_figures_over_different_lengths_of_time() -> None:
     (composed,) = [b for b in insight(brief_of(later, prior=[earlier]), CHANGED).bullets
                    if b.composed]
     assert "$240 billion in 2023" in composed.text and "$245 billion in 2024" in composed.text
+
+
+def test_no_comparison_when_only_one_figure_says_what_time_it_covers() -> None:
+    """A year's total beside two months' trade would read as a collapse."""
+    earlier = make(YEAR_TOTAL, "e.txt")
+    article = make("Trade Grows\nPublished: 2024-03-07T10:00:00+00:00\n\n"
+                   "Exports rose 7.1% in January and February. Bilateral trade between "
+                   "China and Russia reached $37 billion, customs data showed. "
+                   "Payments problems slowed shipments to Moscow.")
+    bullets = insight(brief_of(article, prior=[earlier]), CHANGED).bullets
+    assert bullets and not any(b.composed for b in bullets)
 
 
 # --- Insights: voices, risks, outlook -------------------------------------------------------
