@@ -11,8 +11,9 @@ does not support:
   or in tokenised ones (``like this'', ` like this '; see `quoted.py`);
 - **name** / **word**: every content word must occur in the source (case-insensitive, so
   lower-cased text is checked the same way; curly and straight apostrophes alike; plural,
-  -ed, -ing and -ly endings stripped; irregular verb forms joined, "slept" = "sleep", see
-  `lemmas.py`). A word written with a capital inside the sentence is reported as a name;
+  -ed, -ing and -ly endings stripped, "making" = "make"; irregular verb forms joined,
+  "slept" = "sleep", see `lemmas.py`). A word written with a capital inside the sentence
+  is reported as a name;
 - **negation**: a sentence whose closest source sentence (by shared content words) has
   the opposite polarity ("did not approve" against "approved").
 
@@ -65,6 +66,11 @@ _SPLIT_THOUSANDS = re.compile(r"(\d), (\d{3})\b")  # tokenised "50, 000"
 _MEASURED = re.compile(
     r"[%$£€¥#]|\b(?:per ?cent|percent|bn|billion|million|trillion|thousand|m|k|tn)\b", re.I)
 _SUFFIXES = ("ings", "ing", "edly", "ed", "es", "s", "ly")
+# Endings that may have taken a final "e" with them ("making", "faced", "rises"), and the
+# short stem they leave when they did: consonant, vowel, consonant other than w, x or y
+# (Porter's condition for giving the "e" back: "mak", "fac", "ris"; not "employ").
+_E_SUFFIXES = ("ings", "ing", "edly", "ed", "es")
+_CVC = re.compile(r"[^aeiou][aeiou][^aeiouwxy]$")
 _NUMBER_WORDS = {
     w: i for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve".split()
@@ -106,6 +112,17 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
+def stem_forms(word: str) -> frozenset[str]:
+    """The stem, and the stem with its "e" given back when an ending may have taken it:
+    "making" -> {"mak", "make"}, "rises" -> {"ris", "rise"}. A four-letter word keeps
+    its final "e" in `stem` ("make", "face", "rise": dropping it would join "care" and
+    "car", "rate" and "rat"), so this is how its inflected forms meet it."""
+    s = stem(word)
+    if s != word and word.endswith(_E_SUFFIXES) and _CVC.search(s):
+        return frozenset((s, s + "e"))
+    return frozenset((s,))
+
+
 def words(text: str) -> list[str]:
     """Word tokens, lower-cased, apostrophes unified, possessive "'s" dropped."""
     out = []
@@ -139,7 +156,7 @@ class Source:
         return _source(tuple(sentences))
 
     def has(self, word: str) -> bool:
-        if word in self.vocabulary or stem(word) in self.stems:
+        if word in self.vocabulary or not self.stems.isdisjoint(stem_forms(word)):
             return True
         base = verb_base(word)
         return base is not None and base in self.verb_bases
@@ -155,7 +172,7 @@ def _source(sentences: tuple[str, ...]) -> Source:
         sentences=sentences,
         text=" ".join(sentences),
         vocabulary=vocabulary,
-        stems=frozenset(stem(w) for w in vocabulary),
+        stems=frozenset(f for w in vocabulary for f in stem_forms(w)),
         sentence_stems=tuple(frozenset(stem(w) for w in ws) for ws in per_sentence),
         verb_bases=frozenset(b for w in vocabulary if (b := verb_base(w)) is not None),
     )

@@ -153,3 +153,17 @@ def test_a_quote_closes_with_its_own_mark() -> None:
     assert "quote" not in {i.kind for i in check(text, source)}
     text = "his daughter said `` he 's going to let his fans down '' ."
     assert "quote" in {i.kind for i in check(text, source)}
+
+
+def test_an_ending_that_took_a_final_e_meets_the_word_with_it() -> None:
+    source = ["Northampton are facing Saracens on Saturday and will make changes."]
+    assert check("northampton face saracens on saturday .", source) == []
+    assert check("northampton faced saracens , making changes .", source) == []
+    source = ["The number of children using tablets is set to rise."]
+    assert check("the number of children using tablets is rising .", source) == []
+
+
+def test_giving_an_e_back_does_not_join_unrelated_words() -> None:
+    source = ["A former employee of the firm said he cared for his car."]
+    assert [i.text for i in check("the firm employed him .", source)] == ["employed"]
+    assert [i.text for i in check("his car was rated highly .", source)] == ["rated", "highly"]
