@@ -97,7 +97,7 @@ def analyze(article: Article, taxonomy: Taxonomy, gazetteer: Gazetteer) -> Enric
         category=category,
         background_cues=context,
         figures=figures,
-        signals=find_signals(by_theme, roles),
+        signals=find_signals(by_theme, roles, article.sentences),
         tone=tone(len(article.sentences), figures, roles),
         sentence_roles=encode_roles(roles),
     )

@@ -1003,11 +1003,19 @@ def extract_figures(
     candidates = sorted(hits)
     out: list[Figure] = []
     carried: Period | None = None  # the period of the latest figure that stated one
+    anaphora = "the same" in lowered  # only then can a period be pointed back to
     for i in candidates:
         found = sentence_figures(sentences[i], i, published, units,
                                  sentences[i - 1] if i else None, carried)
         out.extend(found)
-        carried = next((f.period for f in reversed(found) if f.period), carried)
+        if found:
+            carried = next((f.period for f in reversed(found) if f.period), carried)
+        elif anaphora and (spans := [
+                p for _, _, p in _periods(sentences[i], published)
+                if p.months or p.quarter or p.half]):
+            # "fell by roughly half in the first seven months" states no figure we keep,
+            # but the next sentence's "over the same period" means those months.
+            carried = spans[-1]
     return out
 
 

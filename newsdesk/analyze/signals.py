@@ -9,6 +9,9 @@ figures go up or down, and sentences that read as risks, over the number of sent
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from newsdesk.models import Figure, Signal
 
 # signal kind -> the theme whose matches are its evidence
@@ -21,16 +24,29 @@ SIGNAL_THEMES = {
     "default": "property-and-debt",
 }
 PAYMENT_THEME = "trade-settlement"
+# Where a theme is wider than its risk, what a sentence must also say to be evidence:
+# "Property & Debt" matches "housing" and "real estate", which are no default, and
+# "default" itself in "the default choice" or "by default" is none either.
+_EVIDENCE = {
+    "default": re.compile(
+        r"(?<!\bby )\bdefault(?:s|ed|ing)?\b(?!\s+(?:choice|option|setting|mode|value|"
+        r"position|answer|currency)s?\b)|\bdebt crisis\b|\binsolven|\bbankrupt",
+        re.IGNORECASE),
+}
 
 
 def find_signals(
-    by_theme: dict[str, dict[int, int]], roles: tuple[frozenset[str], ...]
+    by_theme: dict[str, dict[int, int]], roles: tuple[frozenset[str], ...],
+    sentences: Sequence[str],
 ) -> list[Signal]:
     """Signals with their evidence sentences, strongest (most sentences) first."""
-    signals = [
-        Signal(kind=kind, sentences=sorted(by_theme[theme]))  # type: ignore[arg-type]
-        for kind, theme in SIGNAL_THEMES.items() if by_theme.get(theme)
-    ]
+    signals = []
+    for kind, theme in SIGNAL_THEMES.items():
+        found = sorted(by_theme.get(theme, ()))
+        if (evidence := _EVIDENCE.get(kind)) is not None:
+            found = [i for i in found if evidence.search(sentences[i])]
+        if found:
+            signals.append(Signal(kind=kind, sentences=found))  # type: ignore[arg-type]
     payments = sorted(i for i in by_theme.get(PAYMENT_THEME, {}) if "risk" in roles[i])
     if payments:
         signals.append(Signal(kind="payment_disruption", sentences=payments))

@@ -88,6 +88,14 @@ def test_the_same_period_points_back_to_the_one_stated_before() -> None:
     assert imports.period is not None and imports.period.quarter == 1
 
 
+def test_the_same_period_may_point_back_past_a_sentence_without_figures() -> None:
+    (sales,) = extract_figures([
+        "Imports of cars fell by roughly half in the first seven months of 2025.",
+        "Car sales declined by more than 20% over the same period, Autostat said.",
+    ], datetime(2025, 9, 2, tzinfo=UTC))
+    assert sales.period is not None and (sales.period.year, sales.period.months) == (2025, 7)
+
+
 @pytest.mark.parametrize("text", [
     "Sales rose 4% in the first quarter and 2% over the same two months.",  # lengths differ
     "Imports rose 2% over the same two months.",  # nothing before to point back to

@@ -36,3 +36,14 @@ def test_tone_is_negative_for_bad_news_and_positive_for_growth() -> None:
     _, good = enrichment("Trade Booms\n\nExports rose 12% in May. Imports grew 8%. "
                          "Car sales jumped 30% on the year. Investment climbed 5%.\n")
     assert -1 <= bad.tone < 0 < good.tone <= 1
+
+
+def test_a_default_is_a_failure_to_pay_not_a_default_choice_or_a_housing_story() -> None:
+    article, e = enrichment(
+        "Property Lenders Under Strain\nPublished: 2024-02-20T07:30:00+03:00\n\n"
+        "Housing sales in China fell again in January, and the real estate slump deepened.\n"
+        "Chinese brands will still be the default choice for Russian car buyers.\n"
+        "Two developers defaulted on dollar bonds last week.\n"
+        "By default, payments are routed through the yuan system.\n")
+    kinds = {s.kind: s.sentences for s in e.signals}
+    assert kinds.get("default") == [2]  # "defaulted on dollar bonds" only
