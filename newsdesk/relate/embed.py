@@ -150,10 +150,7 @@ class MiniLMEmbedder:
         device: str = "cpu",
         precision: str | None = None,
     ) -> None:
-        chosen = (precision or os.environ.get(ENV_EMBEDDING_PRECISION) or "auto").strip().lower()
-        if chosen not in PRECISIONS:
-            raise InputError(f"embedding precision {chosen!r}: use one of "
-                             f"{', '.join(PRECISIONS)} ({ENV_EMBEDDING_PRECISION})")
+        chosen = chosen_precision(precision)
         self.path = Path(path).expanduser() if path else packaged_model_path()
         if not self.path.is_dir():
             raise InputError(f"embedding model directory not found: {self.path}")
@@ -205,6 +202,16 @@ class MiniLMEmbedder:
         return out
 
 
+def chosen_precision(precision: str | None = None) -> str:
+    """The precision asked for (argument, else NEWSDESK_EMBEDDING_PRECISION, else auto);
+    a value that is none of them is an error, never a silent fallback."""
+    chosen = (precision or os.environ.get(ENV_EMBEDDING_PRECISION) or "auto").strip().lower()
+    if chosen not in PRECISIONS:
+        raise InputError(f"embedding precision {chosen!r}: use one of "
+                         f"{', '.join(PRECISIONS)} ({ENV_EMBEDDING_PRECISION})")
+    return chosen
+
+
 def native_bfloat16() -> bool:
     """True when this CPU computes bfloat16 in hardware (AMX tiles or AVX512-BF16).
 
@@ -233,6 +240,7 @@ def default_embedder(path: str | Path | None = None) -> Embedder:
     """MiniLM (or the model at `path` / NEWSDESK_EMBEDDING_MODEL) when torch and the model
     are installed; otherwise the hashing fallback, with a warning in the log."""
     path = path or os.environ.get(ENV_EMBEDDING_MODEL) or None
+    chosen_precision()  # a misspelt setting is the user's to fix, not a reason to fall back
     if torch_available():
         try:
             return MiniLMEmbedder(path)

@@ -146,6 +146,8 @@ def test_an_unknown_precision_is_an_error_that_names_the_choices(
     monkeypatch.setenv(embed.ENV_EMBEDDING_PRECISION, "fp8")
     with pytest.raises(InputError, match="auto, float32, bfloat16"):
         embed.MiniLMEmbedder()
+    with pytest.raises(InputError, match="fp8"):
+        default_embedder()  # not a silent fall back to hashing
 
 
 @needs_model
