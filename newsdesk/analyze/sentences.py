@@ -52,6 +52,11 @@ _NEXT_WORD = re.compile(r"[\"'“‘«(\[]?(\w+)")
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 # Chinese and Japanese full stops end a sentence with no space after them.
 _CJK_BOUNDARY = re.compile(r"(?<=[。！？])(?![」』”）])")
+# Scraped text sometimes loses the space after a full stop ("returned home.Half the
+# town"): a word of lower-case letters, terminal punctuation (and a closing quote), then a
+# capitalised word. Capitals before the stop ("U.S.Army", "Mr.Smith") never match.
+_GLUED = re.compile(r"(?<=[a-z][a-z][.!?])(?=[A-Z][a-z])|(?<=[a-z][.!?][\"”’])(?=[A-Z][a-z])")
+_ADDRESS = re.compile(r"[@/]|www\.|https?:", re.IGNORECASE)
 
 
 def _is_abbreviation(text: str, end: int) -> tuple[bool, bool]:
@@ -96,6 +101,21 @@ def _split_paragraph(par: str) -> list[str]:
     return out
 
 
+def _unglue(par: str) -> str:
+    """A space where a sentence end lost it, unless the word is part of an address
+    ("john.Smith@example.com", "example.org/News"); abbreviations are then judged as
+    anywhere else ("approx.The" stays one sentence)."""
+    cuts = []
+    for m in _GLUED.finditer(par):
+        begin = par.rfind(" ", 0, m.start()) + 1
+        end = par.find(" ", m.start())
+        if not _ADDRESS.search(par, begin, len(par) if end < 0 else end):
+            cuts.append(m.start())
+    for at in reversed(cuts):
+        par = par[:at] + " " + par[at:]
+    return par
+
+
 def split_sentences(text: str) -> list[str]:
     """Split text into sentences; paragraph breaks always end a sentence."""
     sentences: list[str] = []
@@ -103,6 +123,8 @@ def split_sentences(text: str) -> list[str]:
         par = " ".join(par.split())
         if not par:
             continue
+        if _GLUED.search(par):
+            par = _unglue(par)
         cjk = "。" in par or "！" in par or "？" in par
         for piece in _CJK_BOUNDARY.split(par) if cjk else [par]:
             if piece.strip():

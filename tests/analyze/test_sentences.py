@@ -72,3 +72,26 @@ def test_chinese_full_stops() -> None:
 )
 def test_abbreviations_that_can_also_end_a_sentence(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The mayor returned home.Half the town came out.",
+     ["The mayor returned home.", "Half the town came out."]),
+    ('He said "we are done."Officials disagreed.',
+     ['He said "we are done."', "Officials disagreed."]),
+    ("It costs $3.5bn.Analysts expect more.", ["It costs $3.5bn.", "Analysts expect more."]),
+])
+def test_a_sentence_end_that_lost_its_space_still_ends_the_sentence(
+        text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Write to john.Smith@example.com for details.",
+    "See www.example.org/News.Today for more.",
+    "The U.S.Army said so.",
+    "Mr.Smith left early.",
+    "Prices rose approx.The figure was small.",
+])
+def test_addresses_capitals_and_abbreviations_are_not_glued_sentence_ends(text: str) -> None:
+    assert len(split_sentences(text)) == 1
