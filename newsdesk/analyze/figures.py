@@ -220,6 +220,7 @@ _P_LEAD_VERB = re.compile(
     r"\s(?:has|have|had|is|are|was|were|will|would|could|can|may|might|rose|fell|grew|"
     r"expanded|shrank|jumped|reached|hit|climbed|dropped|declined|increased|decreased)\b")
 _VERSION_BEFORE = re.compile(r"(?:\b(?:version|release|v)\s?|[A-Z][\w-]*[a-z][\w-]*\s)$")
+_P_RELATIVE = re.compile(r"(?<=\w)\s+(?:that|which|who)\s.*$")
 _P_AUX_END = re.compile(r"\s+(?:has|have|had|was|were|is|are|will|would|could|also|"
                         r"reportedly)(?:\s+(?:still|also|already|now|just|only|reportedly|"
                         r"then))?$")
@@ -764,7 +765,7 @@ def _subject(sentence: str, raw: _Raw, previous: str | None = None) -> str | Non
     if verb is None or len(before) - verb.end() > 40:
         of = _P_NOUN_OF.search(before)
         if of is None:
-            return None
+            return _share_of(sentence, raw)
         words = of.group("n").split()
         if len(words) == 2 and words[0].lower() in _NOT_COUNT:
             words = words[1:]  # "in growth of" -> "growth"
@@ -780,12 +781,50 @@ def _subject(sentence: str, raw: _Raw, previous: str | None = None) -> str | Non
     return phrase
 
 
+# "more than 95% of bilateral payments already use roubles": a share names its whole
+# after "of"; the noun phrase runs until a verb, a preposition or punctuation.
+_P_SHARE_OF = re.compile(r"\s+of\s+(?:the\s+|all\s+|its\s+|their\s+)?(?P<np>[^,;:.()]{2,80})")
+_NP_STOP = frozenset(
+    """
+    is are was were be been has have had will would could can may might must should do does
+    did already now still also that which who whose whom to in on at from by for with as than
+    into over under since after before during while and or but if when where because
+    went came rose fell grew hit reached made took gave got saw showed paid held kept left
+    sold bought spent won lost use uses go goes come comes remain remains
+    """.split())
+
+
+# A second predicate of the same subject between two figures: "... $245 billion in 2024
+# before falling 9.1%", "..., rising 5%", "and then dropping 2%".
+_P_SAME_SUBJECT = re.compile(
+    r"(?:\b(?:before|after|then|while)|,)\s+(?:then\s+)?[a-z]+ing\s+(?:by\s+|to\s+|some\s+|about\s+"
+    r"|around\s+|roughly\s+|nearly\s+|almost\s+|more\s+than\s+)?(?:[$€£¥]\s?)?$")
+
+
+def _share_of(sentence: str, raw: _Raw) -> str | None:
+    if raw.unit not in ("percent", FRACTION):
+        return None
+    m = _P_SHARE_OF.match(sentence, raw.end)
+    if m is None:
+        return None
+    words: list[str] = []
+    for word in m.group("np").split():
+        if word.lower() in _NP_STOP or word[:1].isdigit() or (
+                words and word.lower().endswith(("ed", "ing")) and word[:1].islower()):
+            break
+        words.append(word)
+        if len(words) == 6:
+            break
+    return _clean_subject(" ".join(words)) if words else None
+
+
 def _clean_subject(phrase: str) -> str | None:
     phrase = phrase.strip(" ,;:\"“”'")
     phrase = _LEADING_TIME.sub("", phrase)
     for _ in range(3):
         phrase = _SUBJECT_TRIM.sub("", phrase)
     phrase = _P_AUX_END.sub("", phrase)
+    phrase = _P_RELATIVE.sub("", phrase)  # "key interest rate that only recently came"
     words = phrase.split()
     if not words or len(words) > 10:
         return None
@@ -1065,12 +1104,17 @@ def sentence_figures(
                     sentence[prev.span.end:raw.start]):
                 direction = prev.direction  # "were down 2.3%, Burlington by 2.6%"
         text = sentence[raw.start:raw.end].strip()
+        subject = _subject(sentence, raw, previous)
+        if figures and figures[-1].subject and (
+                subject is None or figures[-1].text in subject) and _P_SAME_SUBJECT.search(
+                sentence, figures[-1].span.end, raw.start):
+            subject = figures[-1].subject  # "reached $245 billion before falling 9.1%"
         figure = Figure(
             text=text, value=raw.value, value_high=raw.value_high, unit=raw.unit,
             currency=raw.currency, kind=_kind(sentence, raw, direction),  # type: ignore[arg-type]
             direction=direction,  # type: ignore[arg-type]
             qualifier=qualifier,  # type: ignore[arg-type]
-            subject=_subject(sentence, raw, previous),
+            subject=subject,
             period=_nearest_period(sentence, raw, periods),
             span=Span(sentence=index, start=raw.start, end=raw.end),
         )

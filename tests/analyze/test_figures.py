@@ -333,3 +333,20 @@ def test_baseline_text_is_the_words_that_give_it() -> None:
 
 def test_a_subject_does_not_end_on_an_auxiliary_and_adverb() -> None:
     assert only("Bilateral trade was still up 4%.").subject == "Bilateral trade"
+
+
+@pytest.mark.parametrize(("text", "subjects"), [
+    ("Officials said that more than 95% of bilateral payments already use roubles and yuan.",
+     ["bilateral payments"]),
+    ("Some 30% of Russian imports of cars came from China last year.",
+     ["Russian imports of cars"]),
+    ("Bilateral trade reached about $245 billion in 2024 before falling 9.1% in the first "
+     "half of 2025.", ["Bilateral trade", "Bilateral trade"]),
+    ("Output hit 10 million tonnes, rising 4% on the year.", ["Output", "Output"]),
+    ("Exports rose 5% in May, while imports fell 3%.", ["Exports", "imports"]),
+    ("The key interest rate that only recently came down from 21% to 18% weighs on sales.",
+     ["key interest rate"]),  # one change: from 21% to 18%
+])
+def test_a_share_names_its_whole_and_a_second_predicate_keeps_the_subject(
+        text: str, subjects: list[str]) -> None:
+    assert [f.subject for f in figures(text)] == subjects
