@@ -3,8 +3,9 @@
 Signals come from themes the taxonomy already matched (no extra scan of the text):
 sanctions, secondary sanctions, tariffs, export controls, conflict and defaults each map
 to one theme; payment disruption is a sentence about payments that also reads as a
-risk. The tone is a deliberately simple, explainable score in [-1, 1]: sentences whose
-figures go up or down, and sentences that read as risks, over the number of sentences.
+risk and says what goes wrong with the money. The tone is a deliberately simple,
+explainable score in [-1, 1]: sentences whose figures go up or down, and sentences that
+read as risks, over the number of sentences.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ _EVIDENCE = {
         re.IGNORECASE),
 }
 
+# A payments sentence that reads as a risk is a disruption only if it says what goes wrong
+# with the money: "more than 90% of payments are made in roubles and yuan, a shift that
+# accelerated after sanctions" is about currencies, not about payments failing.
+_DISRUPTION = re.compile(
+    r"\b(?:delay|stuck|block|frozen|freez|reject|restrict|halt|suspend|disrupt|struggl|"
+    r"returned|cut\s+off|tighten|scrutin|review|documentation|friction|bottleneck|problem|"
+    r"difficult|wait|weak\s+link|ban|risk|expos|remov)\w*|\bcosts?\b[^.]{0,20}\brise",
+    re.IGNORECASE)
+
 
 def find_signals(
     by_theme: dict[str, dict[int, int]], roles: tuple[frozenset[str], ...],
@@ -47,7 +57,8 @@ def find_signals(
             found = [i for i in found if evidence.search(sentences[i])]
         if found:
             signals.append(Signal(kind=kind, sentences=found))  # type: ignore[arg-type]
-    payments = sorted(i for i in by_theme.get(PAYMENT_THEME, {}) if "risk" in roles[i])
+    payments = sorted(i for i in by_theme.get(PAYMENT_THEME, {})
+                      if "risk" in roles[i] and _DISRUPTION.search(sentences[i]))
     if payments:
         signals.append(Signal(kind="payment_disruption", sentences=payments))
     signals.sort(key=lambda s: (-len(s.sentences), s.kind))

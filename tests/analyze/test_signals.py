@@ -47,3 +47,13 @@ def test_a_default_is_a_failure_to_pay_not_a_default_choice_or_a_housing_story()
         "By default, payments are routed through the yuan system.\n")
     kinds = {s.kind: s.sentences for s in e.signals}
     assert kinds.get("default") == [2]  # "defaulted on dollar bonds" only
+
+
+def test_payments_in_roubles_and_yuan_are_no_disruption_but_payments_stuck_are() -> None:
+    _, e = enrichment(
+        "Payments Shift\nPublished: 2024-02-20T07:30:00+03:00\n\n"
+        "More than 90% of bilateral payments are now made in roubles and yuan, a shift "
+        "that accelerated after Western sanctions.\n"
+        "Small firms say their payments are getting stuck for weeks because of sanctions.\n")
+    kinds = {s.kind: s.sentences for s in e.signals}
+    assert kinds.get("payment_disruption") == [1]
