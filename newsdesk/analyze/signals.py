@@ -39,9 +39,11 @@ _EVIDENCE = {
 # with the money: "more than 90% of payments are made in roubles and yuan, a shift that
 # accelerated after sanctions" is about currencies, not about payments failing.
 _DISRUPTION = re.compile(
-    r"\b(?:delay|stuck|block|frozen|freez|reject|restrict|halt|suspend|disrupt|struggl|"
-    r"returned|cut\s+off|tighten|scrutin|review|documentation|friction|bottleneck|problem|"
-    r"difficult|wait|weak\s+link|ban|risk|expos|remov)\w*|\bcosts?\b[^.]{0,20}\brise",
+    r"\b(?:(?:delay|stuck|frozen|freez|reject|restrict|halt|suspend|disrupt|struggl|"
+    r"returned|tighten|scrutin|review|documentation|friction|bottleneck|problem|"
+    r"difficult|wait|weak\s+link|risk|expos|remov)\w*|block(?:s|ed|ing|age)?\b"
+    r"|ban(?:s|ned|ning)?\b|cut\b[^.,;]{0,40}\boff\b|fac(?:e|es|ed|ing)\s+(?:\w+\s+){0,2}"
+    r"sanctions)|\bcosts?\b[^.]{0,20}\brise",
     re.IGNORECASE)
 
 

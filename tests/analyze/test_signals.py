@@ -54,6 +54,8 @@ def test_payments_in_roubles_and_yuan_are_no_disruption_but_payments_stuck_are()
         "Payments Shift\nPublished: 2024-02-20T07:30:00+03:00\n\n"
         "More than 90% of bilateral payments are now made in roubles and yuan, a shift "
         "that accelerated after Western sanctions.\n"
-        "Small firms say their payments are getting stuck for weeks because of sanctions.\n")
+        "Small firms say their payments are getting stuck for weeks because of sanctions.\n"
+        "Banks in Moscow settle payments with banking partners in yuan despite sanctions.\n"
+        "A blockchain payments pilot of the central banks went ahead despite sanctions.\n")
     kinds = {s.kind: s.sentences for s in e.signals}
-    assert kinds.get("payment_disruption") == [1]
+    assert kinds.get("payment_disruption") == [1]  # not for "banks" or "blockchain"
