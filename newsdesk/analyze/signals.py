@@ -41,7 +41,7 @@ _EVIDENCE = {
 _DISRUPTION = re.compile(
     r"\b(?:(?:delay|stuck|frozen|freez|reject|restrict|halt|suspend|disrupt|struggl|"
     r"returned|tighten|scrutin|review|documentation|friction|bottleneck|problem|"
-    r"difficult|wait|weak\s+link|risk|expos|remov)\w*|block(?:s|ed|ing|age)?\b"
+    r"difficult|wait|weak\s+link|risk|expos|remov|target)\w*|block(?:s|ed|ing|age)?\b"
     r"|ban(?:s|ned|ning)?\b|cut\b[^.,;]{0,40}\boff\b|fac(?:e|es|ed|ing)\s+(?:\w+\s+){0,2}"
     r"sanctions)|\bcosts?\b[^.]{0,20}\brise",
     re.IGNORECASE)
