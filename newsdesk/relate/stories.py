@@ -4,13 +4,16 @@ An article is compared with every story that shares a word or a name with it. Th
 of a story is a weighted average-link similarity, damped by time:
 
     score = (W_WORDS * words + W_NAMES * names + W_EMBEDDING * embedding) * decay(gap)
-            * (CONFLICT_FACTOR if the article's event marks contradict the story's)
+            * (CONFLICT_FACTOR if the article's event marks contradict the story's,
+               or the two swap protagonists)
 
 where each similarity is the mean cosine between the article and the story's members
 (computed exactly from the sum of the members' unit vectors), and `gap` is how far the
 article's date lies outside the story's first..last seen. Event marks (relate/marks.py)
 are what the text says about which occurrence it reports: a person's age, "the 12th
-Doctor"; they matter where dates cannot help, for undated text. The article joins the
+Doctor", a reversal ("overturns"); a swap of protagonists (relate/protagonists.py) is an
+article that leads with a person the story never named while the person the story keeps
+naming fades. Both matter where dates cannot help, for undated text. The article joins the
 best-scoring story when the score reaches THRESHOLD, else it starts a new story. Ties go
 to the older story, so the same articles in the same order always give the same stories.
 
