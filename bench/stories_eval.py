@@ -4,14 +4,16 @@
     .venv/bin/python bench/stories_eval.py --orders 10      # more shuffled orders
     .venv/bin/python bench/stories_eval.py --errors         # stories that mix events
     .venv/bin/python bench/stories_eval.py --json
-    .venv/bin/python bench/stories_eval.py --conflict-factor 1   # without event marks
+    .venv/bin/python bench/stories_eval.py --conflict-factor 1   # without marks or swaps
+    .venv/bin/python bench/stories_eval.py --no-protagonists     # event marks only
     .venv/bin/python bench/stories_eval.py --feed                # FEED_SETTINGS (desk.py)
 
 The documents are fed one by one, as a stream, into `StoryIndex` with its default
 settings: the code path the desk runs, no setting fitted here. The main figure uses the
 file's order; order sensitivity is F1 over `--orders` shuffled orders (fixed seeds).
 ECB+ has no dates, so time decay plays no part here; event marks (a person's age, an
-ordinal in the headline: newsdesk/relate/marks.py) do.
+ordinal in the headline: newsdesk/relate/marks.py) and swaps of protagonists (a lead
+person the story never named: newsdesk/relate/protagonists.py) do.
 
 The anchor, computed in the same run: TF-IDF (sublinear tf, batch IDF over the whole
 file) and average-link agglomerative clustering, with the cut threshold tuned on this
@@ -20,9 +22,10 @@ its threshold is fitted to the answer).
 
 `--embedding-weight W` mixes MiniLM embeddings (title + lead, max_seq_length 128) into
 the score with weight W (the other two weights scaled to 1 - W), for the design study.
-`--conflict-factor F` replaces the score kept on contradicting event marks (1 turns them
-off), and `--feed` starts from FEED_SETTINGS, what desk.py builds, instead of the
-defaults: both for comparison only.
+`--conflict-factor F` replaces the score kept on contradicting event marks or swapped
+protagonists (1 turns both off), `--no-protagonists` turns the swap off alone, and
+`--feed` starts from FEED_SETTINGS, what desk.py builds, instead of the defaults: all
+for comparison only.
 """
 
 from __future__ import annotations
@@ -174,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embedding-weight", type=float, default=0.0)
     ap.add_argument("--conflict-factor", type=float, default=None,
                     help="score kept on contradicting event marks (1: marks off)")
+    ap.add_argument("--no-protagonists", action="store_true",
+                    help="a swap of protagonists is no conflict (event marks only)")
     ap.add_argument("--feed", action="store_true", help="start from FEED_SETTINGS")
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--json", action="store_true")
@@ -188,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = FEED_SETTINGS if args.feed else DEFAULT_SETTINGS
     if args.conflict_factor is not None:
         settings = replace(settings, conflict_factor=args.conflict_factor)
+    if args.no_protagonists:
+        settings = replace(settings, protagonists=False)
 
     started = time.perf_counter()
     pred = stream(rows, range(len(rows)), args.embedding_weight, embeddings, settings)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from newsdesk.analyze.sentences import split_sentences
 from newsdesk.relate.marks import NO_MARKS, EventMarks, event_marks
+from newsdesk.relate.protagonists import NO_PEOPLE, People, article_people
 
 SparseVector = dict[str, float]
 
@@ -84,12 +85,13 @@ def _names(sentences: Iterable[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class ArticleTerms:
-    """Raw term counts of one article, before weighting, and its event marks (ages,
-    headline ordinals: relate/marks.py)."""
+    """Raw term counts of one article, before weighting, its event marks (ages,
+    headline ordinals: relate/marks.py) and the people it names (relate/protagonists.py)."""
 
     words: Counter[str]
     names: Counter[str]
     marks: EventMarks = NO_MARKS
+    people: People = NO_PEOPLE
 
 
 def article_terms(
@@ -107,7 +109,8 @@ def article_terms(
     names = Counter(_names(sentences))
     for name in extra_names:
         names[name] += 1
-    return ArticleTerms(words=words, names=names, marks=event_marks(title, text))
+    return ArticleTerms(words=words, names=names, marks=event_marks(title, text),
+                        people=article_people(title, body, names))
 
 
 _TF_CACHED = 64

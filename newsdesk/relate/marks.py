@@ -9,12 +9,18 @@ text states outright:
   a clock: the same person at two ages is two moments at least a year apart.
 - **an ordinal in the headline**: "Capaldi revealed as 12th Doctor", "stops Thompson in
   6th round". The Nth of something names one occurrence in a series.
+- **a reversal in the headline**: "Obama overturns Bush endangered species rule". Undoing
+  an act (overturn, reverse, revoke, rescind, repeal, undo) is an event of its own, later
+  than the act it undoes, whose reports share nearly all of the act's words and names.
 
 Story assignment keeps the marks of a story's members (`SeenMarks`) and lowers the score
 of an article whose marks *contradict* them: the same key (surname; the word after the
-ordinal) with only different values. Marks that agree, and keys only one side has, change
-nothing, and most articles carry no marks at all, so this never pulls articles together;
-it only keeps apart what the text itself says are different occurrences.
+ordinal) with only different values, or a headline reversal when no member's headline
+reported one (the reversal of what the story reports, not more of it; once a story holds
+a reversal report, more reports of it join freely). Marks that agree, and ages or
+ordinals only one side has, change nothing, and most articles carry no marks at all, so
+this never pulls articles together; it only keeps apart what the text itself says are
+different occurrences.
 
 Left out on purpose: "first" (mostly "for the first time", not a position in a series),
 ordinals of time units ("third day of protests" is one ongoing story), and dates and years
@@ -54,6 +60,13 @@ _DURATIONS = frozenset(
     straight consecutive successive time-out
     """.split())
 _NOT_HEADS = frozenset("of the a an in on at to for and or".split())
+# Verbs of undoing an earlier act, used transitively ("overturns the ruling"; not "bus
+# overturns in ...", "overturned on appeal": a preposition or nothing follows).
+_REVERSAL = re.compile(
+    r"\b(?:overturn(?:s|ed|ing)?|revers(?:es|ed|ing)|revok(?:es|ed|ing)"
+    r"|rescind(?:s|ed|ing)?|repeal(?:s|ed|ing)?|undo(?:es|ing)?|undid)\b"
+    r"(?=\s+(?!(?:in|on|at|near|after|as|into|off|over|and|to|of|for|with)\b)[\w'’-])",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -62,9 +75,10 @@ class EventMarks:
 
     ages: frozenset[tuple[str, int]] = frozenset()  # (surname, age)
     ordinals: frozenset[tuple[str, int]] = frozenset()  # (following word, N), headline only
+    reversal: bool = False  # the headline reports undoing an earlier act
 
     def __bool__(self) -> bool:
-        return bool(self.ages or self.ordinals)
+        return bool(self.ages or self.ordinals or self.reversal)
 
 
 NO_MARKS = EventMarks()
@@ -80,7 +94,8 @@ def _surname(name: str) -> str:
 
 
 def event_marks(title: str, text: str) -> EventMarks:
-    """Ages of named people anywhere in the article; ordinals in its headline."""
+    """Ages of named people anywhere in the article; ordinals and a reversal in its
+    headline."""
     body = title + "\n" + text
     ages = set()
     for m in _AGE_AFTER.finditer(body):
@@ -97,9 +112,10 @@ def event_marks(title: str, text: str) -> EventMarks:
         head = m.group(3).lower()
         if n > 1 and head not in _DURATIONS and head not in _NOT_HEADS:
             ordinals.add((head, n))
-    if not ages and not ordinals:
+    reversal = _REVERSAL.search(title) is not None
+    if not ages and not ordinals and not reversal:
         return NO_MARKS
-    return EventMarks(ages=frozenset(ages), ordinals=frozenset(ordinals))
+    return EventMarks(ages=frozenset(ages), ordinals=frozenset(ordinals), reversal=reversal)
 
 
 def _clash(mine: Iterable[tuple[str, int]], seen: Mapping[str, set[int]], tolerance: int
@@ -120,8 +136,10 @@ class SeenMarks:
 
     ages: dict[str, set[int]] = field(default_factory=dict)
     ordinals: dict[str, set[int]] = field(default_factory=dict)
+    reversal: bool = False  # some member's headline reported a reversal
 
     def add(self, marks: EventMarks) -> None:
+        self.reversal = self.reversal or marks.reversal
         for key, value in marks.ages:
             self.ages.setdefault(key, set()).add(value)
         for key, value in marks.ordinals:
@@ -130,8 +148,10 @@ class SeenMarks:
     def contradicted_by(self, marks: EventMarks) -> bool:
         """True when `marks` give a key these marks know only other values for: a
         person's age more than AGE_TOLERANCE years off every age seen for that surname,
-        or an ordinal of the same word that no member had."""
+        or an ordinal of the same word that no member had; or when they report a
+        reversal and no member did."""
         if not marks:
             return False
         return (_clash(marks.ages, self.ages, AGE_TOLERANCE)
-                or _clash(marks.ordinals, self.ordinals, 0))
+                or _clash(marks.ordinals, self.ordinals, 0)
+                or (marks.reversal and not self.reversal))

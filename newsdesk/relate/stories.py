@@ -4,13 +4,16 @@ An article is compared with every story that shares a word or a name with it. Th
 of a story is a weighted average-link similarity, damped by time:
 
     score = (W_WORDS * words + W_NAMES * names + W_EMBEDDING * embedding) * decay(gap)
-            * (CONFLICT_FACTOR if the article's event marks contradict the story's)
+            * (CONFLICT_FACTOR if the article's event marks contradict the story's,
+               or the two swap protagonists)
 
 where each similarity is the mean cosine between the article and the story's members
 (computed exactly from the sum of the members' unit vectors), and `gap` is how far the
 article's date lies outside the story's first..last seen. Event marks (relate/marks.py)
 are what the text says about which occurrence it reports: a person's age, "the 12th
-Doctor"; they matter where dates cannot help, for undated text. The article joins the
+Doctor", a reversal ("overturns"); a swap of protagonists (relate/protagonists.py) is an
+article that leads with a person the story never named while the person the story keeps
+naming fades. Both matter where dates cannot help, for undated text. The article joins the
 best-scoring story when the score reaches THRESHOLD, else it starts a new story. Ties go
 to the older story, so the same articles in the same order always give the same stories.
 
@@ -23,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -40,6 +43,7 @@ from newsdesk.relate.features import (
     dot,
 )
 from newsdesk.relate.marks import EventMarks, SeenMarks
+from newsdesk.relate.protagonists import NO_PEOPLE, People, SeenPeople
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,12 @@ class StorySettings:
     candidate_terms: int = 12  # stories sharing one of the article's top words/names
     max_candidates: int = 12  # of those, fully scored: the best on the top terms alone
     # Score kept when the article's event marks (a person's age, a headline ordinal)
-    # contradict the story's: likely another occurrence of the same kind of event. Half,
-    # not nothing, so a near-copy of the story's reports still joins despite a misread mark.
+    # contradict the story's, or when it leads with a person the story never named while
+    # the story's constant person fades (relate/protagonists.py): likely another
+    # occurrence of the same kind of event. Half, not nothing, so a near-copy of the
+    # story's reports still joins despite a misread mark.
     conflict_factor: float = 0.5
+    protagonists: bool = True  # whether a swap of protagonists counts as a conflict
 
 
 DEFAULT_SETTINGS = StorySettings()
@@ -90,7 +97,7 @@ class Candidate:
     names: float
     embedding: float
     decay: float
-    conflict: bool = False  # the article's event marks contradict the story's
+    conflict: bool = False  # event marks contradict the story's, or protagonists swap
 
 
 @dataclass
@@ -116,6 +123,7 @@ class _Story:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     marks: SeenMarks = field(default_factory=SeenMarks)  # the members' event marks
+    people: SeenPeople = field(default_factory=SeenPeople)  # whom the members name
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -182,6 +190,8 @@ class StoryIndex:
         embedding: np.ndarray | None,
         when: datetime | None,
         marks: EventMarks,
+        people: People = NO_PEOPLE,
+        name_counts: Mapping[str, int] | None = None,
     ) -> list[Candidate]:
         s = self.settings
         stories = self._stories
@@ -239,7 +249,9 @@ class StoryIndex:
             if s.embedding_weight and embedding is not None and story.embedding is not None:
                 esim = float(story.embedding @ embedding) / story.embedded
             score = (s.word_weight * wsim + s.name_weight * nsim + s.embedding_weight * esim)
-            conflict = story.marks.contradicted_by(marks)
+            conflict = story.marks.contradicted_by(marks) or (
+                s.protagonists and name_counts is not None
+                and story.people.swapped_by(people, name_counts, story.names))
             if conflict:
                 score *= s.conflict_factor
             out.append(Candidate(story.id, score * decay, wsim, nsim, esim, decay, conflict))
@@ -252,7 +264,8 @@ class StoryIndex:
         words = self.word_idf.weigh(terms.words, pending=True)
         names = self.name_idf.weigh(terms.names, pending=True)
         found = self._score(words, names, _as_vector(article.embedding),
-                            _utc(article.published_at), terms.marks)
+                            _utc(article.published_at), terms.marks, terms.people,
+                            terms.names)
         order = {st.id: st.index for st in self._stories}
         return sorted(found, key=lambda c: (-c.score, order[c.story_id]))
 
@@ -276,7 +289,8 @@ class StoryIndex:
         when = _utc(article.published_at)
         best: Candidate | None = None
         best_index = -1
-        for c in self._score(words, names, embedding, when, terms.marks):
+        for c in self._score(words, names, embedding, when, terms.marks, terms.people,
+                             terms.names):
             index = self._by_id[c.story_id].index
             if best is None or c.score > best.score or (
                     c.score == best.score and index < best_index):
@@ -287,7 +301,7 @@ class StoryIndex:
             story = _Story(index=len(self._stories), id=story_id_for(article.id))
             self._stories.append(story)
             self._by_id[story.id] = story
-        self._join(story, article, words, names, embedding, when, terms.marks)
+        self._join(story, article, words, names, embedding, when, terms.marks, terms.people)
         return story.id
 
     def extend(self, articles: Iterable[StoryArticle]) -> list[str]:
@@ -302,6 +316,7 @@ class StoryIndex:
         embedding: np.ndarray | None,
         when: datetime | None,
         marks: EventMarks,
+        people: People = NO_PEOPLE,
     ) -> None:
         si = story.index
         for vec, total, postings in ((words, story.words, self._word_postings),
@@ -319,6 +334,7 @@ class StoryIndex:
                 story.embedding + embedding)
             story.embedded += 1
         story.marks.add(marks)
+        story.people.add(people)
         if when is not None:
             story.first_seen = when if story.first_seen is None else min(story.first_seen, when)
             story.last_seen = when if story.last_seen is None else max(story.last_seen, when)

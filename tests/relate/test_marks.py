@@ -73,3 +73,25 @@ def test_no_marks_never_contradict() -> None:
     story = seen(("The 11th Doctor", "Smith, 26, was cast."))
     assert not story.contradicted_by(NO_MARKS)
     assert not SeenMarks().contradicted_by(EventMarks(ages=frozenset({("Smith", 40)})))
+
+
+def test_a_headline_reversal_is_read_only_for_the_undoing_of_an_act() -> None:
+    assert event_marks("Obama overturns Bush endangered species rule", "").reversal
+    assert event_marks("Court reverses the ruling on appeal", "").reversal
+    assert event_marks("Interior revokes eleventh-hour rule", "").reversal
+    # Not a vehicle overturning, and not the body (which recalls earlier acts freely).
+    assert not event_marks("Bus overturns in Babyninsky; seven die", "").reversal
+    assert not event_marks("Bush loosens species rule", "Obama may overturn it.").reversal
+
+
+def test_a_reversal_contradicts_a_story_that_reported_none() -> None:
+    act = seen(("Bush administration loosens endangered species rule", ""))
+    undoing = event_marks("Obama overturns Bush endangered species rule", "")
+    assert act.contradicted_by(undoing)
+    # Once a story holds a report of the reversal, more reports of it join freely, and
+    # reports of the act itself were never in question.
+    both = seen(("Bush administration loosens endangered species rule", ""),
+                ("Obama reverses Bush on species protection", ""))
+    assert not both.contradicted_by(undoing)
+    assert not seen(("Obama overturns Bush rule", "")).contradicted_by(
+        event_marks("Bush administration loosens endangered species rule", ""))
