@@ -76,22 +76,22 @@ def test_no_marks_never_contradict() -> None:
 
 
 def test_a_headline_reversal_is_read_only_for_the_undoing_of_an_act() -> None:
-    assert event_marks("Obama overturns Bush endangered species rule", "").reversal
+    assert event_marks("Governor Hale overturns predecessor's fishing quota rule", "").reversal
     assert event_marks("Court reverses the ruling on appeal", "").reversal
     assert event_marks("Interior revokes eleventh-hour rule", "").reversal
     # Not a vehicle overturning, and not the body (which recalls earlier acts freely).
-    assert not event_marks("Bus overturns in Babyninsky; seven die", "").reversal
-    assert not event_marks("Bush loosens species rule", "Obama may overturn it.").reversal
+    assert not event_marks("Bus overturns in mountain pass; seven hurt", "").reversal
+    assert not event_marks("Governor Reed loosens fishing quota rule", "Hale may overturn it.").reversal
 
 
 def test_a_reversal_contradicts_a_story_that_reported_none() -> None:
-    act = seen(("Bush administration loosens endangered species rule", ""))
-    undoing = event_marks("Obama overturns Bush endangered species rule", "")
+    act = seen(("Reed administration loosens fishing quota rule", ""))
+    undoing = event_marks("Governor Hale overturns predecessor's fishing quota rule", "")
     assert act.contradicted_by(undoing)
     # Once a story holds a report of the reversal, more reports of it join freely, and
     # reports of the act itself were never in question.
-    both = seen(("Bush administration loosens endangered species rule", ""),
-                ("Obama reverses Bush on species protection", ""))
+    both = seen(("Reed administration loosens fishing quota rule", ""),
+                ("Hale reverses Reed on fishing quotas", ""))
     assert not both.contradicted_by(undoing)
-    assert not seen(("Obama overturns Bush rule", "")).contradicted_by(
-        event_marks("Bush administration loosens endangered species rule", ""))
+    assert not seen(("Hale overturns Reed rule", "")).contradicted_by(
+        event_marks("Reed administration loosens fishing quota rule", ""))

@@ -16,15 +16,15 @@ from newsdesk.relate.protagonists import (
     person_surnames,
 )
 
-JACKSON = ("Chargers receiver arrested for DUI.",
-           "San Diego Chargers wide receiver Vincent Jackson was arrested on suspicion of "
-           "drunk driving on Tuesday. Jackson failed sobriety tests, police said. Jackson "
+JACKSON = ("Mariners receiver arrested for drunk driving.",
+           "Harbor City Mariners wide receiver Tom Alder was arrested on suspicion of "
+           "drunk driving on Tuesday. Alder failed sobriety tests, police said. Alder "
            "will play on Sunday.")
-WILLIAMS = ("San Diego lineman arrested on suspicion of DUI.",
-            "San Diego Chargers defensive tackle Jamal Williams was arrested on suspicion "
-            "of drunken driving, the team's second such arrest in less than a month. "
-            "Williams was stopped early Sunday. Williams was booked and released. The "
-            "first was receiver Vincent Jackson.")
+WILLIAMS = ("Harbor City lineman arrested on suspicion of drunk driving.",
+            "Harbor City Mariners defensive tackle Sam Ortega was arrested on suspicion "
+            "of drunken driving, a month after a teammate was held on the same charge. "
+            "Ortega was stopped early Sunday. Ortega was booked and released. The "
+            "first was receiver Tom Alder.")
 
 
 def people(title: str, text: str) -> People:
@@ -54,22 +54,22 @@ def test_a_person_is_a_first_name_and_a_surname() -> None:
 
 
 def test_places_institutions_sources_and_longer_names_are_not_persons() -> None:
-    assert person_surnames("She checked in at Cliffside Malibu.") == set()
-    assert person_surnames("She left the Betty Ford Center.") == set()
-    assert person_surnames("Tishana King says she saw it. Marc Cornstein, told ESPN.") == set()
-    assert person_surnames("The San Diego Chargers lead the Eastern Conference.") == set()
-    assert person_surnames("The Wasilla Bible Church burned.") == set()
+    assert person_surnames("She checked in at Seacliff Haven.") == set()
+    assert person_surnames("She left the Mary Rowan Center.") == set()
+    assert person_surnames("Dana Kerr says she saw it. Paul Venn, told reporters.") == set()
+    assert person_surnames("The Harbor City Mariners lead the Eastern Conference.") == set()
+    assert person_surnames("The Millbrook Bible Church burned.") == set()
 
 
 def test_the_lead_protagonist_is_repeated_and_used_alone() -> None:
-    assert people(*WILLIAMS).lead == {"Williams"}
+    assert people(*WILLIAMS).lead == {"Ortega"}
     # Named once, in passing: not a protagonist, though a person the article names.
-    assert people(*WILLIAMS).named >= {"Williams", "Jackson"}
+    assert people(*WILLIAMS).named >= {"Ortega", "Alder"}
     once = people("Storm hits coast", "Mayor Ann Lee spoke. The storm moved north.")
     assert once.lead == frozenset()
     # Only the lead is read for protagonists; a Title Case headline is not read at all.
-    late = people("Storm Hits Coast As Jamal Williams Watches",
-                  "The storm moved north. Jamal Williams watched. Williams left.")
+    late = people("Storm Hits Coast As Sam Ortega Watches",
+                  "The storm moved north. Sam Ortega watched. Ortega left.")
     assert late.lead == frozenset()
     assert people("Quiet day", "Nothing happened.") is NO_PEOPLE
 
@@ -77,7 +77,7 @@ def test_the_lead_protagonist_is_repeated_and_used_alone() -> None:
 def test_a_new_lead_person_swaps_protagonists_with_a_story_that_keeps_naming_another() -> None:
     story, names = story_of(*[JACKSON] * MIN_MEMBERS)
     assert story.swapped_by(people(*WILLIAMS), counts(*WILLIAMS), names)
-    # Another report on Jackson, or one that names no one, swaps nothing.
+    # Another report on Alder, or one that names no one, swaps nothing.
     assert not story.swapped_by(people(*JACKSON), counts(*JACKSON), names)
     assert not story.swapped_by(NO_PEOPLE, Counter(), names)
 
@@ -91,5 +91,5 @@ def test_no_swap_without_evidence_on_both_sides() -> None:
     assert not story.swapped_by(people(*WILLIAMS), counts(*WILLIAMS), names)
     # The story's constant person still as present in the article as the newcomer.
     story, names = story_of(*[JACKSON] * MIN_MEMBERS)
-    both = (WILLIAMS[0], WILLIAMS[1] + " Jackson was cut. Jackson sat out. Jackson left.")
+    both = (WILLIAMS[0], WILLIAMS[1] + " Alder was cut. Alder sat out. Alder left.")
     assert not story.swapped_by(people(*both), counts(*both), names)

@@ -297,27 +297,27 @@ def test_ecbplus_dev_stream_beats_the_tuned_anchor() -> None:
 # Two drunk-driving arrests of players of one team, a month apart: the reports share
 # nearly every word and name, and state no age or ordinal; what differs is who.
 JACKSON_ARREST = [
-    ("Chargers' Jackson arrested on suspicion of DUI",
-     "Chargers wide receiver Vincent Jackson was arrested early Tuesday on suspicion of "
-     "drunken driving in San Diego. Jackson failed sobriety tests, police said."),
-    ("Chargers receiver arrested for DUI",
-     "San Diego Chargers receiver Vincent Jackson was arrested on suspicion of drunk "
-     "driving on Tuesday morning. Jackson was booked and released."),
-    ("Jackson arrested on DUI charge",
-     "Receiver Vincent Jackson of the San Diego Chargers was arrested on suspicion of "
-     "driving under the influence. Jackson will play on Sunday, the Chargers said."),
-    ("Chargers' Jackson says he is innocent of DUI",
-     "Wide receiver Vincent Jackson, arrested on suspicion of drunken driving, says he "
-     "doubts charges will be filed. Jackson plays for the San Diego Chargers."),
-    ("San Diego's Jackson is arrested on suspicion of drunk driving",
-     "Vincent Jackson of the Chargers was stopped on a San Diego freeway and arrested on "
-     "suspicion of drunk driving. Jackson was released hours later."),
+    ("Mariners' Alder held on suspicion of drunk driving",
+     "Mariners wide receiver Tom Alder was arrested early Tuesday on suspicion of "
+     "drunken driving in Harbor City. Alder failed sobriety tests, police said."),
+    ("Mariners receiver arrested for drunk driving",
+     "Harbor City Mariners receiver Tom Alder was arrested on suspicion of drunk "
+     "driving on Tuesday morning. Alder was booked and released."),
+    ("Alder faces drunk-driving charge",
+     "Receiver Tom Alder of the Harbor City Mariners was arrested on suspicion of "
+     "driving under the influence. Alder will play on Sunday, the Mariners said."),
+    ("Mariners' Alder says he is innocent",
+     "Wide receiver Tom Alder, arrested on suspicion of drunken driving, says he "
+     "doubts charges will be filed. Alder plays for the Harbor City Mariners."),
+    ("Harbor City's Alder arrested after freeway stop",
+     "Tom Alder of the Mariners was stopped on a Harbor City freeway and arrested on "
+     "suspicion of drunk driving. Alder was released hours later."),
 ]
 WILLIAMS_ARREST = (
-    "San Diego lineman arrested on suspicion of DUI",
-    "Chargers defensive tackle Jamal Williams was arrested on suspicion of drunken driving "
-    "in San Diego, the team's second such arrest in less than a month. Williams failed "
-    "sobriety tests, police said. Williams was booked and released.")
+    "Harbor City lineman arrested on suspicion of drunk driving",
+    "Mariners defensive tackle Sam Ortega was arrested on suspicion of drunken driving "
+    "in Harbor City, a month after a teammate was held on the same charge. Ortega failed "
+    "sobriety tests, police said. Ortega was booked and released.")
 
 
 def arrests(settings: StorySettings = StorySettings()) -> tuple[StoryIndex, str]:
@@ -340,8 +340,8 @@ def test_a_report_leading_with_a_person_the_story_never_named_starts_its_own_sto
 
 def test_a_report_on_the_story_s_own_protagonist_joins_whatever_else_it_names() -> None:
     index, first = arrests()
-    follow_up = ("Jackson will play against the Steelers",
-                 "Vincent Jackson, arrested on suspicion of drunk driving, will play on "
-                 "Sunday, coach Norv Turner said. Jackson practised with the Chargers in San "
-                 "Diego. Turner praised him.")
+    follow_up = ("Alder will play against the Rovers",
+                 "Tom Alder, arrested on suspicion of drunk driving, will play on "
+                 "Sunday, coach Ray Dunmore said. Alder practised with the Mariners in "
+                 "Harbor City. Dunmore praised him.")
     assert index.add(art("f", follow_up, None)) == first
