@@ -4,9 +4,9 @@ Two events of the same kind in one place (two Chargers players arrested for drun
 driving a month apart, two actors cast as the Doctor) share nearly every word and name,
 and their texts state no age or ordinal that tells them apart (relate/marks.py). What
 differs is *who*: the first report of the second event leads with a person that no
-report of the first event ever named ("Chargers defensive tackle Jamal Williams was
-arrested ..."), while the person every report of the first event names (Vincent
-Jackson) is at most mentioned in passing.
+report of the first event ever named (the team's defensive tackle, Jamal Williams),
+while the person every report of the first event names (Vincent Jackson) is at most
+mentioned in passing.
 
 So an article and a story *swap protagonists* when all of this holds:
 
