@@ -196,12 +196,19 @@ def ingest(
 
             report = desk.ingest(units, on_unit=done, briefs=briefs,
                                  workers=workers or default_workers())
-        vectors = desk.embed() if embed or (embed is None and desk.keeps_vectors()) else None
+        vectors: dict[str, Any] | None = None
+        failed = None  # the articles are stored whatever happens to their vectors
+        try:
+            if embed or (embed is None and desk.keeps_vectors()):
+                vectors = desk.embed()
+        except NewsdeskError as exc:
+            failed = str(exc)
         counts = {s: report.count(s) for s in _STYLE}
         if as_json:
             _dump({"database": str(desk.store.location), "counts": counts,
                    "outcomes": [o.model_dump(mode="json") for o in report.outcomes],
-                   **({"embedding": vectors} if vectors else {})})
+                   **({"embedding": vectors} if vectors else {}),
+                   **({"embedding_error": failed} if failed else {})})
         else:
             table = Table(title=f"Ingested into {desk.store.location}", show_edge=False)
             for status in _STYLE:
@@ -213,6 +220,10 @@ def ingest(
                           f"{vectors['reused']}", highlight=False)
             for o in problems:
                 err.print(f"[red]quarantined[/] {o.origin}: {o.reason}", highlight=False)
+    if failed:
+        err.print(f"[red]error[/]: the articles are stored, but embedding them failed: "
+                  f"{failed} (fix that, then run 'newsdesk embed')", highlight=False)
+        raise typer.Exit(1)
     if report.outcomes and counts["quarantined"] == len(report.outcomes):
         raise typer.Exit(1)  # nothing usable at all: tell scripts
 

@@ -74,6 +74,19 @@ def test_ingest_keeps_vectors_current_once_the_desk_has_them(
     assert "embedded 1" in shown.stdout
 
 
+def test_ingest_that_cannot_embed_keeps_the_articles_and_says_so(
+        tmp_path: Path, corpus: Path) -> None:
+    db = tmp_path / "e.db"
+    path = sorted(p for p in corpus.iterdir() if p.suffix == ".txt")[0]
+    result = runner.invoke(app, ["--db", str(db), "ingest", str(path), "--embed"],
+                           env={"NEWSDESK_EMBEDDING_MODEL": str(tmp_path / "no-model")})
+    assert result.exit_code == 1
+    assert "the articles are stored, but embedding them failed" in result.output
+    assert "no-model" in result.output and "Traceback" not in result.output
+    listed = runner.invoke(app, ["--db", str(db), "stats", "--json"])
+    assert json.loads(listed.stdout)["articles"] >= 1
+
+
 def test_ingest_search_show_round_trip(tmp_path: Path, corpus: Path) -> None:
     db = tmp_path / "d.db"
     result = invoke(db, "ingest", str(corpus), "--json")

@@ -7,6 +7,7 @@ neither a path on the server nor standard input. Runs on the writer thread.
 
 from __future__ import annotations
 
+import logging
 from pathlib import PurePosixPath
 
 from newsdesk.desk import Desk
@@ -23,6 +24,7 @@ from newsdesk.ingest.sources import (
 )
 from newsdesk.models import IngestOutcome, IngestReport
 
+log = logging.getLogger(__name__)
 _FORMATS = [("text", TEXT_SUFFIXES), ("html", HTML_SUFFIXES), ("json", JSON_SUFFIXES),
             ("jsonl", JSONL_SUFFIXES)]
 
@@ -67,6 +69,9 @@ def _with_briefs(desk: Desk, report: IngestReport, briefs: bool) -> IngestReport
              if o.status in ("accepted", "updated") and o.article_id]
     if briefs:
         desk.write_briefs(list(dict.fromkeys(fresh)))
-    if fresh and desk.keeps_vectors():
-        desk.embed()
+    try:
+        if fresh and desk.keeps_vectors():
+            desk.embed()
+    except Exception:  # noqa: BLE001 - the upload is stored; `newsdesk embed` catches up
+        log.exception("embedding the upload failed")
     return report

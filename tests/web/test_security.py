@@ -53,6 +53,17 @@ def test_an_upload_gets_its_vector_when_the_desk_keeps_vectors(
         assert dict(desk.store.embedding_models()) == {desk.embedder.name: before + 1}
 
 
+def test_an_upload_is_stored_even_when_embedding_it_fails(
+        writer: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Desk) -> bool:
+        raise InputError("embedding model directory not found: /nowhere")
+
+    monkeypatch.setattr(Desk, "keeps_vectors", broken)
+    response = upload(writer, name="grain-again.txt")
+    assert response.status_code == 201, response.text
+    assert response.json()["outcomes"][0]["status"] == "accepted"
+
+
 def test_regenerate_changes_the_etag(writer: TestClient) -> None:
     some = writer.get("/api/v1/articles", params={"limit": 1}).json()["items"][0]["article_id"]
     before = writer.get(f"/api/v1/articles/{some}/brief").headers["etag"]
