@@ -962,6 +962,12 @@ def _same_periods(
     return out
 
 
+# ", and large stocks of unsold cars shipped in 2024": after a figure, a comma and a
+# conjunction open the next item, whose period is its own. (Before a figure they do
+# not: "rose 5% in May, while imports fell 3%" is May for both.)
+_NEXT_ITEM = re.compile(r",\s+(?:and|but|while|whereas)\s")
+
+
 def _nearest_period(
     sentence: str, raw: _Raw, periods: list[tuple[int, int, Period]]
 ) -> Period | None:
@@ -972,7 +978,9 @@ def _nearest_period(
             continue  # the period is the figure itself ("2024")
         d = start - raw.end if start >= raw.end else (raw.start - end) * 1.5
         between = sentence[raw.end:start] if start >= raw.end else sentence[end:raw.start]
-        if "," in between or ";" in between:
+        if start >= raw.end and (";" in between or _NEXT_ITEM.search(between)):
+            continue  # the period of the next item or clause, not this figure's
+        if "," in between:
             d += 60  # another clause
         if d < best_d and d < 140:
             best, best_d = period, d

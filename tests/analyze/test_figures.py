@@ -350,3 +350,13 @@ def test_a_subject_does_not_end_on_an_auxiliary_and_adverb() -> None:
 def test_a_share_names_its_whole_and_a_second_predicate_keeps_the_subject(
         text: str, subjects: list[str]) -> None:
     assert [f.subject for f in figures(text)] == subjects
+
+
+def test_a_period_in_the_next_item_of_a_list_is_not_the_figures() -> None:
+    (rate,) = figures("Dealers blame a key interest rate that came down from 21% to 18%, "
+                      "and large stocks of unsold cars shipped in 2024.")
+    assert rate.period is None
+    # Before the figure, the clause's period carries over: May for both.
+    rose, fell = figures("Exports rose 5% in May, while imports fell 3%.")
+    assert rose.period is not None and fell.period is not None
+    assert rose.period.month == fell.period.month == 5
