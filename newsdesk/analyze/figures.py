@@ -797,8 +797,11 @@ _NP_STOP = frozenset(
 # A second predicate of the same subject between two figures: "... $245 billion in 2024
 # before falling 9.1%", "..., rising 5%", "and then dropping 2%".
 _P_SAME_SUBJECT = re.compile(
-    r"(?:\b(?:before|after|then|while)|,)\s+(?:then\s+)?[a-z]+ing\s+(?:by\s+|to\s+|some\s+|about\s+"
-    r"|around\s+|roughly\s+|nearly\s+|almost\s+|more\s+than\s+)?(?:[$€£¥]\s?)?$")
+    r"(?:(?:\b(?:before|after|then|while)|,)\s+(?:then\s+)?[a-z]+ing\s+(?:by\s+|to\s+)?"
+    r"|,\s+(?:an?\s+)?(?:[a-z]+\s+)?(?:decline|decrease|drop|fall|rise|increase|gain|jump|"
+    r"slump|surge|contraction|expansion)\s+of\s+)"  # ", a decline of 9.1%"
+    r"(?:some\s+|about\s+|around\s+|roughly\s+|nearly\s+|almost\s+|more\s+than\s+)?"
+    r"(?:[$€£¥]\s?)?$")
 
 
 def _share_of(sentence: str, raw: _Raw) -> str | None:
@@ -826,7 +829,7 @@ def _clean_subject(phrase: str) -> str | None:
     phrase = _P_AUX_END.sub("", phrase)
     phrase = _P_RELATIVE.sub("", phrase)  # "key interest rate that only recently came"
     words = phrase.split()
-    if not words or len(words) > 10:
+    if not words or len(words) > 10 or phrase.lower() in ("a", "an", "the"):
         return None
     if _P_DIGIT.search(phrase) and len(words) <= 2:
         return None
@@ -908,8 +911,19 @@ def _period_of(m: re.Match[str], published: datetime | None) -> Period:
     return Period(text=text, year=int(m.group("year")))
 
 
+# "up 2.2% from a year earlier", "than the year before": what a change is measured
+# against, not the time the figure covers.
+_BASELINE_TIME = re.compile(r"(?:a\s+year\s+(?:earlier|ago|before)|the\s+(?:previous|prior)\s+"
+                            r"year|the\s+year\s+before)$", re.IGNORECASE)
+_BASELINE_BEFORE = re.compile(r"\b(?:from|than|over|on|versus|vs\.?|against|with)\s+$",
+                              re.IGNORECASE)
+
+
 def _periods(sentence: str, published: datetime | None) -> list[tuple[int, int, Period]]:
-    return [(m.start(), m.end(), _period_of(m, published)) for m in _PERIOD_RE.finditer(sentence)]
+    return [(m.start(), m.end(), _period_of(m, published))
+            for m in _PERIOD_RE.finditer(sentence)
+            if not (_BASELINE_TIME.search(m.group(0))
+                    and _BASELINE_BEFORE.search(sentence, max(0, m.start() - 12), m.start()))]
 
 
 # "over the same two months", "in the same period": the time the article stated just

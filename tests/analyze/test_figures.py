@@ -360,3 +360,14 @@ def test_a_period_in_the_next_item_of_a_list_is_not_the_figures() -> None:
     rose, fell = figures("Exports rose 5% in May, while imports fell 3%.")
     assert rose.period is not None and fell.period is not None
     assert rose.period.month == fell.period.month == 5
+
+
+def test_a_year_ago_baseline_is_not_the_period_and_an_appositive_change_keeps_its_subject() -> None:
+    total, change = figures("Two-way trade totalled about $106.5 billion between January "
+                            "and June, a decline of 9.1% from a year earlier.")
+    assert change.subject == total.subject == "Two-way trade"
+    assert change.period is not None and change.period.months == 6
+    (june,) = figures("In June, exports to Russia rose 2.2% from a year earlier.")
+    assert june.period is not None and june.period.month == 6
+    (bare,) = figures("Sales were 5% higher than the year before.")
+    assert bare.period is None
