@@ -913,17 +913,19 @@ def _period_of(m: re.Match[str], published: datetime | None) -> Period:
 
 # "up 2.2% from a year earlier", "than the year before": what a change is measured
 # against, not the time the figure covers.
+# "from the same period last year" too.
 _BASELINE_TIME = re.compile(r"(?:a\s+year\s+(?:earlier|ago|before)|the\s+(?:previous|prior)\s+"
-                            r"year|the\s+year\s+before)$", re.IGNORECASE)
-_BASELINE_BEFORE = re.compile(r"\b(?:from|than|over|on|versus|vs\.?|against|with)\s+$",
-                              re.IGNORECASE)
+                            r"year|the\s+year\s+before|last\s+year)$", re.IGNORECASE)
+_BASELINE_BEFORE = re.compile(
+    r"\b(?:from|than|over|on|versus|vs\.?|against|with)\s+(?:the\s+same\s+(?:period|month|"
+    r"months|quarter|half|time|week|weeks|day)\s+(?:of\s+)?)?$", re.IGNORECASE)
 
 
 def _periods(sentence: str, published: datetime | None) -> list[tuple[int, int, Period]]:
     return [(m.start(), m.end(), _period_of(m, published))
             for m in _PERIOD_RE.finditer(sentence)
             if not (_BASELINE_TIME.search(m.group(0))
-                    and _BASELINE_BEFORE.search(sentence, max(0, m.start() - 12), m.start()))]
+                    and _BASELINE_BEFORE.search(sentence, max(0, m.start() - 40), m.start()))]
 
 
 # "over the same two months", "in the same period": the time the article stated just
@@ -979,7 +981,7 @@ def _same_periods(
 # ", and large stocks of unsold cars shipped in 2024": after a figure, a comma and a
 # conjunction open the next item, whose period is its own. (Before a figure they do
 # not: "rose 5% in May, while imports fell 3%" is May for both.)
-_NEXT_ITEM = re.compile(r",\s+(?:and|but|while|whereas)\s")
+_NEXT_ITEM = re.compile(r",\s+(?:and|but|while|whereas|with)\s")
 
 
 def _nearest_period(

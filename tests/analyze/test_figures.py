@@ -371,3 +371,13 @@ def test_a_year_ago_baseline_is_not_the_period_and_an_appositive_change_keeps_it
     assert june.period is not None and june.period.month == 6
     (bare,) = figures("Sales were 5% higher than the year before.")
     assert bare.period is None
+
+
+def test_the_same_period_last_year_is_the_baseline_not_the_period() -> None:
+    total, change = figures("Two-way trade reached about $116.8 billion between January "
+                            "and June, an increase of roughly 1.8% from the same period last "
+                            "year.")
+    assert change.period is not None and change.period.months == 6
+    (bigger,) = figures("The population was 144% greater than last year, with the highest "
+                        "count since the winter of 2006.")
+    assert bigger.period is None
