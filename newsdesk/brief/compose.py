@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from newsdesk.analyze.cues import remember_roles
@@ -34,6 +35,25 @@ MAX_KEY_FIGURES = 6
 ENGINE = "extractive"
 
 
+# "The two countries", "both sides", "all three governments": a small count of the
+# parties to a relation names who is meant, and is no key figure (it stays a figure of
+# the article: news quantity corpora count it).
+_PARTIES = frozenset(
+    """
+    country side government leader neighbour neighbor nation company party state economy
+    capital president minister firm bank ally partner power
+    """.split())
+_DEFINITE = re.compile(r"\b(?:the|both|all)\s+$", re.IGNORECASE)
+
+
+def _names_the_parties(article: Article, f: Figure) -> bool:
+    if f.kind != "count" or f.value > 10 or f.unit not in _PARTIES:
+        return False
+    sentence = article.sentences[f.span.sentence] if f.span.sentence < len(
+        article.sentences) else ""
+    return _DEFINITE.search(sentence, max(0, f.span.start - 6), f.span.start) is not None
+
+
 def select_key_figures(
     article: Article, enrichment: Enrichment, summary: list[int]
 ) -> list[KeyFigure]:
@@ -47,7 +67,7 @@ def select_key_figures(
     chosen = sorted(
         (f for f in enrichment.figures
          if f.role == "figure" and f.unit not in DURATIONS
-         and not (f.kind == "count" and f.value < 2)),
+         and not (f.kind == "count" and f.value < 2) and not _names_the_parties(article, f)),
         key=rank,
     )[:MAX_KEY_FIGURES]
     chosen.sort(key=lambda f: (f.span.sentence, f.span.start))

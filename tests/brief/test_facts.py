@@ -202,6 +202,16 @@ def test_one_risk_line_covers_all_the_kinds_its_sentence_evidences() -> None:
     assert len({k for r in brief.risks for k in r.kinds}) == sum(len(r.kinds) for r in brief.risks)
 
 
+def test_the_two_countries_are_who_is_meant_not_a_key_figure() -> None:
+    article = make("Trade Climbs\nPublished: 2024-03-07T10:00:00+00:00\n\n"
+                   "Trade between the two countries rose 5% to $20 billion in May. "
+                   "Both governments welcomed the data. Two ministers resigned over it.")
+    shown = [kf.figure.text for kf in brief_of(article).key_figures]
+    assert "5%" in shown and "$20 billion" in shown and "Two ministers" in shown
+    assert "two countries" not in shown
+    assert any(f.text == "two countries" for f in enrich(article).figures)  # still a figure
+
+
 # --- Insights: what changed ------------------------------------------------------------------
 
 
