@@ -9,6 +9,7 @@ When ../shared/datasets/corpus/wikinews.jsonl exists, its articles are mixed in 
 
     .venv/bin/python bench/throughput.py            # 10,000+ articles, prints a summary
     .venv/bin/python bench/throughput.py --json     # machine-readable
+    .venv/bin/python bench/throughput.py --embed    # then `newsdesk embed` on the clock (issue 4)
 
 The copies are written as JSONL batches before the clock starts; the figure is articles per second
 through read -> prepare -> analyse -> store -> brief, with the pure stages in --workers
