@@ -448,11 +448,19 @@ def story(
     if as_json:
         _dump({**s.model_dump(mode="json"),
                "series": {k: [p.model_dump(mode="json") for p in v]
-                          for k, v in view.series.items()}})
+                          for k, v in view.series.items()},
+               "related_stories": [
+                   {"id": r.id, "label": r.label, "articles": len(r.article_ids),
+                    "first_seen": r.first_seen and r.first_seen.isoformat(),
+                    "last_seen": r.last_seen and r.last_seen.isoformat()}
+                   for r in view.related]})
         return
     out.print(f"[bold]{_esc(s.label)}[/]")
     out.print(f"story {s.id} · {len(s.article_ids)} articles · {_date(s.first_seen)} to "
               f"{_date(s.last_seen)}", highlight=False)
+    for r in view.related:
+        out.print(f"  related: {r.id} · {_esc(r.label)} · {len(r.article_ids)} articles · "
+                  f"{_date(r.first_seen)} to {_date(r.last_seen)}", highlight=False)
     out.print()
     table = Table(show_edge=False, title="Timeline")
     for col in ("date", "article", "summary", "key figure"):

@@ -73,6 +73,7 @@ from newsdesk.store.sqlite import SQLiteStore, has_search_words
 log = logging.getLogger(__name__)
 
 PRIOR_ARTICLES = 5
+RELATED_STORY_ARTICLES = 1  # of those, at most this many from related stories
 _SUBJECT_STOP = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "and", "from", "by"})
 QUARANTINE_PAYLOAD_MAX = 1024 * 1024
 BRIEF_BATCH = 200
@@ -104,6 +105,7 @@ class StoryView:
 
     story: Story
     series: dict[str, list[FigurePoint]] = field(default_factory=dict)
+    related: list[Story] = field(default_factory=list)  # `story.related`, as records
 
 
 class Desk:
@@ -420,7 +422,8 @@ class Desk:
                     published_at=article.published_at, figure=figure))
         series = {k: v for k, v in by_subject.items()
                   if len({p.article_id for p in v}) >= 2}
-        return StoryView(story=story, series=series)
+        related = [r for r in map(self.store.get_story, story.related) if r is not None]
+        return StoryView(story=story, series=series, related=related)
 
     def rebuild_stories(self) -> list[Story]:
         """Replay every stored link into a fresh index (what a reopened desk does) and
@@ -555,12 +558,19 @@ class Desk:
         return prepare(docs[0])
 
     def prior_coverage(
-        self, article: Article, enrichment: Enrichment, story: list[str] | None = None
+        self, article: Article, enrichment: Enrichment, story: list[str] | None = None,
+        continued: list[str] | None = None,
     ) -> list[PriorArticle]:
-        """Earlier articles for the Background: first those of the article's own story
-        (the most recent first), then earlier stored articles on the same tags and
-        countries (most related, then most recent first), PRIOR_ARTICLES in all."""
+        """Earlier articles for the Background, PRIOR_ARTICLES in all: those of the
+        article's own story (the most recent first), then the latest earlier article of
+        each related story (up to RELATED_STORY_ARTICLES: the running story it continues,
+        which time decay closed), then earlier stored articles on the same tags and
+        countries (most related, then most recent first)."""
         ids = list(self._story_before(article) if story is None else story)
+        if continued is None:
+            continued = self._continued_before(article)
+        continued = [i for i in continued if i not in ids]
+        ids = ids[:PRIOR_ARTICLES - len(continued)] + continued
         tags = [t.tag for t in enrichment.topics]
         places = [e.canonical or e.name for e in enrichment.entities
                   if e.type in ("country", "bloc") and e.mentions >= 2][:6]
@@ -585,6 +595,11 @@ class Desk:
         """Members of the article's story published before it, newest first."""
         return self.store.story_before(article.id, article.published_at, PRIOR_ARTICLES)
 
+    def _continued_before(self, article: Article) -> list[str]:
+        """The latest earlier article of each story related to the article's own."""
+        return self.store.related_story_before(article.id, article.published_at,
+                                               RELATED_STORY_ARTICLES)
+
     def brief(self, ref: str, *, save: bool = False, now: datetime | None = None,
               engine: str | None = None) -> Brief:
         """The brief of an article given by path, URL, '-' or stored id, written by
@@ -598,17 +613,18 @@ class Desk:
         stored = self.store.get_enrichment(article.id) if same else None
         enrichment = stored if stored is not None else self.analyze(article)
         story = self._story_before(article)
-        prior = self.prior_coverage(article, enrichment, story)
+        continued = self._continued_before(article)
+        prior = self.prior_coverage(article, enrichment, story, continued)
         if engine == "llm":
             from newsdesk.llm.engine import llm_brief  # httpx client only when asked for
 
             brief = llm_brief(article, enrichment, self.gazetteer, prior,
                               settings=self.settings, now=now or datetime.now(UTC),
-                              same_story=frozenset(story))
+                              same_story=frozenset(story), continued=frozenset(continued))
         else:
             brief = compose_brief(
                 article, enrichment, self.gazetteer, prior, now=now or datetime.now(UTC),
-                same_story=frozenset(story),
+                same_story=frozenset(story), continued=frozenset(continued),
             )
         if save:
             with self.store.transaction():

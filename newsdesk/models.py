@@ -391,6 +391,9 @@ class Story(Record):
     last_seen: datetime | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
     figure_series: dict[str, list[Figure]] = Field(default_factory=dict)
+    related: list[str] = Field(default_factory=list, description=(
+        "Stories a member fitted without joining, best first: above all the earlier story "
+        "it would have joined but for time, the running story this one continues."))
 
 
 # --- store & reports --------------------------------------------------------------------

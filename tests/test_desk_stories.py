@@ -10,6 +10,7 @@ from newsdesk.desk import Desk
 from newsdesk.errors import InputError, NotFoundError
 from newsdesk.models import SearchFilters
 from newsdesk.relate.embed import HashingEmbedder, torch_available
+from tests.conftest import SHARED
 
 CAR_ARTICLE = "2025-09-02_chinese-car-exports-russia-dip-yuan-rouble-room.txt"
 
@@ -76,6 +77,63 @@ def test_background_cites_an_earlier_article_of_the_same_story(corpus_desk: Desk
     stored = corpus_desk.store.get_articles(sorted(cited))
     assert all(a.published_at < article.published_at for a in stored.values()
                if a.published_at and article.published_at)
+
+
+LOCKS_2024 = """Harbor City Dockworkers Strike Over Automated Cranes
+Source: Test Wire
+Published: 2024-03-08T09:00:00+00:00
+
+Dockworkers at the Harbor City container port walked out on Friday over plans to install automated cranes at the Eastgate terminal.
+The Harbor Dock Union said 2,400 members joined the strike, the first at the port since 2019.
+Terminal operator Meridian Ports said ships were diverted to rival harbours while the Eastgate cranes stood idle.
+"""
+LOCKS_2025 = """Harbor City Dock Union Strikes Again As Automated Cranes Arrive
+Source: Test Wire
+Published: 2025-09-02T09:00:00+00:00
+
+Dockworkers at the Harbor City container port struck again on Tuesday as the first automated cranes arrived at the Eastgate terminal.
+The Harbor Dock Union said 2,600 members stopped work, and Meridian Ports diverted ships to rival harbours.
+"""
+
+
+def test_background_draws_on_the_running_story_time_decay_closed(tmp_path: Path) -> None:
+    """18 months apart, two reports of one running dispute are two stories (time decay
+    closes a feed story after some months); the later one lists the earlier as related,
+    and its Background draws on it and says so."""
+    (tmp_path / "a.txt").write_text(LOCKS_2024, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(LOCKS_2025, encoding="utf-8")
+    with Desk.open(Settings(db_path=tmp_path / "d.db")) as desk:
+        report = desk.ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+        first, later = (o.article_id for o in report.outcomes)
+        assert first and later
+        stories = desk.store.stories_of([first, later])
+        old, new = stories[first], stories[later]
+        assert old != new
+        view = desk.story(new)
+        assert view.story.related == [old] and view.related[0].id == old
+        brief = desk.brief(later)
+        assert first in {c.article_id for s in brief.background for c in s.citations}
+        assert "related earlier story" in (brief.background_note or "")
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds not present")
+def test_the_seed_article_is_the_background_of_the_september_2025_report(
+        tmp_path: Path, corpus: Path) -> None:
+    """Issue 4's example: seed 000 (March 2024, exports to Russia up 12.5%) and a report
+    of September 2025 (exports to Russia dip) are one running story, and the later
+    brief's Background draws on the earlier article."""
+    seed = next((SHARED / "seeds").glob("000_*"))
+    title, body = seed.read_text(encoding="utf-8").split("\n", 1)
+    dated = tmp_path / "seed000.txt"  # the seed states no date; the issue gives March 2024
+    dated.write_text(f"{title}\nPublished: 2024-03-08T09:00:00+00:00\n{body}", encoding="utf-8")
+    with Desk.open(Settings(db_path=tmp_path / "s.db")) as desk:
+        report = desk.ingest([str(dated), str(corpus / CAR_ARTICLE)])
+        seed_id, later = (o.article_id for o in report.outcomes)
+        assert seed_id and later
+        stories = desk.store.stories_of([seed_id, later])
+        assert desk.story(stories[later]).story.related == [stories[seed_id]]
+        brief = desk.brief(later)
+        assert seed_id in {c.article_id for s in brief.background for c in s.citations}
 
 
 def test_embed_is_idempotent_and_similar_works_with_and_without_vectors(

@@ -81,12 +81,31 @@ def _restates(sentence: str, own: list[frozenset[str]]) -> bool:
     return any(jaccard(toks, o) > NEAR_DUPLICATE for o in own)
 
 
+def _provenance(ids: list[str], same_story: frozenset[str], continued: frozenset[str]) -> str:
+    """Where the Background's earlier articles come from, for its note."""
+    in_story = sum(1 for i in ids if i in same_story)
+    related = sum(1 for i in ids if i in continued and i not in same_story)
+    if in_story == len(ids):
+        return "of the same story"
+    if related == len(ids):
+        return "of a related earlier story" if related == 1 else "of related earlier stories"
+    parts = [f"{in_story} of the same story"] if in_story else []
+    if related:
+        parts.append(f"{related} of related earlier stories")
+    if not parts:
+        return "on the same topics"
+    if in_story + related < len(ids):
+        parts.append("the rest on the same topics")
+    return f"({', '.join(parts)})"
+
+
 def select_background(
     article: Article,
     enrichment: Enrichment,
     summary: list[int],
     prior: list[PriorArticle],
     same_story: frozenset[str] = frozenset(),
+    continued: frozenset[str] = frozenset(),
 ) -> Background:
     picked: list[tuple[Article, int]] = []
     per_article: Counter[str] = Counter()
@@ -105,10 +124,7 @@ def select_background(
     if len(picked) >= MIN_FROM_STORE:
         picked.sort(key=lambda x: (x[0].published_at is None, x[0].published_at or 0, x[1]))
         ids = list(dict.fromkeys(p.id for p, _ in picked))
-        in_story = sum(1 for i in ids if i in same_story)
-        what = ("of the same story" if in_story == len(ids) else
-                f"({in_story} of the same story, the rest on the same topics)" if in_story
-                else "on the same topics")
+        what = _provenance(ids, same_story, continued)
         return Background(
             sentences=[
                 CitedSentence(text=trim_lead(p.sentences[i]), citations=[Citation(

@@ -96,12 +96,14 @@ def compose_brief(
     prior: list[PriorArticle] | None = None,
     now: datetime | None = None,
     same_story: frozenset[str] = frozenset(),
+    continued: frozenset[str] = frozenset(),
 ) -> Brief:
     """Build the brief from cited sentences only, then verify it.
 
     `prior` is earlier coverage with its enrichment where the store has one: Background
     reads its sentences, the insights compare its figures with today's. `same_story`:
-    the ids among `prior` that belong to the article's own story (listed first)."""
+    the ids among `prior` that belong to the article's own story (listed first);
+    `continued`: those from related stories (the running story it continues)."""
     prior = prior or []
     remember_roles(tuple(article.sentences), enrichment.sentence_roles)
     for prev, known in prior:  # their stored roles spare Background a rescan
@@ -109,7 +111,7 @@ def compose_brief(
             remember_roles(tuple(prev.sentences), known.sentence_roles)
     scores = sentence_scores(article, enrichment)
     summary = select_summary(article, enrichment, scores)
-    background = select_background(article, enrichment, summary, prior, same_story)
+    background = select_background(article, enrichment, summary, prior, same_story, continued)
     found_quotes, entities = quotes_and_entities(article, enrichment, gazetteer)
     quotes = select_quotes(article, found_quotes, entities)
     risks = select_risks(article, enrichment)

@@ -65,10 +65,12 @@ def llm_brief(
     settings: Settings,
     now: datetime,
     same_story: frozenset[str] = frozenset(),
+    continued: frozenset[str] = frozenset(),
     client: ChatClient | None = None,
 ) -> Brief:
     """The brief written by the model and kept honest by the verifier (see module doc)."""
-    base = compose_brief(article, enrichment, gazetteer, prior, now=now, same_story=same_story)
+    base = compose_brief(article, enrichment, gazetteer, prior, now=now, same_story=same_story,
+                         continued=continued)
     pack = build_evidence(article, enrichment, prior, same_story, base,
                           settings.llm.evidence_tokens)
     usage = LlmUsage(model=settings.llm.model, base_url=settings.llm.base_url,

@@ -98,6 +98,7 @@ class Candidate:
     embedding: float
     decay: float
     conflict: bool = False  # event marks contradict the story's, or protagonists swap
+    undecayed: float = 0.0  # the score before time decay
 
 
 @dataclass
@@ -124,6 +125,9 @@ class _Story:
     last_seen: datetime | None = None
     marks: SeenMarks = field(default_factory=SeenMarks)  # the members' event marks
     people: SeenPeople = field(default_factory=SeenPeople)  # whom the members name
+    # story id -> best score a member reached there without joining: a story the member
+    # would have joined but for time (the running story it continues), or also fitted
+    related: dict[str, float] = field(default_factory=dict)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -138,6 +142,8 @@ def story_id_for(article_id: str) -> str:
 
 
 _BY_WEIGHT_THEN_TERM = itemgetter(1, 0)
+RELATED_FADED = 1  # stories too old to join that are still scored, for `related`
+MAX_RELATED = 5  # related stories a story record lists, best first
 
 
 class StoryIndex:
@@ -192,7 +198,11 @@ class StoryIndex:
         marks: EventMarks,
         people: People = NO_PEOPLE,
         name_counts: Mapping[str, int] | None = None,
+        faded: int = 0,
     ) -> list[Candidate]:
+        """Candidates with their scores. `faded`: how many of the stories skipped as too
+        far away in time (best on the top terms first) to score as well, undecayed, for
+        `related`; their decayed score stays under the threshold."""
         s = self.settings
         stories = self._stories
         ceiling = s.word_weight + s.name_weight + s.embedding_weight
@@ -228,19 +238,22 @@ class StoryIndex:
                 hits = hits[np.argpartition(-partial[hits], keep - 1)[:keep]]
             shortlist = sorted(((float(partial[i]), -int(i)) for i in hits), reverse=True)
         ranked: list[tuple[float, int]] = []
+        old_ones: list[int] = []
         for p, neg in shortlist:
             decay = self._decay(stories[-neg], when)
             if decay * ceiling >= s.threshold:  # else too far away in time to reach it
                 ranked.append((-p * decay, -neg))
+            elif len(old_ones) < faded:
+                old_ones.append(-neg)
         ranked.sort()
         found = [i for _, i in ranked[:s.max_candidates]]
         if s.embedding_weight and embedding is not None:
             found = sorted({*found, *(st.index for st in stories if st.embedded)})
         out = []
-        for i in sorted(found):
+        for i in sorted({*found, *old_ones}):
             story = stories[i]
             decay = self._decay(story, when)
-            if decay * ceiling < s.threshold:
+            if decay * ceiling < s.threshold and i not in old_ones:
                 continue  # too far away in time to reach the threshold at any similarity
             size = len(story.members)
             wsim = dot(words, story.words) / size
@@ -254,7 +267,8 @@ class StoryIndex:
                 and story.people.swapped_by(people, name_counts, story.names))
             if conflict:
                 score *= s.conflict_factor
-            out.append(Candidate(story.id, score * decay, wsim, nsim, esim, decay, conflict))
+            out.append(Candidate(story.id, score * decay, wsim, nsim, esim, decay, conflict,
+                                 undecayed=score))
         return out
 
     def candidates(self, article: StoryArticle) -> list[Candidate]:
@@ -289,8 +303,9 @@ class StoryIndex:
         when = _utc(article.published_at)
         best: Candidate | None = None
         best_index = -1
-        for c in self._score(words, names, embedding, when, terms.marks, terms.people,
-                             terms.names):
+        scored = self._score(words, names, embedding, when, terms.marks, terms.people,
+                             terms.names, faded=RELATED_FADED)
+        for c in scored:
             index = self._by_id[c.story_id].index
             if best is None or c.score > best.score or (
                     c.score == best.score and index < best_index):
@@ -302,6 +317,11 @@ class StoryIndex:
             self._stories.append(story)
             self._by_id[story.id] = story
         self._join(story, article, words, names, embedding, when, terms.marks, terms.people)
+        # Stories the article fitted as well as a member would, but did not join: too old
+        # by now (the running story this one continues), or beaten by this one.
+        for c in scored:
+            if c.story_id != story.id and c.undecayed >= self.settings.threshold:
+                story.related[c.story_id] = max(c.undecayed, story.related.get(c.story_id, 0.0))
         return story.id
 
     def extend(self, articles: Iterable[StoryArticle]) -> list[str]:
@@ -376,6 +396,8 @@ class StoryIndex:
                                     summary=m.summary, figure=m.figure)
                       for m in timeline_order],
             figure_series=series,
+            related=[sid for sid, _ in sorted(story.related.items(),
+                                              key=lambda kv: (-kv[1], kv[0]))][:MAX_RELATED],
         )
 
     def _label(self, story: _Story) -> str:

@@ -171,6 +171,12 @@ class Store(Protocol):
         """Members of the article's story published (or arrived) before it, newest first."""
         ...
 
+    def related_story_before(
+        self, article_id: str, before: datetime | None, limit: int
+    ) -> list[str]:
+        """The latest earlier member of each story related to the article's own."""
+        ...
+
     def story_count(self) -> int: ...
 
     # embeddings

@@ -300,6 +300,11 @@ MIGRATIONS: list[str] = [
     # so a filtered keyword search scores only matches that carry the filter's tag, place
     # or years. All of it is in `_index_facets` (it must be able to run again, as 9 does).
     "",
+    # 12: the stories a story's members fitted without joining (`Story.related`), best
+    # first, readable without parsing the record: Background draws on them. Existing
+    # records get theirs when their story next changes. In `_stories_related` (it must be
+    # able to run again).
+    "",
 ]
 
 def _backfill_signatures(conn: sqlite3.Connection) -> None:
@@ -367,9 +372,16 @@ def _index_facets(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
 
 
+def _stories_related(conn: sqlite3.Connection) -> None:
+    """Migration 12: the related-stories column of `stories`."""
+    if "related" not in {r[1] for r in conn.execute("PRAGMA table_info(stories)")}:
+        conn.execute("ALTER TABLE stories ADD COLUMN related TEXT NOT NULL DEFAULT ''")
+
+
 # Data a migration derives in Python rather than SQL, by the migration's number.
 BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    4: _backfill_signatures, 9: _quarantine_retry_columns, 11: _index_facets}
+    4: _backfill_signatures, 9: _quarantine_retry_columns, 11: _index_facets,
+    12: _stories_related}
 
 _ARTICLE_COLUMNS = "id, title, source, published_at, meta, text, sentences"
 # BM25 with the title weighing four times the text; facet tokens never score.
@@ -1009,10 +1021,10 @@ class SQLiteStore(SQLiteBrowse):
 
     def put_story(self, story: Story) -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO stories (id, label, first_seen, last_seen, size, data) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO stories (id, label, first_seen, last_seen, size, data, "
+            "related) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (story.id, story.label, utc_text(story.first_seen), utc_text(story.last_seen),
-             len(story.article_ids), story.model_dump_json()),
+             len(story.article_ids), story.model_dump_json(), " ".join(story.related)),
         )
 
     def list_stories(self, limit: int = 50) -> list[Story]:
@@ -1063,6 +1075,33 @@ class SQLiteStore(SQLiteBrowse):
             (article_id, utc_text(before), utc_text(before), limit),
         ).fetchall()
         return [r[0] for r in rows]
+
+    def related_story_before(
+        self, article_id: str, before: datetime | None, limit: int
+    ) -> list[str]:
+        """For each story related to the article's own (best first), its latest arrival
+        published (or, undated, arrived) before `before`: the running story it continues."""
+        row = self.conn.execute(
+            "SELECT s.related FROM story_members m JOIN stories s ON s.id = m.story_id "
+            "WHERE m.article_id = ?", (article_id,)).fetchone()
+        out: list[str] = []
+        for story_id in (row[0].split() if row and row[0] else []):
+            latest = self.conn.execute(
+                "SELECT m.article_id FROM story_members m JOIN articles a ON a.id = m.article_id "
+                "WHERE m.story_id = ? AND m.article_id != ? AND a.duplicate_of IS NULL AND "
+                "CASE WHEN ? IS NULL OR a.published_utc IS NULL THEN m.seq < coalesce(("
+                "SELECT seq FROM story_members WHERE article_id = ?), m.seq + 1) "
+                "ELSE a.published_utc < ? END "
+                # Latest arrival first, read off the (story, seq) index: a related story
+                # can hold thousands of members, and arrival follows dates on a feed.
+                "ORDER BY m.seq DESC LIMIT 1",
+                (story_id, article_id, utc_text(before), article_id, utc_text(before)),
+            ).fetchone()
+            if latest is not None:
+                out.append(latest[0])
+                if len(out) == limit:
+                    break
+        return out
 
     def story_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])

@@ -123,6 +123,24 @@ def test_time_decay_splits_far_apart_events() -> None:
     assert soon.add(art("r3", ROTTERDAM[2], T0 + timedelta(days=2))) == first
 
 
+def test_a_story_lists_the_one_it_would_have_joined_but_for_time_as_related() -> None:
+    index = StoryIndex()
+    first = index.add(art("r1", ROTTERDAM[0]))
+    index.add(art("s1", SANTOS[0], T0 + timedelta(days=1)))
+    later = index.add(art("r3", ROTTERDAM[2], T0 + timedelta(days=90)))
+    assert later != first
+    assert index.story(later).related == [first]  # the running story it continues
+    assert index.story(first).related == []  # nothing fitted it without joining
+    # Fading stories are scored only for that: candidates() is unchanged, and a replay
+    # of the same articles lists the same related stories.
+    assert first not in {c.story_id for c in index.candidates(
+        art("r4", ROTTERDAM[1], T0 + timedelta(days=91)))}
+    again = StoryIndex()
+    again.extend([art("r1", ROTTERDAM[0]), art("s1", SANTOS[0], T0 + timedelta(days=1)),
+                  art("r3", ROTTERDAM[2], T0 + timedelta(days=90))])
+    assert again.story(later).related == [first]
+
+
 def test_decay_measures_the_gap_to_the_story_span_not_to_its_start() -> None:
     index = StoryIndex()
     first = index.add(art("r1", ROTTERDAM[0]))
