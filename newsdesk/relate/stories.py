@@ -17,6 +17,11 @@ naming fades. Both matter where dates cannot help, for undated text. The article
 best-scoring story when the score reaches THRESHOLD, else it starts a new story. Ties go
 to the older story, so the same articles in the same order always give the same stories.
 
+A story also records as `related` the stories its members fitted at the threshold
+without joining them: a close competitor, or the earlier story that time decay had
+closed, which this one continues. They never change where an article goes; Background
+draws on them.
+
 Settings are fixed in code (`StorySettings` defaults) and were chosen on the ECB+ dev
 file (see docs/design-notes.md, "Stories"); bench/stories_eval.py runs this same code.
 """
