@@ -113,10 +113,13 @@ def unsupported_figures(text: str, evidence: str | Sequence[str]) -> list[str]:
     per cent" by "7.1%"; numbers that are not figures (years, dates) must appear as
     written."""
     ours = _figures(text)
-    if isinstance(evidence, str):
+    if not ours:  # nothing to look for (most composed sentences: questions, quotes)
+        theirs: tuple[tuple[float, float | None, str | None, str], ...] = ()
+    elif isinstance(evidence, str):
         theirs = _figures(evidence)
     else:
         theirs = tuple(f for part in evidence for f in _figures(part))
+    if not isinstance(evidence, str):
         evidence = " ".join(evidence)
     missing = []
     for value, high, unit, written in ours:
