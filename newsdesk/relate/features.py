@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from newsdesk.analyze.sentences import split_sentences
 from newsdesk.relate.marks import NO_MARKS, EventMarks, event_marks
+from newsdesk.relate.openers import OPENERS
 from newsdesk.relate.protagonists import NO_PEOPLE, People, article_people
 
 SparseVector = dict[str, float]
@@ -43,17 +44,7 @@ STOPWORDS = frozenset(
     year years time may might must shall us mr mrs ms per via including since however
     """.split()
 )
-# Capitalised only because they open a sentence or a headline.
-_NOT_NAMES = frozenset(
-    """
-    The A An In On At By For From To Of And But Or If As It Its This That These Those He
-    She They We I You His Her Their Our My Your Since While When After Before During
-    Although However Meanwhile Still Yet So Then Also Last Next New Some Many Most More
-    Both All Each Every Such No Not Only Even Just Over Under About Around Mr Mrs Ms Dr
-    There Here What Who Why How Where Which With Without Into Than Was Were Is Are Has
-    Have Had Will Would Can Could Should May Might Now Today Yesterday
-    """.split()
-)
+_NOT_NAMES = OPENERS  # capitalised only because they open a sentence or a headline
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
 
 

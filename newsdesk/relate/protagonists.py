@@ -37,6 +37,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from newsdesk.relate.openers import OPENERS
+
 MIN_MEMBERS = 4  # a story needs this many members before its constant person counts
 CONSTANT_SHARE = 0.7  # named by at least this share of the story's members
 MIN_MENTIONS = 2  # a lead protagonist is named at least this often in the article
@@ -61,18 +63,12 @@ _SOURCE_OR_FACILITY_AFTER = re.compile(
 _POSSESSIVE = re.compile(r"['’]s$")
 
 # Capitalised words that are not (parts of) a person's name: those that open sentences
-# (as features._NOT_NAMES, which imports this module), days and months, titles, and
-# words of places and institutions.
-_NOT_PERSON = frozenset(
+# (OPENERS, as in the names view), days and months, titles, and words of places and
+# institutions.
+_NOT_PERSON = OPENERS | frozenset(
     """
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
-    May June July August September October November December
-    The A An In On At By For From To Of And But Or If As It Its This That These Those He
-    She They We I You His Her Their Our My Your Since While When After Before During
-    Although However Meanwhile Still Yet So Then Also Last Next New Some Many Most More
-    Both All Each Every Such No Not Only Even Just Over Under About Around Mr Mrs Ms Dr
-    There Here What Who Why How Where Which With Without Into Than Was Were Is Are Has
-    Have Had Will Would Can Could Should Might Now Today Yesterday
+    June July August September October November December
     President Senior Vice General Head Coach Secretary Minister Prime Chief Director
     Manager Assistant Executive Officer Police Department Conference City County State
     University College Court Street Team Club Church Center Centre Clinic Hospital
