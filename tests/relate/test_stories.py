@@ -174,11 +174,18 @@ DEFENCE_2012 = (
     "Klitschko landed a right hand.")
 
 
-def defences(settings: StorySettings = StorySettings()) -> tuple[StoryIndex, str]:
+def one_story(key: str, items: list[tuple[str, str]], settings: StorySettings
+              ) -> tuple[StoryIndex, str]:
+    """An index holding `items` (undated), which must all make one story; its id."""
     index = StoryIndex(settings)
-    first = index.add(art("d1", DEFENCE_2008[0], None))
-    assert index.add(art("d2", DEFENCE_2008[1], None)) == first
+    first = index.add(art(f"{key}0", items[0], None))
+    for k, item in enumerate(items[1:], 1):
+        assert index.add(art(f"{key}{k}", item, None)) == first
     return index, first
+
+
+def defences(settings: StorySettings = StorySettings()) -> tuple[StoryIndex, str]:
+    return one_story("d", DEFENCE_2008, settings)
 
 
 def test_a_later_occurrence_dated_by_an_age_in_the_text_starts_its_own_story() -> None:
@@ -339,11 +346,7 @@ WILLIAMS_ARREST = (
 
 
 def arrests(settings: StorySettings = StorySettings()) -> tuple[StoryIndex, str]:
-    index = StoryIndex(settings)
-    first = index.add(art("j0", JACKSON_ARREST[0], None))
-    for k, item in enumerate(JACKSON_ARREST[1:], 1):
-        assert index.add(art(f"j{k}", item, None)) == first
-    return index, first
+    return one_story("j", JACKSON_ARREST, settings)
 
 
 def test_a_report_leading_with_a_person_the_story_never_named_starts_its_own_story() -> None:
