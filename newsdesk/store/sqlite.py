@@ -315,14 +315,22 @@ def _backfill_signatures(conn: sqlite3.Connection) -> None:
                      "VALUES (?, ?)", (article_id, signature(text or "")))
 
 
+def _add_missing_columns(conn: sqlite3.Connection, table: str,
+                         columns: tuple[tuple[str, str], ...]) -> None:
+    """Add the (name, type) columns `table` lacks: a migration that adds columns can then
+    run again on a store that has them."""
+    have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    for column, kind in columns:
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 def _quarantine_retry_columns(conn: sqlite3.Connection) -> None:
     """Migration 9: quarantine rows learn their live item, attempts, next retry and
     resolution (only the columns not there yet, so the migration can run again)."""
-    have = {r[1] for r in conn.execute("PRAGMA table_info(quarantine)")}
-    for column, kind in (("item_id", "INTEGER"), ("attempts", "INTEGER NOT NULL DEFAULT 0"),
-                         ("next_retry", "TEXT"), ("resolved_at", "TEXT")):
-        if column not in have:
-            conn.execute(f"ALTER TABLE quarantine ADD COLUMN {column} {kind}")
+    _add_missing_columns(conn, "quarantine", (
+        ("item_id", "INTEGER"), ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+        ("next_retry", "TEXT"), ("resolved_at", "TEXT")))
     conn.execute("CREATE INDEX IF NOT EXISTS quarantine_item ON quarantine(item_id)")
 
 
@@ -352,8 +360,7 @@ def _index_facets(conn: sqlite3.Connection) -> None:
     """Migration 11: a facets column on articles, filled for every original from its
     tag and place rows and its date, and the full-text index made again with it
     (originals only, as the insert trigger does): about 50 s at 100,000 articles."""
-    if "facets" not in {r[1] for r in conn.execute("PRAGMA table_info(articles)")}:
-        conn.execute("ALTER TABLE articles ADD COLUMN facets TEXT NOT NULL DEFAULT ''")
+    _add_missing_columns(conn, "articles", (("facets", "TEXT NOT NULL DEFAULT ''"),))
     for statement in _statements(_FTS_WITH_FACETS):
         conn.execute(statement)
     tags: dict[str, list[tuple[str, str]]] = {}
@@ -374,8 +381,7 @@ def _index_facets(conn: sqlite3.Connection) -> None:
 
 def _stories_related(conn: sqlite3.Connection) -> None:
     """Migration 12: the related-stories column of `stories`."""
-    if "related" not in {r[1] for r in conn.execute("PRAGMA table_info(stories)")}:
-        conn.execute("ALTER TABLE stories ADD COLUMN related TEXT NOT NULL DEFAULT ''")
+    _add_missing_columns(conn, "stories", (("related", "TEXT NOT NULL DEFAULT ''"),))
 
 
 # Data a migration derives in Python rather than SQL, by the migration's number.
