@@ -33,18 +33,17 @@ _EVIDENCE = {
         r"(?<!\bby )\bdefault(?:s|ed|ing)?\b(?!\s+(?:choice|option|setting|mode|value|"
         r"position|answer|currency)s?\b)|\bdebt crisis\b|\binsolven|\bbankrupt",
         re.IGNORECASE),
+    # A payments sentence that reads as a risk is a disruption only if it says what goes
+    # wrong with the money: "more than 90% of payments are made in roubles and yuan, a
+    # shift that accelerated after sanctions" is about currencies, not payments failing.
+    "payment_disruption": re.compile(
+        r"\b(?:(?:delay|stuck|frozen|freez|reject|restrict|halt|suspend|disrupt|struggl|"
+        r"returned|tighten|scrutin|review|documentation|friction|bottleneck|problem|"
+        r"difficult|wait|weak\s+link|risk|expos|remov|target)\w*|block(?:s|ed|ing|age)?\b"
+        r"|ban(?:s|ned|ning)?\b|cut\b[^.,;]{0,40}\boff\b|fac(?:e|es|ed|ing)\s+"
+        r"(?:\w+\s+){0,2}sanctions)|\bcosts?\b[^.]{0,20}\brise",
+        re.IGNORECASE),
 }
-
-# A payments sentence that reads as a risk is a disruption only if it says what goes wrong
-# with the money: "more than 90% of payments are made in roubles and yuan, a shift that
-# accelerated after sanctions" is about currencies, not about payments failing.
-_DISRUPTION = re.compile(
-    r"\b(?:(?:delay|stuck|frozen|freez|reject|restrict|halt|suspend|disrupt|struggl|"
-    r"returned|tighten|scrutin|review|documentation|friction|bottleneck|problem|"
-    r"difficult|wait|weak\s+link|risk|expos|remov|target)\w*|block(?:s|ed|ing|age)?\b"
-    r"|ban(?:s|ned|ning)?\b|cut\b[^.,;]{0,40}\boff\b|fac(?:e|es|ed|ing)\s+(?:\w+\s+){0,2}"
-    r"sanctions)|\bcosts?\b[^.]{0,20}\brise",
-    re.IGNORECASE)
 
 
 def find_signals(
@@ -60,7 +59,8 @@ def find_signals(
         if found:
             signals.append(Signal(kind=kind, sentences=found))  # type: ignore[arg-type]
     payments = sorted(i for i in by_theme.get(PAYMENT_THEME, {})
-                      if "risk" in roles[i] and _DISRUPTION.search(sentences[i]))
+                      if "risk" in roles[i]
+                      and _EVIDENCE["payment_disruption"].search(sentences[i]))
     if payments:
         signals.append(Signal(kind="payment_disruption", sentences=payments))
     signals.sort(key=lambda s: (-len(s.sentences), s.kind))
