@@ -68,7 +68,7 @@ from newsdesk.relate.vectors import RRF_K, VectorIndex, rrf
 from newsdesk.store.base import Store
 from newsdesk.store.chunks import first_passing
 from newsdesk.store.rows import epoch_us, story_input, utc_text
-from newsdesk.store.sqlite import SQLiteStore, has_search_words
+from newsdesk.store.sqlite import RELATED_STORIES_SCHEMA, SQLiteStore, has_search_words
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,21 @@ class Desk:
         path: str | Path = settings.db_path
         if read_only and not Path(path).exists():
             path = ":memory:"
-        return cls(SQLiteStore(path), settings, embedder)
+        store = SQLiteStore(path)
+        desk = cls(store, settings, embedder)
+        upgraded = store.upgraded_from
+        if upgraded is not None and upgraded < RELATED_STORIES_SCHEMA:
+            # Records stored before related stories existed get them from a replay now,
+            # by whichever command first opens the upgraded store (as the migration is),
+            # not whenever their story next changes.
+            log.info("upgraded from schema %d: replaying stories for their related ones",
+                     upgraded)
+            try:
+                desk._stories = desk._replay()
+            except BaseException:
+                desk.close()
+                raise
+        return desk
 
     def __enter__(self) -> Desk:
         return self
@@ -345,16 +359,15 @@ class Desk:
             log.warning("%d stored story links differ from the replay", moved)
         self._stories = index
         missing = self.store.unassigned_originals()
-        if missing:
-            with self.store.transaction():
-                for start in range(0, len(missing), REPLAY_CHUNK):
-                    ids = missing[start:start + REPLAY_CHUNK]
-                    for article_id, sid in zip(ids, self._replay_ids(index, ids),
-                                               strict=True):
-                        if sid is not None:
-                            self.store.link_story(article_id, sid)
-                            self._dirty_stories.add(sid)
-                self._flush_stories()
+        with self.store.transaction():
+            for start in range(0, len(missing), REPLAY_CHUNK):
+                ids = missing[start:start + REPLAY_CHUNK]
+                for article_id, sid in zip(ids, self._replay_ids(index, ids), strict=True):
+                    if sid is not None:
+                        self.store.link_story(article_id, sid)
+                        self._dirty_stories.add(sid)
+            self._dirty_stories |= _stale_related(index.related(), self.store.stored_related())
+            self._flush_stories()
         return index
 
     def _replay_ids(self, index: StoryIndex, ids: list[str]) -> list[str | None]:
@@ -778,6 +791,13 @@ class Desk:
 
 
 __all__ = ["ArticleView", "Desk", "NewsdeskError", "StoreError"]
+
+
+def _stale_related(replayed: dict[str, list[str]], stored: dict[str, list[str]]) -> set[str]:
+    """Replayed stories whose stored record lists other related stories than the replay
+    gives: records written before related stories existed (schema 11 and older), or by
+    an older rule."""
+    return {sid for sid, related in replayed.items() if related != stored.get(sid, [])}
 
 
 def grouped_by_story(article_ids: list[str], story_of: dict[str, str]) -> list[str]:

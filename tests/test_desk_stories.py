@@ -116,6 +116,41 @@ def test_background_draws_on_the_running_story_time_decay_closed(tmp_path: Path)
         assert "related earlier story" in (brief.background_note or "")
 
 
+def test_a_desk_stored_before_related_stories_gets_them_when_first_opened(
+        tmp_path: Path) -> None:
+    """Story records written by schema 11 list no related stories. The command that
+    first opens the upgraded store, reading or writing, replays the stories once and
+    stores what each record lacks; any later replay (the next ingest) does too."""
+    (tmp_path / "a.txt").write_text(LOCKS_2024, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(LOCKS_2025, encoding="utf-8")
+    settings = Settings(db_path=tmp_path / "d.db")
+    with Desk.open(settings) as desk:
+        report = desk.ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+        later = report.outcomes[1].article_id
+        new = desk.store.story_of(later)
+        assert new is not None
+        related = desk.story(new).story.related
+        assert related
+    with Desk.open(settings) as desk:  # as schema 11 left it
+        for story in desk.store.list_stories():
+            desk.store.put_story(story.model_copy(update={"related": []}))
+        desk.store.conn.execute("PRAGMA user_version=11")
+    with Desk.open(settings, read_only=True) as desk:
+        assert desk.story(new).story.related == related
+        assert desk.store.stored_related() == {new: related}
+    with Desk.open(settings) as desk:  # schema 12, records emptied by hand
+        desk.store.put_story(desk.story(new).story.model_copy(update={"related": []}))
+    with Desk.open(settings) as desk:
+        assert desk.story(new).story.related == []  # no replay at opening
+        (tmp_path / "c.txt").write_text(
+            "Orchard Growers Report Record Apple Harvest\nSource: Test Wire\n"
+            "Published: 2025-10-01T09:00:00+00:00\n\nApple growers in the Vale district "
+            "picked a record 41,000 tonnes this autumn, their association said.\n",
+            encoding="utf-8")
+        desk.ingest([str(tmp_path / "c.txt")])  # a new article: the index replays
+        assert desk.story(new).story.related == related
+
+
 @pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds not present")
 def test_the_seed_article_is_the_background_of_the_september_2025_report(
         tmp_path: Path, corpus: Path) -> None:

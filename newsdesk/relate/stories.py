@@ -151,6 +151,12 @@ RELATED_FADED = 1  # stories too old to join that are still scored, for `related
 MAX_RELATED = 5  # related stories a story record lists, best first
 
 
+def _related_list(story: _Story) -> list[str]:
+    """The story's related stories, best score first (id on ties), at most MAX_RELATED."""
+    ranked = sorted(story.related.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [sid for sid, _ in ranked][:MAX_RELATED]
+
+
 class StoryIndex:
     """The stories built so far, and the online IDF they are weighted with.
 
@@ -380,6 +386,11 @@ class StoryIndex:
         """Every story as a record, in the order the stories started."""
         return [self._record(s) for s in self._stories]
 
+    def related(self) -> dict[str, list[str]]:
+        """Story id -> its related stories as its record lists them (maybe none), for
+        every story: cheaper than building every record, to check the stored ones."""
+        return {s.id: _related_list(s) for s in self._stories}
+
     def story(self, story_id: str) -> Story:
         return self._record(self._by_id[story_id])
 
@@ -401,8 +412,7 @@ class StoryIndex:
                                     summary=m.summary, figure=m.figure)
                       for m in timeline_order],
             figure_series=series,
-            related=[sid for sid, _ in sorted(story.related.items(),
-                                              key=lambda kv: (-kv[1], kv[0]))][:MAX_RELATED],
+            related=_related_list(story),
         )
 
     def _label(self, story: _Story) -> str:

@@ -301,9 +301,10 @@ MIGRATIONS: list[str] = [
     # or years. All of it is in `_index_facets` (it must be able to run again, as 9 does).
     "",
     # 12: the stories a story's members fitted without joining (`Story.related`), best
-    # first, readable without parsing the record: Background draws on them. Existing
-    # records get theirs when their story next changes. In `_stories_related` (it must be
-    # able to run again).
+    # first, readable without parsing the record: Background draws on them. The column is
+    # in `_stories_related` (it must be able to run again); existing records get their
+    # related stories when a writing desk first opens the upgraded store and replays its
+    # stories (`Desk.open`, `Desk._replay`).
     "",
 ]
 
@@ -383,6 +384,9 @@ def _stories_related(conn: sqlite3.Connection) -> None:
     """Migration 12: the related-stories column of `stories`."""
     _add_missing_columns(conn, "stories", (("related", "TEXT NOT NULL DEFAULT ''"),))
 
+
+# The schema whose story records list their related stories (migration 12).
+RELATED_STORIES_SCHEMA = 12
 
 # Data a migration derives in Python rather than SQL, by the migration's number.
 BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {
@@ -482,6 +486,7 @@ class SQLiteStore(SQLiteBrowse):
             # and brought up to date (rows past `_bands_seen`) before each one.
             self._bands: BandIndex | None = None
             self._bands_seen = 0
+            self.upgraded_from: int | None = None
             self._configure()
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -513,6 +518,10 @@ class SQLiteStore(SQLiteBrowse):
                 f"{self.path} has schema version {version}, newer than this newsdesk "
                 f"understands ({len(MIGRATIONS)}); upgrade newsdesk"
             )
+        # The schema this store had before, where this opening migrated it: the desk
+        # derives what a migration cannot (migration 12's related stories).
+        if 0 < version < len(MIGRATIONS):
+            self.upgraded_from = version
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.transaction():
                 for statement in _statements(script):
@@ -1040,6 +1049,11 @@ class SQLiteStore(SQLiteBrowse):
             "id LIMIT ?", (limit,),
         ).fetchall()
         return [Story.model_validate_json(r[0]) for r in rows]
+
+    def stored_related(self) -> dict[str, list[str]]:
+        """Story id -> the related stories its stored record lists, where it lists any."""
+        return {r[0]: r[1].split() for r in self.conn.execute(
+            "SELECT id, related FROM stories WHERE related != ''")}
 
     def get_story(self, story_id: str) -> Story | None:
         row = self.conn.execute("SELECT data FROM stories WHERE id = ?", (story_id,)).fetchone()
