@@ -24,7 +24,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newsdesk import __version__
-from newsdesk.brief.render import RENDERERS, figure_change, figure_value, format_time
+from newsdesk.brief.render import (
+    RENDERERS,
+    figure_change,
+    figure_value,
+    format_time,
+    period_label,
+)
 from newsdesk.config import Settings
 from newsdesk.desk import EMBED_BATCH, Desk
 from newsdesk.errors import InputError, NewsdeskError
@@ -359,7 +365,7 @@ def figures(
         table.add_row(
             p.published_at.strftime("%Y-%m-%d") if p.published_at else "",
             _esc(f.subject or ""), _esc(f.text), figure_value(f), figure_change(f),
-            _esc(f.period.text if f.period else ""), f"{p.article_id[:10]}:{f.span.sentence}",
+            _esc(period_label(f.period)), f"{p.article_id[:10]}:{f.span.sentence}",
         )
     out.print(table)
 
@@ -481,7 +487,7 @@ def story(
         for p in points:
             f = p.figure
             table.add_row(_date(p.published_at), _esc(f.text), figure_value(f),
-                          figure_change(f), _esc(f.period.text if f.period else ""),
+                          figure_change(f), _esc(period_label(f.period)),
                           f"{p.article_id[:10]}:{f.span.sentence}")
         out.print(table)
 

@@ -7,13 +7,14 @@ them); `[B1:4]` is sentence 4 of the first earlier article listed under Sources.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from newsdesk.brief.voices import RISK_LABELS
-from newsdesk.models import Brief, BriefQuote, Citation, CitedSentence, Figure, Risk
+from newsdesk.models import Brief, BriefQuote, Citation, CitedSentence, Figure, Period, Risk
 
 
 def format_time(dt: datetime | None) -> str:
@@ -66,6 +67,38 @@ def figure_change(f: Figure) -> str:
     arrow = {"up": "↑ ", "down": "↓ "}.get(f.direction, "")
     bound = {"approximate": "≈ ", "more_than": "> ", "less_than": "< "}.get(f.qualifier, "")
     return f"{arrow}{bound}{f.kind}"
+
+
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)")
+_OPEN_YEAR = re.compile(r"^(?:since|by)\b", re.IGNORECASE)
+
+
+def period_label(period: Period | None) -> str:
+    """The period a figure covers as resolved: 'H1 2025', 'Jan–Jun 2025', 'Q3 2024',
+    '2024' for "last year" in a 2025 article. Figures of articles written at different
+    times then line up, and "between January and June" no longer reads as two months.
+    The article's words are kept where the resolution would lose something: no year
+    known, an open span ("since 2019", "by 2030"), a day ("June 5" becomes "June 5,
+    2025")."""
+    if period is None:
+        return ""
+    text, year = period.text, period.year
+    if year is None or _OPEN_YEAR.match(text):
+        return text
+    if period.quarter:
+        return f"Q{period.quarter} {year}"
+    if period.half:
+        return f"H{period.half} {year}"
+    if period.months and period.months > 1:
+        first = period.month or 1
+        last = first + period.months - 1
+        return f"{_MONTHS[first - 1]}–{_MONTHS[last - 1]} {year}" if last <= 12 else text
+    if period.month:
+        if _DAY.search(text.replace(str(year), "")):
+            return text if str(year) in text else f"{text}, {year}"
+        return f"{_MONTHS[period.month - 1]} {year}"
+    return str(year)
 
 
 def figure_baseline(f: Figure) -> str:
@@ -135,7 +168,7 @@ def to_markdown(brief: Brief) -> str:
                   "|---|---|---|---|---|---|---|"]
         for kf in brief.key_figures:
             f = kf.figure
-            period = f.period.text if f.period else ""
+            period = period_label(f.period)
             lines.append(
                 f"| {_cell(f.subject or '—')} | {_cell(f.text)} | {figure_value(f)} | "
                 f"{figure_change(f)} | {_cell(period)} | {_cell(figure_baseline(f))} | "
@@ -204,6 +237,7 @@ def _env() -> Environment:
     )
     env.filters["when"] = format_time
     env.globals.update(figure_value=figure_value, figure_change=figure_change,
+                       period_label=period_label,
                        figure_baseline=figure_baseline, risk_label=risk_label,
                        quote_groups=quote_groups, quote_words=quote_words,
                        new_citations=new_citations)

@@ -29,6 +29,7 @@ from newsdesk.brief.render import (
     figure_value,
     format_time,
     new_citations,
+    period_label,
     quote_groups,
     risk_label,
 )
@@ -71,7 +72,8 @@ def templates() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(when=format_time, day=day, marked=marked)
     env.globals.update(figure_value=figure_value, figure_change=figure_change,
-                       figure_baseline=figure_baseline, risk_label=risk_label,
+                       figure_baseline=figure_baseline, period_label=period_label,
+                       risk_label=risk_label,
                        quote_groups=quote_groups, new_citations=new_citations,
                        anchor=anchor, urlencode=urlencode, risk_labels=RISK_LABELS)
     return env

@@ -66,3 +66,37 @@ def test_figure_values_read_as_a_person_would_say_them() -> None:
         ["Trade reached $37 billion, and two-thirds of it was settled in yuan."])
     assert figure_value(money) == "37 bn USD"
     assert figure_value(share) == "67% of the group"
+
+
+def test_periods_read_as_resolved_so_figures_of_different_dates_line_up() -> None:
+    from newsdesk.brief.render import period_label
+    from newsdesk.models import Period
+    assert period_label(Period(text="the first half of 2025", year=2025, half=1)) == "H1 2025"
+    assert period_label(Period(text="the third quarter", year=2024, quarter=3)) == "Q3 2024"
+    assert period_label(Period(text="January and June", year=2025, month=1, months=6)) \
+        == "Jan–Jun 2025"
+    assert period_label(Period(text="the first two months", year=2025, months=2)) \
+        == "Jan–Feb 2025"
+    assert period_label(Period(text="last year", year=2024)) == "2024"
+    assert period_label(Period(text="in June", year=2025, month=6)) == "Jun 2025"
+    assert period_label(None) == ""
+
+
+def test_periods_keep_the_words_where_resolving_would_lose_something() -> None:
+    from newsdesk.brief.render import period_label
+    from newsdesk.models import Period
+    assert period_label(Period(text="last year")) == "last year"  # undated article
+    assert period_label(Period(text="since 2019", year=2019)) == "since 2019"
+    assert period_label(Period(text="by 2030", year=2030)) == "by 2030"
+    assert period_label(Period(text="June 5", year=2025, month=6)) == "June 5, 2025"
+    assert period_label(Period(text="June 5, 2025", year=2025, month=6)) == "June 5, 2025"
+
+
+def test_key_figures_show_the_resolved_period() -> None:
+    brief = brief_of(
+        "Trade Falls\nPublished: 2025-07-14T09:00:00+00:00\n\n"
+        "Two-way trade totalled about $106.5 billion between January and June, customs "
+        "data showed. Exports rose 4% last year, officials said.\n")
+    table = to_markdown(brief).split("## Key Figures", 1)[1].split("\n## ", 1)[0]
+    assert "| Jan–Jun 2025 |" in table
+    assert "| 2024 |" in table
