@@ -22,6 +22,7 @@ the session if the server refuses it; nothing relies on it (see parse.py):
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -159,13 +160,15 @@ class ChatClient:
     _retry_after: str | None = None
 
     def _delay(self, attempt: int, problem: str) -> float:
-        """Exponential backoff; a numeric Retry-After from a 429/503 wins, up to a cap."""
+        """Exponential backoff; a numeric Retry-After from a 429/503 wins, up to a cap. A
+        server's "nan" is no number and its "-5" means now: time.sleep raises on both."""
         delay = self.settings.backoff_s * 2 ** (attempt - 1)
         if problem.startswith("HTTP") and self._retry_after:
             with contextlib.suppress(ValueError):
-                delay = float(self._retry_after)
+                if math.isfinite(asked := float(self._retry_after)):
+                    delay = asked
             self._retry_after = None
-        return min(delay, MAX_BACKOFF_S)
+        return min(max(delay, 0.0), MAX_BACKOFF_S)
 
     def _response_format(self, schema: dict[str, Any] | None) -> dict[str, Any]:
         kind = self.settings.response_format

@@ -137,3 +137,15 @@ def test_response_formats(kind: str, expected: dict | None) -> None:
     client(httpx.MockTransport(handle), [], response_format=kind).complete(
         MESSAGES, {"type": "object"})
     assert bodies[0].get("response_format") == expected
+
+
+@pytest.mark.parametrize(("value", "slept"), [("-5", 0.0), ("nan", 0.5), ("-inf", 0.5)])
+def test_a_retry_after_that_is_no_delay_is_not_slept(value: str, slept: float) -> None:
+    """A Retry-After of "-5" means "now", and "nan" is no number: the client waits 0 s,
+    or its own backoff, never the value itself (time.sleep raises on it: a traceback)."""
+    replies = iter([httpx.Response(429, headers={"Retry-After": value}),
+                    httpx.Response(200, json=completion("ok"))])
+    sleeps: list[float] = []
+    got = client(httpx.MockTransport(lambda r: next(replies)), sleeps).complete(MESSAGES)
+    assert got.text == "ok"
+    assert sleeps == [slept]
