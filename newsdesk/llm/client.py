@@ -193,10 +193,19 @@ class ChatClient:
             raise LlmError(f"{self.settings.base_url} did not answer like a chat-completions "
                            f"API ({exc.__class__.__name__}); check NEWSDESK_LLM_BASE_URL "
                            "(it usually ends in /v1)") from None
-        usage = data.get("usage") or {}
+        usage = data.get("usage")
         return Completion(
             text=str(text),
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
+            prompt_tokens=_tokens(usage, "prompt_tokens"),
+            completion_tokens=_tokens(usage, "completion_tokens"),
             latency_s=latency,
         )
+
+
+def _tokens(usage: object, key: str) -> int:
+    """A token count of the answer's `usage` block, 0 (unknown) when the server wrote
+    something else there ("n/a", a list, "many", -3): accounting must not cost the answer."""
+    value = usage.get(key) if isinstance(usage, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    return int(value) if 0 <= value < 2**53 else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -149,3 +150,13 @@ def test_a_retry_after_that_is_no_delay_is_not_slept(value: str, slept: float) -
     got = client(httpx.MockTransport(lambda r: next(replies)), sleeps).complete(MESSAGES)
     assert got.text == "ok"
     assert sleeps == [slept]
+
+
+@pytest.mark.parametrize("usage", ["n/a", [120, 40], {"prompt_tokens": "many", "completion_tokens": None},
+                                   {"prompt_tokens": -3, "completion_tokens": 10**400}])
+def test_a_malformed_usage_block_counts_as_unknown_tokens(usage: object) -> None:
+    """Token counts are accounting, not the answer: a server's odd `usage` costs the
+    count (0, unknown), never the answer itself."""
+    body = json.dumps({**completion("ok"), "usage": usage})
+    got = client(httpx.MockTransport(lambda r: httpx.Response(200, text=body)), []).complete(MESSAGES)
+    assert (got.text, got.prompt_tokens, got.completion_tokens) == ("ok", 0, 0)
