@@ -141,6 +141,9 @@ class ChatClient:
             except httpx.TransportError as exc:
                 problem = f"cannot connect: {exc}"
                 continue
+            except httpx.HTTPError as exc:  # an answer httpx cannot decode: not transient
+                raise LlmError(f"{self.settings.base_url}: could not read the answer: "
+                               f"{exc}") from None
             latency = time.perf_counter() - start
             if response.status_code == 400 and self._json_mode and "response_format" in (
                     response.text.lower()):

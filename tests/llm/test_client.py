@@ -160,3 +160,13 @@ def test_a_malformed_usage_block_counts_as_unknown_tokens(usage: object) -> None
     body = json.dumps({**completion("ok"), "usage": usage})
     got = client(httpx.MockTransport(lambda r: httpx.Response(200, text=body)), []).complete(MESSAGES)
     assert (got.text, got.prompt_tokens, got.completion_tokens) == ("ok", 0, 0)
+
+
+def test_an_answer_that_cannot_be_decoded_is_an_llm_error() -> None:
+    """A proxy that labels a plain body "gzip" leaves httpx unable to read it: that is the
+    server's fault, said as an LlmError (the brief falls back), not a traceback."""
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"not gzip", headers={"Content-Encoding": "gzip"})
+
+    with pytest.raises(LlmError, match="could not read the answer"):
+        client(httpx.MockTransport(handle), []).complete(MESSAGES)
