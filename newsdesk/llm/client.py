@@ -198,11 +198,17 @@ class ChatClient:
                            "(it usually ends in /v1)") from None
         usage = data.get("usage")
         return Completion(
-            text=str(text),
+            text=well_formed(str(text)),
             prompt_tokens=_tokens(usage, "prompt_tokens"),
             completion_tokens=_tokens(usage, "completion_tokens"),
             latency_s=latency,
         )
+
+
+def well_formed(text: str) -> str:
+    """The text with lone surrogates ("\\ud83d", half an emoji, valid in JSON but not in
+    UTF-8) as "?": the answer is cached, hashed and sent back in a retry, all as UTF-8."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _tokens(usage: object, key: str) -> int:

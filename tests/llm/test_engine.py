@@ -215,3 +215,15 @@ def test_template_echo_is_dropped(tmp_path: Path, server: Scripted, rail_file: P
     assert reasons["..."].startswith("has no words")
     assert "sentence of news" not in " ".join(shown(brief))
     assert brief.summary and not any(s.generated for s in brief.summary)
+
+
+def test_an_answer_with_a_lone_surrogate_is_retried_not_crashed(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """A model that splits an emoji across tokens can send "\\ud83d" alone: not UTF-8, so
+    the cache file, the cache key and the retry's request body cannot encode it. The text
+    is made well-formed when it arrives; the unusable answer is then asked again."""
+    server.script(ok("Sorry \ud83d I cannot"), ok(good_answer))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert len(server.requests) == 2
+    assert "Sorry ? I cannot" in server.requests[1]["messages"][-2]["content"]
+    assert brief.engine == "llm:scripted"
