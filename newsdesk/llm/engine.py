@@ -20,18 +20,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.brief.compose import compose_brief, make_lookup
 from newsdesk.brief.factcheck import assess
-from newsdesk.brief.verify import Lookup, check, verify_brief
+from newsdesk.brief.verify import Lookup, check, normalise, verify_brief
 from newsdesk.config import Settings
 from newsdesk.errors import LlmError
 from newsdesk.llm.cache import ResponseCache
 from newsdesk.llm.client import ChatClient, Completion
 from newsdesk.llm.evidence import EvidencePack, build_evidence
 from newsdesk.llm.parse import AnswerError, parse_answer
-from newsdesk.llm.prompt import ANSWER_SCHEMA, messages, retry_messages
+from newsdesk.llm.prompt import (
+    ANSWER_SCHEMA,
+    MAX_BACKGROUND,
+    MAX_BULLETS,
+    MAX_INSIGHTS,
+    MAX_QUESTION,
+    MAX_SUMMARY,
+    MAX_TEXT,
+    messages,
+    retry_messages,
+)
 from newsdesk.models import (
     Article,
     Brief,
@@ -41,6 +52,7 @@ from newsdesk.models import (
     Enrichment,
     Insight,
     LlmAnswer,
+    LlmInsight,
     LlmSentence,
     LlmUsage,
     PriorArticle,
@@ -48,6 +60,7 @@ from newsdesk.models import (
 )
 
 MAX_CITES = 5
+_Item = TypeVar("_Item", LlmSentence, LlmInsight)
 _INLINE_CITES = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
@@ -132,6 +145,7 @@ class _Assembler:
         self.drops: list[Drop] = []
         self.used: set[tuple[str, int]] = set()
         self.excluded = {(c.article_id, c.sentence) for c, _ in pack.excluded}
+        self.seen: set[tuple[str, str]] = set()  # (section, normalised text) shown
 
     def usable(self, pool: list[CitedSentence]) -> list[CitedSentence]:
         """Extractive sentences that do not rest on text addressed to the model."""
@@ -146,8 +160,14 @@ class _Assembler:
         found = [c for c in cites if c is not None]
         if not text:
             return None
+        if (section, normalise(text)) in self.seen:  # a looping model
+            self.drops.append(Drop(section=section, text=text,
+                                   reason="repeats an earlier sentence"))
+            return None
         reason: str | None
-        if not ns:
+        if len(text) > MAX_TEXT:  # one true sentence twenty times passes the word checks
+            reason = f"longer than the {MAX_TEXT} characters a sentence may have"
+        elif not ns:
             reason = "cites no evidence sentence"
         elif len(found) < len(cites):
             missing = [n for n, c in zip(ns, cites, strict=True) if c is None]
@@ -157,6 +177,7 @@ class _Assembler:
             reason = check(candidate, self.lookup, self.gazetteer, copied=False)
             if reason is None:
                 self._use(found)
+                self.seen.add((section, normalise(text)))
                 return candidate
         replacement = self._replacement(found, pool)
         self.drops.append(Drop(section=section, text=text, reason=str(reason) + (
@@ -177,11 +198,21 @@ class _Assembler:
     def _use(self, cites: Iterable[Citation]) -> None:
         self.used.update((c.article_id, c.sentence) for c in cites)
 
-    def section(self, name: str, sentences: list[LlmSentence], pool: list[CitedSentence]
-                ) -> list[CitedSentence]:
+    def section(self, name: str, sentences: list[LlmSentence], pool: list[CitedSentence],
+                limit: int, what: str) -> list[CitedSentence]:
         pool = self.usable(pool)
-        out = [self.sentence(name, s, pool) for s in sentences]
+        out = [self.sentence(name, s, pool) for s in self.within(name, sentences, limit, what)]
         return [s for s in out if s is not None]
+
+    def within(self, section: str, items: list[_Item], limit: int, what: str
+               ) -> list[_Item]:
+        """The first `limit` items, as the prompt and schema ask; the rest are dropped and
+        listed (a server that ignores the schema must not make a 300-sentence brief)."""
+        for item in items[limit:]:
+            text = item.text if isinstance(item, LlmSentence) else item.question
+            self.drops.append(Drop(section=section, text=text,
+                                   reason=f"beyond the {limit} {what} may have"))
+        return items[:limit]
 
     @staticmethod
     def _not_a_question(question: str) -> str | None:
@@ -209,8 +240,10 @@ class _Assembler:
     def insights(self, answer: LlmAnswer, pool: list[Insight]) -> list[Insight]:
         bullets_pool = [b for i in pool for b in i.bullets]
         out = []
-        for item in answer.insights:
-            bullets = self.section("insight bullet", item.bullets, bullets_pool)
+        for item in self.within("insight question", answer.insights, MAX_INSIGHTS,
+                                "insights the brief"):
+            bullets = self.section("insight bullet", item.bullets, bullets_pool, MAX_BULLETS,
+                                   "bullets an insight")
             question = item.question.strip()
             if not bullets:
                 self.drops.append(Drop(section="insight question", text=question,
@@ -218,7 +251,7 @@ class _Assembler:
                 continue
             cites = list({(c.article_id, c.sentence): c
                           for b in bullets for c in b.citations}.values())
-            if why := self._not_a_question(question):
+            if why := (self._not_a_question(question) or self._repeated(question)):
                 self.drops.append(Drop(section="insight question", text=question, reason=why))
                 continue
             # Figures, quoted words and names are checked like any composed text, and
@@ -231,8 +264,16 @@ class _Assembler:
                                        reason=reason + " (checked against its bullets' "
                                        "citations)"))
                 continue
+            self.seen.add(("insight question", normalise(question)))
             out.append(Insight(question=q, bullets=bullets))
         return out
+
+    def _repeated(self, question: str) -> str | None:
+        if len(question) > MAX_QUESTION:
+            return f"longer than the {MAX_QUESTION} characters a question may have"
+        if ("insight question", normalise(question)) in self.seen:
+            return "repeats an earlier question"
+        return None
 
 
 # Words that frame a question rather than state a fact ("What are the risks for X?",
@@ -260,8 +301,10 @@ def assemble(
     """The extractive brief with the model's verified prose in place of its own."""
     lookup = make_lookup([article, *(p for p, _ in prior)])
     work = _Assembler(pack, lookup, gazetteer)
-    summary = work.section("summary", answer.summary, base.summary)
-    background = work.section("background", answer.background, base.background)
+    summary = work.section("summary", answer.summary, base.summary, MAX_SUMMARY,
+                           "sentences the summary")
+    background = work.section("background", answer.background, base.background,
+                              MAX_BACKGROUND, "sentences the background")
     insights = work.insights(answer, base.insights)
     fallback = [name for name, got, theirs in (
         ("summary", summary, base.summary), ("background", background, base.background),

@@ -227,3 +227,44 @@ def test_an_answer_with_a_lone_surrogate_is_retried_not_crashed(
     assert len(server.requests) == 2
     assert "Sorry ? I cannot" in server.requests[1]["messages"][-2]["content"]
     assert brief.engine == "llm:scripted"
+
+
+def test_a_looping_model_is_shown_once(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """Small models loop: the same true sentence five times is one sentence of the brief,
+    and the repeats are listed as dropped."""
+    def looping(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"] += [answer["summary"][0]] * 4
+        answer["insights"][0]["bullets"] *= 2
+        return json.dumps(answer)
+    server.script(ok(looping))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    texts = [s.text for s in brief.summary]
+    assert len(texts) == len(set(texts)) == 2
+    assert len(brief.insights[0].bullets) == 1
+    repeats = [d for d in brief.verification.dropped if d.reason == "repeats an earlier sentence"]
+    assert [d.section for d in repeats] == ["summary"] * 4 + ["insight bullet"]
+
+
+def test_an_answer_is_held_to_the_lengths_the_prompt_asks_for(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """The schema sent to the model (at most 6 summary sentences of 400 characters, 3
+    insights of 3 bullets) is enforced on the answer too: a server that ignores
+    response_format must not turn a rambling answer into a 300-sentence brief, nor a true
+    sentence repeated twenty times into one "sentence" that passes the verifier."""
+    def rambling(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        watch = {"text": "Officials expect volumes to keep rising through 2026.",
+                 "cites": [n_of(body, "Officials expect")]}
+        answer["summary"] += [watch] * 300
+        answer["summary"][0]["text"] = " ".join([answer["summary"][0]["text"]] * 20)
+        answer["insights"] *= 3
+        return json.dumps(answer)
+    server.script(ok(rambling))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert len(brief.summary) <= 6 and len(brief.insights) <= 3
+    assert all(len(s.text) <= 400 for s in brief.summary)
+    reasons = [d.reason for d in brief.verification.dropped]
+    assert any(r.startswith("longer than the 400 characters") for r in reasons)
+    assert any(r == "beyond the 6 sentences the summary may have" for r in reasons)
+    assert any(r == "beyond the 3 insights the brief may have" for r in reasons)
