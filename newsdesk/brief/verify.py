@@ -14,7 +14,9 @@ engine "llm" (issue 5) relies on exactly these checks for generated text.
 
 Text a language model wrote (`CitedSentence.generated`, engine "llm") is composed text and
 is also checked word by word by `factcheck.reason`: a content word its cited sentences do
-not hold ("lifted" where the source never says so), or a flipped negation, drops it.
+not hold ("lifted" where the source never says so), or a flipped negation, drops it; and
+words it gives a speaker ("Li said X") must be in the cited sentences naming that speaker
+(`factcheck.misattribution`), not merely somewhere in its evidence.
 
 Insight bullets may be composed (`CitedSentence.composed`): they are then checked piece by
 piece, like generated text. A quote must be the words of its cited sentences, its
@@ -89,9 +91,9 @@ def check(
     if missing := unsupported_names(sentence.text, evidence):
         return f"names {', '.join(missing)}, absent from the cited sentences"
     if sentence.generated:
-        from newsdesk.brief.factcheck import reason  # factcheck builds on this module
+        from newsdesk.brief.factcheck import misattribution, reason  # they build on this module
 
-        return reason(sentence.text, cited)
+        return misattribution(sentence.text, cited) or reason(sentence.text, cited)
     return None
 
 

@@ -268,3 +268,31 @@ def test_an_answer_is_held_to_the_lengths_the_prompt_asks_for(
     assert any(r.startswith("longer than the 400 characters") for r in reasons)
     assert any(r == "beyond the 6 sentences the summary may have" for r in reasons)
     assert any(r == "beyond the 3 insights the brief may have" for r in reasons)
+
+
+def test_words_given_to_the_wrong_speaker_are_dropped_even_when_both_are_cited(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """Citing Railova's sentence and Li's puts both names and all the words in the
+    evidence, so word checks pass a swap: who said what must hold within one cited
+    sentence, the one that names the speaker. Faithful attributions are kept."""
+    swaps = ["\u201cThe new terminals are already full,\u201d said Li Fengtest.",
+             "Li Fengtest said the new terminals are already full.",
+             "Anna Railova said payment delays remain the main obstacle for shippers.",
+             "According to Anna Railova, payment delays remain the main obstacle for shippers."]
+
+    def swapped(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        both = [n_of(body, "terminals"), n_of(body, "Li Fengtest")]
+        answer["summary"] += [{"text": t, "cites": both} for t in swaps]
+        for s in answer["summary"][:2]:  # the faithful ones, with an extra citation
+            s["cites"] = both + s["cites"] if "Railova" in s["text"] else s["cites"]
+        answer["insights"][0]["bullets"][0]["cites"] = both
+        return json.dumps(answer)
+    server.script(ok(swapped))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    dropped = {d.text: d.reason for d in brief.verification.dropped}
+    for text in swaps:
+        assert text not in shown(brief)
+        assert "not in a cited sentence naming" in dropped[text], dropped.get(text)
+    assert "Anna Railova of the Northern Rail Company said the new terminals are already full." in shown(brief)
+    assert "Payment delays remain the main obstacle for shippers, Li Fengtest said." in shown(brief)
