@@ -62,6 +62,10 @@ from newsdesk.models import (
 MAX_CITES = 5
 _Item = TypeVar("_Item", LlmSentence, LlmInsight)
 _INLINE_CITES = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# Control characters (NUL, ESC, BEL) and bidirectional overrides: no words, so the word
+# checks let them through, yet they can garble a terminal or reverse what a reader sees.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def make_client(settings: Settings) -> ChatClient:
@@ -128,11 +132,17 @@ def ask(client: ChatClient, article: Article, pack: EvidencePack, usage: LlmUsag
 
 
 def _clean(s: LlmSentence) -> tuple[str, list[int]]:
-    """Text without inline "[3]" markers (their numbers join the cites), cites deduped."""
+    """Text without inline "[3]" markers (their numbers join the cites) nor invisible
+    characters, cites deduped."""
     inline = [int(n) for m in _INLINE_CITES.finditer(s.text)
               for n in re.split(r"[,;]", m.group(1))]
-    text = " ".join(_INLINE_CITES.sub("", s.text).split())
+    text = visible(_INLINE_CITES.sub("", s.text))
     return text, list(dict.fromkeys([*s.cites, *inline]))[:MAX_CITES]
+
+
+def visible(text: str) -> str:
+    """`text` without control characters and bidi overrides, spaces normalised."""
+    return " ".join(_INVISIBLE.sub("", text).split())
 
 
 class _Assembler:
@@ -244,7 +254,7 @@ class _Assembler:
                                 "insights the brief"):
             bullets = self.section("insight bullet", item.bullets, bullets_pool, MAX_BULLETS,
                                    "bullets an insight")
-            question = item.question.strip()
+            question = visible(item.question)
             if not bullets:
                 self.drops.append(Drop(section="insight question", text=question,
                                        reason="no supported bullet left to answer it"))

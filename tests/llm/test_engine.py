@@ -296,3 +296,19 @@ def test_words_given_to_the_wrong_speaker_are_dropped_even_when_both_are_cited(
         assert "not in a cited sentence naming" in dropped[text], dropped.get(text)
     assert "Anna Railova of the Northern Rail Company said the new terminals are already full." in shown(brief)
     assert "Payment delays remain the main obstacle for shippers, Li Fengtest said." in shown(brief)
+
+
+def test_control_characters_of_a_model_are_not_shown(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """A NUL, a terminal escape or a right-to-left override carries no words, so the word
+    checks let it through; it is removed from the sentence before anything checks it."""
+    def noisy(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"][0]["text"] = ("Rail freight between China and Russia\u0000 rose "
+                                        "12%\u001b\u202e in the\u0007 first quarter.")
+        return json.dumps(answer)
+    server.script(ok(noisy))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert brief.summary[0].generated
+    assert brief.summary[0].text == ("Rail freight between China and Russia rose 12% in "
+                                     "the first quarter.")
