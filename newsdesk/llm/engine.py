@@ -169,6 +169,7 @@ class _Assembler:
         cites = [self.pack.citation(n) for n in ns]
         found = [c for c in cites if c is not None]
         if not text:
+            self.drops.append(Drop(section=section, text=s.text, reason="has no words"))
             return None
         if (section, normalise(text)) in self.seen:  # a looping model
             self.drops.append(Drop(section=section, text=text,

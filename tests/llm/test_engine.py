@@ -312,3 +312,18 @@ def test_control_characters_of_a_model_are_not_shown(
     assert brief.summary[0].generated
     assert brief.summary[0].text == ("Rail freight between China and Russia rose 12% in "
                                      "the first quarter.")
+
+
+def test_a_sentence_that_is_only_citation_marks_is_listed_as_dropped(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """"[2]" alone is no sentence once its marker is read as a citation; it is dropped
+    like "...", and the report says so instead of losing it silently."""
+    def marks(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"].append({"text": " [2] ", "cites": []})
+        return json.dumps(answer)
+    server.script(ok(marks))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert [(d.section, d.reason) for d in brief.verification.dropped] == [
+        ("summary", "has no words")]
+
