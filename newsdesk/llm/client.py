@@ -155,7 +155,7 @@ class ChatClient:
                 continue
             if response.status_code >= 400:
                 raise LlmError(f"{self.settings.base_url}: HTTP {response.status_code}: "
-                               f"{response.text[:200]}")
+                               f"{response.text[:200]}{_hint(response.status_code)}")
             return self._completion(response, latency)
         raise LlmError(f"model server {self.settings.base_url} unavailable after "
                        f"{attempts} attempt(s): {problem}")
@@ -203,6 +203,16 @@ class ChatClient:
             completion_tokens=_tokens(usage, "completion_tokens"),
             latency_s=latency,
         )
+
+
+def _hint(status: int) -> str:
+    """The setting a refusal points at: a path the server does not serve is usually a base
+    URL without /v1 (or with /chat/completions pasted on), a 401/403 the key."""
+    if status in (404, 405):
+        return "; check NEWSDESK_LLM_BASE_URL (it usually ends in /v1)"
+    if status in (401, 403):
+        return "; check NEWSDESK_LLM_API_KEY (or OPENAI_API_KEY, or [llm] api_key)"
+    return ""
 
 
 def well_formed(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 
@@ -170,3 +171,17 @@ def test_an_answer_that_cannot_be_decoded_is_an_llm_error() -> None:
 
     with pytest.raises(LlmError, match="could not read the answer"):
         client(httpx.MockTransport(handle), []).complete(MESSAGES)
+
+
+@pytest.mark.parametrize(("status", "hint"), [
+    (404, "check NEWSDESK_LLM_BASE_URL (it usually ends in /v1)"),
+    (405, "check NEWSDESK_LLM_BASE_URL (it usually ends in /v1)"),
+    (401, "check NEWSDESK_LLM_API_KEY"),
+    (403, "check NEWSDESK_LLM_API_KEY"),
+])
+def test_a_refusal_says_which_setting_to_check(status: int, hint: str) -> None:
+    """A base URL without /v1 (or with /chat/completions pasted on) answers 404; a wrong
+    key 401: the error names the setting to fix, not only the status."""
+    c = client(httpx.MockTransport(lambda r: httpx.Response(status, text="nope")), [])
+    with pytest.raises(LlmError, match=re.escape(hint)):
+        c.complete(MESSAGES)
