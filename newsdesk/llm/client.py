@@ -134,7 +134,7 @@ class ChatClient:
                 self._sleep(self._delay(attempt, problem))
             start = time.perf_counter()
             try:
-                response = self._http.post("chat/completions", json=self._body(messages, params))
+                response = self._post(self._body(messages, params))
             except httpx.TimeoutException:
                 problem = f"no answer within {self.settings.timeout_s:g} s"
                 continue
@@ -161,6 +161,21 @@ class ChatClient:
                        f"{attempts} attempt(s): {problem}")
 
     _retry_after: str | None = None
+
+    def _post(self, body: dict[str, Any]) -> httpx.Response:
+        """The answer to one POST, read within timeout_s in all: httpx's timeout bounds
+        each read, so a server trickling a byte at a time would hold a brief for ever."""
+        deadline = time.monotonic() + self.settings.timeout_s
+        with self._http.stream("POST", "chat/completions", json=body) as response:
+            data = bytearray()
+            for chunk in response.iter_bytes():  # decoded: bad gzip is an httpx.DecodingError
+                data += chunk
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("deadline passed", request=response.request)
+        headers = [(k, v) for k, v in response.headers.items()
+                   if k not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=bytes(data),
+                              request=response.request)
 
     def _delay(self, attempt: int, problem: str) -> float:
         """Exponential backoff; a numeric Retry-After from a 429/503 wins, up to a cap. A

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -185,3 +186,33 @@ def test_a_refusal_says_which_setting_to_check(status: int, hint: str) -> None:
     c = client(httpx.MockTransport(lambda r: httpx.Response(status, text="nope")), [])
     with pytest.raises(LlmError, match=re.escape(hint)):
         c.complete(MESSAGES)
+
+
+def test_a_server_trickling_its_answer_is_cut_off_at_the_timeout() -> None:
+    """httpx's timeout bounds each read: a server sending a byte every 0.1 s never trips
+    it, and would hold a brief for as long as it likes. timeout_s bounds the answer."""
+    import socket
+
+    body = json.dumps(completion("ok")).encode()
+
+    def serve(listener: socket.socket) -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(body))
+            with contextlib.suppress(OSError):
+                for byte in body:
+                    conn.sendall(bytes([byte]))
+                    time.sleep(0.1)
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        threading.Thread(target=serve, args=(listener,), daemon=True).start()
+        settings = LlmSettings(base_url=f"http://127.0.0.1:{listener.getsockname()[1]}/v1",
+                               timeout_s=0.5, max_retries=0)
+        start = time.perf_counter()
+        with pytest.raises(LlmError, match=r"no answer within 0\.5 s"):
+            ChatClient(settings).complete(MESSAGES)
+        assert time.perf_counter() - start < 2.0
