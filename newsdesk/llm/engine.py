@@ -336,7 +336,7 @@ def assemble(
     refs = [SourceRef(article_id=p.id, title=p.title, source=p.source,
                       published_at=p.published_at) for p, _ in prior if p.id in cited]
     from_prior = any(c.article_id != article.id for s in background for c in s.citations)
-    if background is base.background:
+    if not any(s.generated for s in background):  # the extractive engine's, or none
         origin, note = base.background_origin, base.background_note
     elif from_prior:
         origin, note = "store", "Written by the model from earlier articles in the desk."

@@ -327,3 +327,20 @@ def test_a_sentence_that_is_only_citation_marks_is_listed_as_dropped(
     assert [(d.section, d.reason) for d in brief.verification.dropped] == [
         ("summary", "has no words")]
 
+
+
+def test_the_background_note_does_not_credit_the_model_with_what_it_did_not_write(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """When no background sentence of the model survives, the brief's background is the
+    extractive engine's (here: none), and so are its origin and note; the note said
+    "Written by the model from this article's own sentences." over an empty section."""
+    def false_background(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["background"] = [{"text": "Sanctions on Russian banks were lifted in 2021.",
+                                 "cites": [n_of(body, "Western sanctions")]}]
+        return json.dumps(answer)
+    server.script(ok(false_background))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert brief.background == []
+    assert brief.background_origin == "none"
+    assert "model" not in brief.background_note
