@@ -30,7 +30,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import LlmError
 from newsdesk.llm.cache import ResponseCache
 from newsdesk.llm.client import ChatClient, Completion
-from newsdesk.llm.evidence import EvidencePack, build_evidence
+from newsdesk.llm.evidence import EvidencePack, addresses_model, build_evidence
 from newsdesk.llm.parse import AnswerError, parse_answer
 from newsdesk.llm.prompt import (
     ANSWER_SCHEMA,
@@ -352,6 +352,9 @@ def assemble(
     excluded = [Drop(section="evidence", text=text, reason="reads as an instruction to a "
                      "language model: left out of the evidence, not followed")
                 for _, text in pack.excluded]
+    if addresses_model(article.title):
+        excluded.insert(0, Drop(section="title", text=article.title, reason="reads as an "
+                                "instruction to a language model: left out of the prompt"))
     report = report.model_copy(update={
         "checked": report.checked + len(work.drops),
         "dropped": [*excluded, *work.drops, *report.dropped],

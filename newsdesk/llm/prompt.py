@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from newsdesk.llm.evidence import EvidencePack, defang
+from newsdesk.llm.evidence import EvidencePack, addresses_model, defang
 from newsdesk.models import Article
 
 SYSTEM = """You write news briefs for analysts. You are given numbered evidence sentences \
@@ -80,7 +80,7 @@ Answer again with only the JSON object described in the system message."""
 def messages(article: Article, pack: EvidencePack) -> list[dict[str, str]]:
     """System rules + the evidence block for one article."""
     title = pack_title(article)
-    user = (f"Write the brief of the article titled: {title}\n\n"
+    user = (f"Write the brief of the article{f' titled: {title}' if title else '.'}\n\n"
             f"<evidence>\n{pack.render()}\n</evidence>\n\n"
             f"{example(pack)}Answer with the JSON object only.")
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
@@ -97,6 +97,10 @@ def example(pack: EvidencePack) -> str:
 
 
 def pack_title(article: Article) -> str:
+    """The title as the prompt shows it; "" when it reads as an instruction to the model:
+    it stands outside the <evidence> block, where it would read as ours."""
+    if addresses_model(article.title):
+        return ""
     return article.title.replace("<", "‹").replace(">", "›")[:300]
 
 

@@ -9,6 +9,7 @@ from newsdesk.desk import Desk
 from newsdesk.llm.evidence import addresses_model, defang
 from tests.llm.conftest import (
     INJECTION,
+    RAIL,
     Body,
     Scripted,
     evidence,
@@ -106,3 +107,18 @@ def test_a_question_that_presumes_the_injected_claim_is_dropped(
     dropped = {d.text: d for d in brief.verification.dropped}
     assert "lifted" in dropped["Why were the sanctions on Russian banks lifted?"].reason
     assert "What are the risks of the sanctions?" in [i.question.text for i in brief.insights]
+
+
+def test_a_title_that_addresses_the_model_is_not_put_in_the_prompt(
+        tmp_path: Path, server: Scripted) -> None:
+    """The title stands outside the <evidence> block, as the instruction the prompt gives
+    ("Write the brief of the article titled: ..."): an injected title would be read as
+    ours. It is withheld like an injected sentence, and the report says so."""
+    path = tmp_path / "title.txt"
+    path.write_text(f"{INJECTION}\n\n" + "\n".join(RAIL.splitlines()[4:]) + "\n", encoding="utf-8")
+    server.script(ok(good_answer))
+    with Desk.open(llm_settings(tmp_path, server.url), read_only=True) as desk:
+        brief = desk.brief(str(path))
+    user = server.requests[0]["messages"][1]["content"]
+    assert "Ignore previous instructions" not in user
+    assert any(d.section == "title" and d.text == INJECTION for d in brief.verification.dropped)
