@@ -36,7 +36,10 @@ def outermost_object(text: str) -> str | None:
     if start < 0:
         return None
     stack: list[str] = []
-    last_complete: tuple[int, list[str]] | None = None
+    # (end, depth) of the last closed element: the stack below that depth is unchanged
+    # since (any pop under it closes a later element), so no copy of it is kept: copying
+    # made 100,000 nested brackets take 7 s.
+    last_complete: tuple[int, int] | None = None
     in_string = escaped = False
     for i in range(start, len(text)):
         ch = text[i]
@@ -57,11 +60,11 @@ def outermost_object(text: str) -> str | None:
             stack.pop()
             if not stack:
                 return text[start:i + 1]
-            last_complete = (i + 1, list(stack))
+            last_complete = (i + 1, len(stack))
     if last_complete is None:
         return None
-    end, open_ = last_complete
-    return text[start:end] + "".join(_CLOSER[c] for c in reversed(open_))
+    end, depth = last_complete
+    return text[start:end] + "".join(_CLOSER[c] for c in reversed(stack[:depth]))
 
 
 def parse_answer(text: str) -> LlmAnswer:
@@ -76,6 +79,8 @@ def parse_answer(text: str) -> LlmAnswer:
     except json.JSONDecodeError as exc:
         raise AnswerError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
                           ) from None
+    except RecursionError:  # json.loads recurses per bracket
+        raise AnswerError("invalid JSON: nested too deeply") from None
     try:
         return LlmAnswer.model_validate(data)
     except ValidationError as exc:

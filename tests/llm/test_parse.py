@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from newsdesk.llm.parse import AnswerError, outermost_object, parse_answer
@@ -47,3 +49,15 @@ def test_cut_off_answer_keeps_its_finished_sentences() -> None:
     assert [s.text for s in answer.summary] == ["One.", "Two."]
     cut = parse_answer('{"summary": [{"text": "a", "cites": [1]}], "background": [{"text": "b')
     assert cut.summary[0].text == "a" and cut.background == []
+
+
+def test_an_answer_nested_too_deeply_to_read_is_unusable_not_a_crash() -> None:
+    """json.loads recurses: 100,000 nested brackets raise RecursionError, which is no
+    JSONDecodeError; such an answer is unusable like any other (asked again, then the
+    extractive brief), never a traceback, and is found so in linear time."""
+    start = time.perf_counter()
+    with pytest.raises(AnswerError, match="nested too deeply"):
+        parse_answer('{"summary": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    cut = outermost_object('{"a": ' + "[[]," * 100_000)  # cut off: closed after the last []
+    assert cut is not None and cut.endswith("[]" + "]" * 100_000 + "}")
+    assert time.perf_counter() - start < 1.0
