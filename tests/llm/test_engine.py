@@ -344,3 +344,16 @@ def test_the_background_note_does_not_credit_the_model_with_what_it_did_not_writ
     assert brief.background == []
     assert brief.background_origin == "none"
     assert "model" not in brief.background_note
+
+
+def test_reading_attributions_takes_linear_time() -> None:
+    """A saved brief is verified again on load, whatever its length: finding "X said" in
+    a sentence must not backtrack through every letter of a long word."""
+    import time
+
+    from newsdesk.brief.factcheck import attribution, misattribution
+
+    start = time.perf_counter()
+    assert attribution("A" * 50_000) is None
+    assert misattribution("Anna said " + "b" * 50_000, ["Li said b."]) is not None
+    assert time.perf_counter() - start < 1.0
