@@ -61,7 +61,8 @@ from newsdesk.models import (
 
 MAX_CITES = 5
 _Item = TypeVar("_Item", LlmSentence, LlmInsight)
-_INLINE_CITES = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# From the start of a whitespace run only: trying each of its spaces was quadratic.
+_INLINE_CITES = re.compile(r"(?<!\s)\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # Control characters (NUL, ESC, BEL) and bidirectional overrides: no words, so the word
 # checks let them through, yet they can garble a terminal or reverse what a reader sees.
 _INVISIBLE = re.compile(

@@ -357,3 +357,17 @@ def test_reading_attributions_takes_linear_time() -> None:
     assert attribution("A" * 50_000) is None
     assert misattribution("Anna said " + "b" * 50_000, ["Li said b."]) is not None
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_sentence_of_whitespace_is_read_in_linear_time() -> None:
+    """A degenerate answer can be mostly whitespace: reading inline "[3]" markers out of
+    it must not try every space as the start of one."""
+    import time
+
+    from newsdesk.llm.engine import _clean
+    from newsdesk.models import LlmSentence
+
+    start = time.perf_counter()
+    text, cites = _clean(LlmSentence(text="a" + " " * 200_000 + "b [3]", cites=[1]))
+    assert (text, cites) == ("a b", [1, 3])
+    assert time.perf_counter() - start < 1.0
