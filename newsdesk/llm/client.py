@@ -38,6 +38,9 @@ from newsdesk.llm.cache import ResponseCache, cache_key
 RESPONSE_FORMATS = ("json_object", "json_schema", "json_object_schema")
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 MAX_BACKOFF_S = 30.0
+# A brief's answer is kilobytes (max_tokens); more than this is a broken server, refused
+# while reading rather than held in memory.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
 _LIMITS: dict[str, threading.BoundedSemaphore] = {}
 _LIMITS_LOCK = threading.Lock()
@@ -170,6 +173,10 @@ class ChatClient:
             data = bytearray()
             for chunk in response.iter_bytes():  # decoded: bad gzip is an httpx.DecodingError
                 data += chunk
+                if len(data) > MAX_ANSWER_BYTES:
+                    raise LlmError(f"{self.settings.base_url}: answer larger than "
+                                   f"{MAX_ANSWER_BYTES // 2**20} MiB; is it a chat-completions "
+                                   "API?")
                 if time.monotonic() > deadline:
                     raise httpx.ReadTimeout("deadline passed", request=response.request)
         headers = [(k, v) for k, v in response.headers.items()

@@ -14,7 +14,7 @@ import pytest
 from newsdesk.config import LlmSettings
 from newsdesk.errors import LlmError
 from newsdesk.llm.cache import ResponseCache, cache_key
-from newsdesk.llm.client import ChatClient
+from newsdesk.llm.client import MAX_ANSWER_BYTES, ChatClient
 from tests.llm.conftest import completion
 
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -216,3 +216,12 @@ def test_a_server_trickling_its_answer_is_cut_off_at_the_timeout() -> None:
         with pytest.raises(LlmError, match=r"no answer within 0\.5 s"):
             ChatClient(settings).complete(MESSAGES)
         assert time.perf_counter() - start < 2.0
+
+
+def test_an_answer_too_large_for_any_brief_is_refused_while_reading() -> None:
+    """max_tokens keeps a real answer to kilobytes; a server streaming gigabytes must not
+    fill the desk's memory before the answer is found unusable."""
+    big = b'{"choices": [{"message": {"content": "' + b"x" * (MAX_ANSWER_BYTES + 1) + b'"}}]}'
+    c = client(httpx.MockTransport(lambda r: httpx.Response(200, content=big)), [])
+    with pytest.raises(LlmError, match="larger than"):
+        c.complete(MESSAGES)
