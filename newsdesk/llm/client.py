@@ -122,7 +122,7 @@ class ChatClient:
                 pass  # a damaged entry: ask again
         with self._semaphore:
             completion = self._post_with_retries(messages, params)
-        if self.cache is not None:
+        if self.cache is not None and completion.text.strip():  # empty: a busy server
             self.cache.put(key, {"text": completion.text,
                                  "prompt_tokens": completion.prompt_tokens,
                                  "completion_tokens": completion.completion_tokens})

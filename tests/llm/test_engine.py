@@ -371,3 +371,16 @@ def test_a_sentence_of_whitespace_is_read_in_linear_time() -> None:
     text, cites = _clean(LlmSentence(text="a" + " " * 200_000 + "b [3]", cites=[1]))
     assert (text, cites) == ("a b", [1, 3])
     assert time.perf_counter() - start < 1.0
+
+
+def test_an_empty_answer_is_not_cached(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """An overloaded server can answer 200 with no content: that says nothing about the
+    article, so it is not kept; the next run asks again instead of replaying the
+    emptiness from the cache and falling back for ever."""
+    empty = (200, {"choices": [{"message": {"role": "assistant", "content": None}}]}, 0.0)
+    server.script(empty, empty)
+    assert brief_of(tmp_path, server.url, rail_file).engine == "extractive"
+    server.script(ok(good_answer))
+    again = brief_of(tmp_path, server.url, rail_file)
+    assert len(server.requests) == 3
+    assert again.engine == "llm:scripted"
