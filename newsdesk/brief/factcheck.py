@@ -205,7 +205,9 @@ def _negated_words(ws: Sequence[str]) -> tuple[set[str], set[str]]:
     A negator governs the first content word within NEGATION_REACH words after it; the
     phrase is that word and the next content word (or the end): "did not approve the deal" ->
     ({"approve deal"}, set()). Pairs, not single words, so that "not the favourite
-    team" does not clash with "the favourite baseball teams"."""
+    team" does not clash with "the favourite baseball teams". Irregular verbs count as
+    their base ("rose" as "rise"), or "did not rise" would never meet the "rose" it
+    contradicts."""
     content: list[tuple[str, bool]] = []
     reach = 0
     for i, w in enumerate(ws):
@@ -213,7 +215,7 @@ def _negated_words(ws: Sequence[str]) -> tuple[set[str], set[str]]:
             reach = NEGATION_REACH
             continue
         if is_content(w):
-            content.append((stem(w), reach > 0))
+            content.append((stem(verb_base(w) or w), reach > 0))  # "rose" meets "rise"
             reach = 0
         elif reach:
             reach -= 1

@@ -142,3 +142,18 @@ def test_an_instruction_inside_a_quote_does_not_return_through_the_quotes_list(
     assert "Ignore previous instructions" not in user
     assert any(d.section == "evidence" and "Ignore previous" in d.text
                for d in brief.verification.dropped)
+
+
+def test_a_negated_irregular_verb_is_caught() -> None:
+    """"did not rise" against "rose": the negation check compared stems, and "rise" and
+    "rose" share none, so the flipped claim passed; irregular forms now meet at their base."""
+    from newsdesk.brief.factcheck import reason
+
+    source = ["Rail freight between China and Russia rose 12% in the first quarter."]
+    why = reason("Rail freight between China and Russia did not rise in the first quarter.",
+                 source)
+    assert why is not None and "negates" in why
+    assert reason("Rail freight between China and Russia did not fall in the first quarter.",
+                  ["Rail freight between China and Russia fell in the first quarter."])
+    assert reason("Rail freight between China and Russia rose in the first quarter.",
+                  source) is None
