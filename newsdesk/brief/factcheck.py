@@ -334,7 +334,7 @@ _NAME = r"(?<![\w'’-])[A-Z][\w'’-]++(?: [A-Z][\w'’-]++){0,3}"  # from word
 _SPEAKER_FIRST = re.compile(
     rf"(?P<who>{_NAME})(?:,[^,]{{1,80}},| of (?:the )?{_NAME})? {_SPEECH}\b(?: that\b)?")
 _SPEAKER_AFTER = re.compile(rf"\b{_SPEECH} (?P<who>{_NAME})")
-_ACCORDING = re.compile(rf"\b(?i:according to) (?P<who>{_NAME}),?")
+_ACCORDING = re.compile(rf"\b(?i:according to)(?: the)? (?P<who>{_NAME}),?")
 # Capitalised words that say nothing about who spoke ("He said", "The ..."): not checked.
 _NOT_SPEAKERS = frozenset("he she they it we i you this that these those there the a an "
                           "his her their its".split())
@@ -361,7 +361,10 @@ def misattribution(text: str, sources: Sequence[str]) -> str | None:
     if found is None:
         return None
     who, said = found
-    if who.split()[0].lower() in _NOT_SPEAKERS or not any(is_content(w) for w in words(said)):
+    if who.split()[0] in ("The", "A", "An"):  # "The Northern Rail Company said"
+        who = who.split(" ", 1)[1] if " " in who else ""
+    if not who or who.split()[0].lower() in _NOT_SPEAKERS or not any(
+            is_content(w) for w in words(said)):
         return None
     naming = [s for s in sources if speaker_in(who, s)]
     if not naming:

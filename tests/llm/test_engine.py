@@ -384,3 +384,19 @@ def test_an_empty_answer_is_not_cached(tmp_path: Path, server: Scripted, rail_fi
     again = brief_of(tmp_path, server.url, rail_file)
     assert len(server.requests) == 3
     assert again.engine == "llm:scripted"
+
+
+def test_an_organisation_named_with_the_is_a_speaker_too() -> None:
+    """"The Northern Rail Company said X" gives X to the company: its sentence must hold X."""
+    from newsdesk.brief.factcheck import misattribution
+
+    railova = ("\"The new terminals are already full,\" said Anna Railova, head of logistics "
+               "at the Northern Rail Company.")
+    li = "Li Fengtest said payment delays remain the main obstacle for shippers."
+    for text in ("The Northern Rail Company said payment delays remain the main obstacle.",
+                 "Payment delays remain the main obstacle, according to the Northern Rail "
+                 "Company."):
+        assert misattribution(text, [railova, li]) is not None, text
+    assert misattribution("The Northern Rail Company said the new terminals are already "
+                          "full.", [railova, li]) is None
+    assert misattribution("He said payment delays remain the main obstacle.", [railova, li]) is None
