@@ -182,8 +182,9 @@ def llm_settings(section: Any) -> LlmSettings:
             raise InputError(f"config file: unknown [llm] key {key!r}; "
                              f"known: {', '.join(known)}")
         values[key] = value
-    for key, var in ENV_LLM.items():
-        if (env := os.environ.get(var)) is not None:
+    for key, var in ENV_LLM.items():  # empty is unset ("" would be cache dir "."), but
+        env = os.environ.get(var)      # an empty key says: send none
+        if env or (env is not None and key == "api_key"):
             values[key] = env
     if "api_key" not in values and os.environ.get("OPENAI_API_KEY"):
         values["api_key"] = os.environ["OPENAI_API_KEY"]

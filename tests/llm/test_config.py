@@ -90,3 +90,19 @@ def test_an_api_key_an_http_header_cannot_carry_is_refused_without_echoing_it(
     assert "secret" not in str(caught.value)
     monkeypatch.setenv("NEWSDESK_LLM_API_KEY", " sk-secret\n")
     assert Settings.from_env(tmp_path / "d.db").llm.api_key == "sk-secret"
+
+
+def test_an_empty_environment_variable_counts_as_unset(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`NEWSDESK_LLM_CACHE= newsdesk brief ...` put the cache in the current directory
+    (Path("") is "."), and an empty timeout was "not a float": empty means unset, as for
+    NEWSDESK_CONFIG and NEWSDESK_ENGINE. An empty key still means "send none", so that
+    OPENAI_API_KEY is not sent to a local server."""
+    monkeypatch.setenv("NEWSDESK_CONFIG", "")
+    for var in ("NEWSDESK_LLM_CACHE", "NEWSDESK_LLM_TIMEOUT", "NEWSDESK_LLM_MODEL",
+                "NEWSDESK_LLM_API_KEY"):
+        monkeypatch.setenv(var, "")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai")
+    s = Settings.from_env(tmp_path / "d.db")
+    assert s.llm_cache_dir == tmp_path / "llm-cache"
+    assert (s.llm.timeout_s, s.llm.model, s.llm.api_key) == (120.0, "default", None)
