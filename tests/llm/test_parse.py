@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -61,3 +62,20 @@ def test_an_answer_nested_too_deeply_to_read_is_unusable_not_a_crash() -> None:
     cut = outermost_object('{"a": ' + "[[]," * 100_000)  # cut off: closed after the last []
     assert cut is not None and cut.endswith("[]" + "]" * 100_000 + "}")
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(("cites", "read"), [
+    ("3", [3]), (3, [3]), ("[3, 4]", [3, 4]), (["[3]", "4"], [3, 4]), ("3; 4", [3, 4]),
+    (None, []), ([None, "B1", 2], [2]), ([1.5], []), ([True], []),
+])
+def test_one_sentence_s_odd_cites_do_not_cost_the_whole_answer(cites: object,
+                                                                 read: list[int]) -> None:
+    """Small models write "cites": 3 or "3, 4" or "B1": the numbers in them are read, what
+    is no evidence number is left out, and the sentence then faces the verifier like any
+    other (with no citation left, it is dropped as citing nothing). Rejecting the whole
+    answer for one sentence's list threw away every good sentence beside it."""
+    body = json.dumps({"summary": [{"text": "One.", "cites": cites},
+                                   {"text": "Two.", "cites": [1]}]})
+    answer = parse_answer(body)
+    assert answer.summary[0].cites == read
+    assert answer.summary[1].cites == [1]
