@@ -225,3 +225,17 @@ def test_an_answer_too_large_for_any_brief_is_refused_while_reading() -> None:
     c = client(httpx.MockTransport(lambda r: httpx.Response(200, content=big)), [])
     with pytest.raises(LlmError, match="larger than"):
         c.complete(MESSAGES)
+
+
+def test_a_cache_write_that_fails_leaves_no_temporary_file(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Best effort means no answer kept, not a .tmp file per failed write (a full disk
+    would otherwise collect one per brief)."""
+    import os
+
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    ResponseCache(tmp_path).put("ab" * 32, {"text": "x"})
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
