@@ -400,3 +400,23 @@ def test_an_organisation_named_with_the_is_a_speaker_too() -> None:
     assert misattribution("The Northern Rail Company said the new terminals are already "
                           "full.", [railova, li]) is None
     assert misattribution("He said payment delays remain the main obstacle.", [railova, li]) is None
+
+
+def test_a_fragment_of_the_evidence_is_not_a_sentence(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """"Copied or minimally trimmed" is trimmed by words: a substring that cuts words
+    ("il freight between China and Rus") or says nothing ("y", "the") passed as copied
+    text and was shown as a summary sentence."""
+    def fragments(body: Body) -> str:
+        n = n_of(body, "Rail freight")
+        answer = json.loads(good_answer(body))
+        answer["summary"] += [{"text": t, "cites": [n]}
+                              for t in ("il freight between China and Rus", "y", "the")]
+        return json.dumps(answer)
+    server.script(ok(fragments))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert [s.text for s in brief.summary] == [
+        "Rail freight between China and Russia rose 12% in the first quarter to 4.2 million tonnes.",
+        "Anna Railova of the Northern Rail Company said the new terminals are already full."]
+    dropped = {d.text: d.reason for d in brief.verification.dropped}
+    assert set(dropped) == {"il freight between China and Rus", "y", "the"}
