@@ -19,6 +19,9 @@ from newsdesk.models import LlmAnswer
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+# A reasoning model's thinking, which some servers pass on in the answer; an unclosed one
+# (cut off by max_tokens) runs to the end.
+_THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)
 
 
 class AnswerError(LlmError):
@@ -69,6 +72,7 @@ def outermost_object(text: str) -> str | None:
 
 def parse_answer(text: str) -> LlmAnswer:
     """The answer as an LlmAnswer; AnswerError with a one-line reason otherwise."""
+    text = _THINKING.sub("", text)  # its braces are drafts, not the answer
     fenced = _FENCE.search(text)
     body = fenced.group(1) if fenced else text
     obj = outermost_object(body) or outermost_object(text)

@@ -79,3 +79,15 @@ def test_one_sentence_s_odd_cites_do_not_cost_the_whole_answer(cites: object,
     answer = parse_answer(body)
     assert answer.summary[0].cites == read
     assert answer.summary[1].cites == [1]
+
+
+def test_a_reasoning_model_s_thinking_is_not_read_as_its_answer() -> None:
+    """Qwen3 or DeepSeek-R1 behind some servers answer "<think>...</think>" and then the
+    JSON; braces in the thinking ("{summary: ...}") were taken for the answer, which
+    failed twice, and the brief fell back."""
+    answer = parse_answer('<think>It needs {summary: [...]} with cites.</think>\n'
+                          '{"summary": [{"text": "One.", "cites": [1]}]}')
+    assert answer.summary[0].text == "One."
+    cut = parse_answer('<think>{"summary": [{"text": "Draft.", "cites": [1]}]}</think>'
+                       '{"summary": [{"text": "Final.", "cites": [1]}]}')
+    assert cut.summary[0].text == "Final."
