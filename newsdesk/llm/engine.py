@@ -146,6 +146,13 @@ def visible(text: str) -> str:
     return " ".join(_INVISIBLE.sub("", text).split())
 
 
+def quoted(text: str) -> str:
+    """Model text as the report quotes a dropped sentence: visible, and no longer than a
+    sentence may be (the report is shown too; a 20,000-character ramble is not)."""
+    text = visible(text)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
+
+
 class _Assembler:
     """Turns answer sentences into verified CitedSentences, recording every drop."""
 
@@ -358,6 +365,7 @@ def assemble(
                                 "instruction to a language model: left out of the prompt"))
     report = report.model_copy(update={
         "checked": report.checked + len(work.drops),
-        "dropped": [*excluded, *work.drops, *report.dropped],
+        "dropped": [*excluded, *(d.model_copy(update={"text": quoted(d.text)})
+                                 for d in work.drops), *report.dropped],
     })
     return verified.model_copy(update={"verification": report})

@@ -420,3 +420,19 @@ def test_a_fragment_of_the_evidence_is_not_a_sentence(
         "Anna Railova of the Northern Rail Company said the new terminals are already full."]
     dropped = {d.text: d.reason for d in brief.verification.dropped}
     assert set(dropped) == {"il freight between China and Rus", "y", "the"}
+
+
+def test_the_report_quotes_a_dropped_answer_sentence_cleaned_and_bounded(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """The report shows what was dropped, so it shows model text: cleaned of control
+    characters and cut to a sentence's length, like anything else the brief shows."""
+    def noisy(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"][0]["text"] = "Rail freight rose. " * 1000
+        answer["summary"].append({"text": "\u001b[2J", "cites": []})
+        answer["summary"] += [{"text": "Extra \u001b]0;owned\u0007 sentence.", "cites": [1]}] * 6
+        return json.dumps(answer)
+    server.script(ok(noisy))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    for d in brief.verification.dropped:
+        assert len(d.text) <= 401 and "\u001b" not in d.text and "\u0007" not in d.text, d
