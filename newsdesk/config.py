@@ -205,7 +205,8 @@ def llm_settings(section: Any) -> LlmSettings:
         except (TypeError, ValueError):
             if key == "api_key":
                 raise InputError("LLM setting api_key is not a str") from None
-            raise InputError(f"LLM setting {key}={value!r} is not a {kind.__name__}") from None
+            what = "path" if key == "cache_dir" else kind.__name__  # its default is None
+            raise InputError(f"LLM setting {key}={value!r} is not a {what}") from None
         if (problem := llm_value_problem(key, out[key])) is not None:
             shown = "" if key == "api_key" else f"={out[key]!r}"  # a key is never echoed
             raise InputError(f"LLM setting {key}{shown} {problem}")
