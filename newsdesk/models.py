@@ -327,6 +327,11 @@ class LlmInsight(BaseModel):
     question: str = Field(min_length=1)
     bullets: list[LlmSentence] = Field(default_factory=list)
 
+    @field_validator("bullets", mode="before")
+    @classmethod
+    def _null_is_none(cls, value: Any) -> Any:
+        return [] if value is None else value
+
 
 class LlmAnswer(BaseModel):
     """The JSON a model must answer with; every sentence is verified before it is shown."""
@@ -336,6 +341,12 @@ class LlmAnswer(BaseModel):
     summary: list[LlmSentence] = Field(min_length=1)
     background: list[LlmSentence] = Field(default_factory=list)
     insights: list[LlmInsight] = Field(default_factory=list)
+
+    @field_validator("background", "insights", mode="before")
+    @classmethod
+    def _null_is_none(cls, value: Any) -> Any:
+        """"background": null is a model's way of saying none."""
+        return [] if value is None else value
 
 
 class Drop(Record):

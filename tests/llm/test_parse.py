@@ -91,3 +91,13 @@ def test_a_reasoning_model_s_thinking_is_not_read_as_its_answer() -> None:
     cut = parse_answer('<think>{"summary": [{"text": "Draft.", "cites": [1]}]}</think>'
                        '{"summary": [{"text": "Final.", "cites": [1]}]}')
     assert cut.summary[0].text == "Final."
+
+
+def test_a_section_written_as_null_is_an_empty_section() -> None:
+    """"background": null is how a model says "none": not a reason to throw away the
+    summary beside it."""
+    answer = parse_answer('{"summary": [{"text": "One.", "cites": [1]}], "background": null, '
+                          '"insights": [{"question": "What next?", "bullets": null}]}')
+    assert answer.background == [] and answer.insights[0].bullets == []
+    assert parse_answer('{"summary": [{"text": "One.", "cites": [1]}], '
+                        '"insights": null}').insights == []
