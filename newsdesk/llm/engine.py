@@ -270,7 +270,7 @@ class _Assembler:
                 continue
             cites = list({(c.article_id, c.sentence): c
                           for b in bullets for c in b.citations}.values())
-            if why := (self._not_a_question(question) or self._repeated(question)):
+            if why := (self._not_a_question(question) or self._unfit(question)):
                 self.drops.append(Drop(section="insight question", text=question, reason=why))
                 continue
             # Figures, quoted words and names are checked like any composed text, and
@@ -287,7 +287,8 @@ class _Assembler:
             out.append(Insight(question=q, bullets=bullets))
         return out
 
-    def _repeated(self, question: str) -> str | None:
+    def _unfit(self, question: str) -> str | None:
+        """Too long to be one question, or one already asked (a looping model)."""
         if len(question) > MAX_QUESTION:
             return f"longer than the {MAX_QUESTION} characters a question may have"
         if ("insight question", normalise(question)) in self.seen:
