@@ -9,6 +9,7 @@ directory, and is optional: it exists so an endpoint is set once, not per shell.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -16,6 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from platformdirs import user_config_dir, user_data_dir
@@ -180,8 +182,9 @@ def llm_settings(section: Any) -> LlmSettings:
             raise InputError(f"config file: unknown [llm] key {key!r}; "
                              f"known: {', '.join(known)}")
         values[key] = value
-    for key, var in ENV_LLM.items():
-        if (env := os.environ.get(var)) is not None:
+    for key, var in ENV_LLM.items():  # empty is unset ("" would be cache dir "."), but
+        env = os.environ.get(var)      # an empty key says: send none
+        if env or (env is not None and key == "api_key"):
             values[key] = env
     if "api_key" not in values and os.environ.get("OPENAI_API_KEY"):
         values["api_key"] = os.environ["OPENAI_API_KEY"]
@@ -190,12 +193,58 @@ def llm_settings(section: Any) -> LlmSettings:
     for key, value in values.items():
         kind = type(getattr(defaults, key))
         try:
+            if isinstance(value, bool | list | dict) or (
+                    kind is int and isinstance(value, float) and not value.is_integer()):
+                raise TypeError  # TOML's true is not 1 s, ["x"] is not a URL, 2.5 no count
             if key == "cache_dir":
                 out[key] = Path(str(value)).expanduser()
             elif key == "api_key":
-                out[key] = str(value) or None
+                out[key] = str(value).strip() or None
             else:
                 out[key] = kind(value)
         except (TypeError, ValueError):
-            raise InputError(f"LLM setting {key}={value!r} is not a {kind.__name__}") from None
+            if key == "api_key":
+                raise InputError("LLM setting api_key is not a str") from None
+            what = "path" if key == "cache_dir" else kind.__name__  # its default is None
+            raise InputError(f"LLM setting {key}={value!r} is not a {what}") from None
+        if (problem := llm_value_problem(key, out[key])) is not None:
+            shown = "" if key == "api_key" else f"={out[key]!r}"  # a key is never echoed
+            raise InputError(f"LLM setting {key}{shown} {problem}")
     return LlmSettings(**out)
+
+
+LLM_RESPONSE_FORMATS = ("json_object", "json_schema", "json_object_schema", "none")
+_AT_LEAST = {"max_retries": 0, "concurrency": 1, "max_tokens": 1, "evidence_tokens": 1}
+
+
+def llm_value_problem(key: str, value: Any) -> str | None:
+    """Why the client cannot use `value` for setting `key`, None when it can. Checked when
+    settings are read, so a bad value is one clear error, not a traceback in the middle of
+    a brief (a negative timeout, an unparseable URL, a key no HTTP header can carry) nor a
+    silently different behaviour (concurrency 0 run as 1, "json_scheme" run as "none")."""
+    if key in _AT_LEAST and value < _AT_LEAST[key]:
+        return f"must be at least {_AT_LEAST[key]}"
+    if key == "timeout_s" and not (0 < value < math.inf):
+        return "must be above 0 seconds"
+    if key in ("backoff_s", "temperature") and not (0 <= value < math.inf):
+        return "must be 0 or more"
+    if key == "response_format" and value not in LLM_RESPONSE_FORMATS:
+        return f"must be one of {', '.join(LLM_RESPONSE_FORMATS)}"
+    if key == "api_key" and value is not None and not (value.isascii() and value.isprintable()):
+        return ("has characters an HTTP header cannot carry (a typographic dash or quote "
+                "pasted with it?)")
+    if key == "base_url":
+        return _url_problem(value)
+    return None
+
+
+def _url_problem(url: str) -> str | None:
+    """A chat-completions base URL is http(s)://host[:port][/path], usually ending in /v1."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parses the port, raising on "host:port"
+    except ValueError:
+        return "is not a URL (expected e.g. http://127.0.0.1:8080/v1)"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must start with http:// or https:// and name a host (e.g. http://127.0.0.1:8080/v1)"
+    return None

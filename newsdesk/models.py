@@ -8,10 +8,11 @@ does not need a bump.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = "1.0"
 T = TypeVar("T")
@@ -291,6 +292,9 @@ class LlmUsage(Record):
         default=0, description="Sentences left out of the prompt to fit its token budget.")
 
 
+_CITE_NUMBER = re.compile(r"(?<![\w.])-?\d+(?![\w.])")
+
+
 class LlmSentence(BaseModel):
     """One sentence of a model's answer and the evidence numbers it rests on. Lenient
     (extra keys ignored, "3" read as 3): models decorate their JSON."""
@@ -300,12 +304,33 @@ class LlmSentence(BaseModel):
     text: str = Field(min_length=1)
     cites: list[int] = Field(default_factory=list)
 
+    @field_validator("cites", mode="before")
+    @classmethod
+    def _evidence_numbers(cls, value: Any) -> list[int]:
+        """The numbers in what the model wrote (3, "3", "[3, 4]", ["[3]", "B1"]), leaving
+        out what is none ("B1", 1.5, null): one sentence's odd list must not make the
+        whole answer unusable; the verifier then judges the sentence by what is left."""
+        out: list[int] = []
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, bool):
+                continue
+            if isinstance(item, int) or (isinstance(item, float) and item.is_integer()):
+                out.append(int(item))
+            elif isinstance(item, str):
+                out += [int(n) for n in _CITE_NUMBER.findall(item)]
+        return out
+
 
 class LlmInsight(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     question: str = Field(min_length=1)
     bullets: list[LlmSentence] = Field(default_factory=list)
+
+    @field_validator("bullets", mode="before")
+    @classmethod
+    def _null_is_none(cls, value: Any) -> Any:
+        return [] if value is None else value
 
 
 class LlmAnswer(BaseModel):
@@ -316,6 +341,12 @@ class LlmAnswer(BaseModel):
     summary: list[LlmSentence] = Field(min_length=1)
     background: list[LlmSentence] = Field(default_factory=list)
     insights: list[LlmInsight] = Field(default_factory=list)
+
+    @field_validator("background", "insights", mode="before")
+    @classmethod
+    def _null_is_none(cls, value: Any) -> Any:
+        """"background": null is a model's way of saying none."""
+        return [] if value is None else value
 
 
 class Drop(Record):

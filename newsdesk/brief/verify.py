@@ -3,7 +3,8 @@
 Every sentence of a brief is checked against the source sentences it cites:
 - it must cite sentences that exist;
 - copied text (summary, background, bullets) must be found in its cited sentences after
-  normalising case, quotes and spacing, i.e. copied or minimally trimmed;
+  normalising case, quotes and spacing, i.e. copied or minimally trimmed (by words: a
+  fragment cutting a word is not a trim);
 - every figure in it must be in the cited sentences, compared by normalised value and
   unit ("$37bn" = "$37 billion"), and every other number as written;
 - words it puts in quotation marks must be the source's own words;
@@ -14,7 +15,9 @@ engine "llm" (issue 5) relies on exactly these checks for generated text.
 
 Text a language model wrote (`CitedSentence.generated`, engine "llm") is composed text and
 is also checked word by word by `factcheck.reason`: a content word its cited sentences do
-not hold ("lifted" where the source never says so), or a flipped negation, drops it.
+not hold ("lifted" where the source never says so), or a flipped negation, drops it; and
+words it gives a speaker ("Li said X") must be in the cited sentences naming that speaker
+(`factcheck.misattribution`), not merely somewhere in its evidence.
 
 Insight bullets may be composed (`CitedSentence.composed`): they are then checked piece by
 piece, like generated text. A quote must be the words of its cited sentences, its
@@ -71,7 +74,12 @@ def check(
     evidence = " ".join(cited)
     if not any(ch.isalnum() for ch in sentence.text):
         return "has no words"  # "..." is found in any evidence, and says nothing
-    if normalise(sentence.text).rstrip(".") in normalise(evidence):
+    if sentence.generated:
+        from newsdesk.brief.factcheck import is_content, words
+
+        if not any(is_content(w) for w in words(sentence.text)):
+            return "says nothing: no word of content"  # "the", "y": found anywhere
+    if contains_words(normalise(sentence.text).rstrip("."), normalise(evidence)):
         return None  # copied or trimmed: every figure, quote and name is the source's own
     if copied:
         return "text is not found in the cited sentences"
@@ -89,10 +97,21 @@ def check(
     if missing := unsupported_names(sentence.text, evidence):
         return f"names {', '.join(missing)}, absent from the cited sentences"
     if sentence.generated:
-        from newsdesk.brief.factcheck import reason  # factcheck builds on this module
+        from newsdesk.brief.factcheck import misattribution, reason  # they build on this module
 
-        return reason(sentence.text, cited)
+        return misattribution(sentence.text, cited) or reason(sentence.text, cited)
     return None
+
+
+def contains_words(text: str, evidence: str) -> bool:
+    """`text` occurs in `evidence` beginning and ending on word boundaries: trimmed by
+    words, not letters ("il freight between China and Rus" is no trim of "Rail freight
+    between China and Russia")."""
+    if text not in evidence:
+        return False
+    before = r"(?<!\w)" if re.match(r"\w", text) else ""
+    after = r"(?!\w)" if re.search(r"\w$", text) else ""
+    return re.search(before + re.escape(text) + after, evidence) is not None
 
 
 @lru_cache(maxsize=16384)

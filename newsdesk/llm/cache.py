@@ -9,6 +9,7 @@ must be writable there.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -46,8 +47,12 @@ class ResponseCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        except OSError:
+            return
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(value, fh, ensure_ascii=False)
             os.replace(tmp, path)
         except OSError:
-            return
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)  # a full disk must not collect one .tmp per brief

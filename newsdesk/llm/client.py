@@ -22,6 +22,7 @@ the session if the server refuses it; nothing relies on it (see parse.py):
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +38,9 @@ from newsdesk.llm.cache import ResponseCache, cache_key
 RESPONSE_FORMATS = ("json_object", "json_schema", "json_object_schema")
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 MAX_BACKOFF_S = 30.0
+# A brief's answer is kilobytes (max_tokens); more than this is a broken server, refused
+# while reading rather than held in memory.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
 _LIMITS: dict[str, threading.BoundedSemaphore] = {}
 _LIMITS_LOCK = threading.Lock()
@@ -118,7 +122,7 @@ class ChatClient:
                 pass  # a damaged entry: ask again
         with self._semaphore:
             completion = self._post_with_retries(messages, params)
-        if self.cache is not None:
+        if self.cache is not None and completion.text.strip():  # empty: a busy server
             self.cache.put(key, {"text": completion.text,
                                  "prompt_tokens": completion.prompt_tokens,
                                  "completion_tokens": completion.completion_tokens})
@@ -133,13 +137,16 @@ class ChatClient:
                 self._sleep(self._delay(attempt, problem))
             start = time.perf_counter()
             try:
-                response = self._http.post("chat/completions", json=self._body(messages, params))
+                response = self._post(self._body(messages, params))
             except httpx.TimeoutException:
                 problem = f"no answer within {self.settings.timeout_s:g} s"
                 continue
             except httpx.TransportError as exc:
                 problem = f"cannot connect: {exc}"
                 continue
+            except httpx.HTTPError as exc:  # an answer httpx cannot decode: not transient
+                raise LlmError(f"{self.settings.base_url}: could not read the answer: "
+                               f"{exc}") from None
             latency = time.perf_counter() - start
             if response.status_code == 400 and self._json_mode and "response_format" in (
                     response.text.lower()):
@@ -151,21 +158,42 @@ class ChatClient:
                 continue
             if response.status_code >= 400:
                 raise LlmError(f"{self.settings.base_url}: HTTP {response.status_code}: "
-                               f"{response.text[:200]}")
+                               f"{response.text[:200]}{_hint(response.status_code)}")
             return self._completion(response, latency)
         raise LlmError(f"model server {self.settings.base_url} unavailable after "
                        f"{attempts} attempt(s): {problem}")
 
     _retry_after: str | None = None
 
+    def _post(self, body: dict[str, Any]) -> httpx.Response:
+        """The answer to one POST, read within timeout_s in all: httpx's timeout bounds
+        each read, so a server trickling a byte at a time would hold a brief for ever."""
+        deadline = time.monotonic() + self.settings.timeout_s
+        with self._http.stream("POST", "chat/completions", json=body) as response:
+            data = bytearray()
+            for chunk in response.iter_bytes():  # decoded: bad gzip is an httpx.DecodingError
+                data += chunk
+                if len(data) > MAX_ANSWER_BYTES:
+                    raise LlmError(f"{self.settings.base_url}: answer larger than "
+                                   f"{MAX_ANSWER_BYTES // 2**20} MiB; is it a chat-completions "
+                                   "API?")
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("deadline passed", request=response.request)
+        headers = [(k, v) for k, v in response.headers.items()
+                   if k not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=bytes(data),
+                              request=response.request)
+
     def _delay(self, attempt: int, problem: str) -> float:
-        """Exponential backoff; a numeric Retry-After from a 429/503 wins, up to a cap."""
+        """Exponential backoff; a numeric Retry-After from a 429/503 wins, up to a cap. A
+        server's "nan" is no number and its "-5" means now: time.sleep raises on both."""
         delay = self.settings.backoff_s * 2 ** (attempt - 1)
         if problem.startswith("HTTP") and self._retry_after:
             with contextlib.suppress(ValueError):
-                delay = float(self._retry_after)
+                if math.isfinite(asked := float(self._retry_after)):
+                    delay = asked
             self._retry_after = None
-        return min(delay, MAX_BACKOFF_S)
+        return min(max(delay, 0.0), MAX_BACKOFF_S)
 
     def _response_format(self, schema: dict[str, Any] | None) -> dict[str, Any]:
         kind = self.settings.response_format
@@ -190,10 +218,35 @@ class ChatClient:
             raise LlmError(f"{self.settings.base_url} did not answer like a chat-completions "
                            f"API ({exc.__class__.__name__}); check NEWSDESK_LLM_BASE_URL "
                            "(it usually ends in /v1)") from None
-        usage = data.get("usage") or {}
+        usage = data.get("usage")
         return Completion(
-            text=str(text),
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
+            text=well_formed(str(text)),
+            prompt_tokens=_tokens(usage, "prompt_tokens"),
+            completion_tokens=_tokens(usage, "completion_tokens"),
             latency_s=latency,
         )
+
+
+def _hint(status: int) -> str:
+    """The setting a refusal points at: a path the server does not serve is usually a base
+    URL without /v1 (or with /chat/completions pasted on), a 401/403 the key."""
+    if status in (404, 405):
+        return "; check NEWSDESK_LLM_BASE_URL (it usually ends in /v1)"
+    if status in (401, 403):
+        return "; check NEWSDESK_LLM_API_KEY (or OPENAI_API_KEY, or [llm] api_key)"
+    return ""
+
+
+def well_formed(text: str) -> str:
+    """The text with lone surrogates ("\\ud83d", half an emoji, valid in JSON but not in
+    UTF-8) as "?": the answer is cached, hashed and sent back in a retry, all as UTF-8."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _tokens(usage: object, key: str) -> int:
+    """A token count of the answer's `usage` block, 0 (unknown) when the server wrote
+    something else there ("n/a", a list, "many", -3): accounting must not cost the answer."""
+    value = usage.get(key) if isinstance(usage, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    return int(value) if 0 <= value < 2**53 else 0

@@ -20,18 +20,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from newsdesk.analyze.places import Gazetteer
 from newsdesk.brief.compose import compose_brief, make_lookup
 from newsdesk.brief.factcheck import assess
-from newsdesk.brief.verify import Lookup, check, verify_brief
+from newsdesk.brief.verify import Lookup, check, normalise, verify_brief
 from newsdesk.config import Settings
 from newsdesk.errors import LlmError
 from newsdesk.llm.cache import ResponseCache
 from newsdesk.llm.client import ChatClient, Completion
-from newsdesk.llm.evidence import EvidencePack, build_evidence
+from newsdesk.llm.evidence import EvidencePack, addresses_model, build_evidence
 from newsdesk.llm.parse import AnswerError, parse_answer
-from newsdesk.llm.prompt import ANSWER_SCHEMA, messages, retry_messages
+from newsdesk.llm.prompt import (
+    ANSWER_SCHEMA,
+    MAX_BACKGROUND,
+    MAX_BULLETS,
+    MAX_INSIGHTS,
+    MAX_QUESTION,
+    MAX_SUMMARY,
+    MAX_TEXT,
+    messages,
+    retry_messages,
+)
 from newsdesk.models import (
     Article,
     Brief,
@@ -41,6 +52,7 @@ from newsdesk.models import (
     Enrichment,
     Insight,
     LlmAnswer,
+    LlmInsight,
     LlmSentence,
     LlmUsage,
     PriorArticle,
@@ -48,7 +60,13 @@ from newsdesk.models import (
 )
 
 MAX_CITES = 5
-_INLINE_CITES = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_Item = TypeVar("_Item", LlmSentence, LlmInsight)
+# From the start of a whitespace run only: trying each of its spaces was quadratic.
+_INLINE_CITES = re.compile(r"(?<!\s)\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# Control characters (NUL, ESC, BEL) and bidirectional overrides: no words, so the word
+# checks let them through, yet they can garble a terminal or reverse what a reader sees.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def make_client(settings: Settings) -> ChatClient:
@@ -115,11 +133,24 @@ def ask(client: ChatClient, article: Article, pack: EvidencePack, usage: LlmUsag
 
 
 def _clean(s: LlmSentence) -> tuple[str, list[int]]:
-    """Text without inline "[3]" markers (their numbers join the cites), cites deduped."""
+    """Text without inline "[3]" markers (their numbers join the cites) nor invisible
+    characters, cites deduped."""
     inline = [int(n) for m in _INLINE_CITES.finditer(s.text)
               for n in re.split(r"[,;]", m.group(1))]
-    text = " ".join(_INLINE_CITES.sub("", s.text).split())
+    text = visible(_INLINE_CITES.sub("", s.text))
     return text, list(dict.fromkeys([*s.cites, *inline]))[:MAX_CITES]
+
+
+def visible(text: str) -> str:
+    """`text` without control characters and bidi overrides, spaces normalised."""
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+def quoted(text: str) -> str:
+    """Model text as the report quotes a dropped sentence: visible, and no longer than a
+    sentence may be (the report is shown too; a 20,000-character ramble is not)."""
+    text = visible(text)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
 
 
 class _Assembler:
@@ -132,6 +163,7 @@ class _Assembler:
         self.drops: list[Drop] = []
         self.used: set[tuple[str, int]] = set()
         self.excluded = {(c.article_id, c.sentence) for c, _ in pack.excluded}
+        self.seen: set[tuple[str, str]] = set()  # (section, normalised text) shown
 
     def usable(self, pool: list[CitedSentence]) -> list[CitedSentence]:
         """Extractive sentences that do not rest on text addressed to the model."""
@@ -145,9 +177,16 @@ class _Assembler:
         cites = [self.pack.citation(n) for n in ns]
         found = [c for c in cites if c is not None]
         if not text:
+            self.drops.append(Drop(section=section, text=s.text, reason="has no words"))
+            return None
+        if (section, normalise(text)) in self.seen:  # a looping model
+            self.drops.append(Drop(section=section, text=text,
+                                   reason="repeats an earlier sentence"))
             return None
         reason: str | None
-        if not ns:
+        if len(text) > MAX_TEXT:  # one true sentence twenty times passes the word checks
+            reason = f"longer than the {MAX_TEXT} characters a sentence may have"
+        elif not ns:
             reason = "cites no evidence sentence"
         elif len(found) < len(cites):
             missing = [n for n, c in zip(ns, cites, strict=True) if c is None]
@@ -157,6 +196,7 @@ class _Assembler:
             reason = check(candidate, self.lookup, self.gazetteer, copied=False)
             if reason is None:
                 self._use(found)
+                self.seen.add((section, normalise(text)))
                 return candidate
         replacement = self._replacement(found, pool)
         self.drops.append(Drop(section=section, text=text, reason=str(reason) + (
@@ -177,11 +217,21 @@ class _Assembler:
     def _use(self, cites: Iterable[Citation]) -> None:
         self.used.update((c.article_id, c.sentence) for c in cites)
 
-    def section(self, name: str, sentences: list[LlmSentence], pool: list[CitedSentence]
-                ) -> list[CitedSentence]:
+    def section(self, name: str, sentences: list[LlmSentence], pool: list[CitedSentence],
+                limit: int, what: str) -> list[CitedSentence]:
         pool = self.usable(pool)
-        out = [self.sentence(name, s, pool) for s in sentences]
+        out = [self.sentence(name, s, pool) for s in self.within(name, sentences, limit, what)]
         return [s for s in out if s is not None]
+
+    def within(self, section: str, items: list[_Item], limit: int, what: str
+               ) -> list[_Item]:
+        """The first `limit` items, as the prompt and schema ask; the rest are dropped and
+        listed (a server that ignores the schema must not make a 300-sentence brief)."""
+        for item in items[limit:]:
+            text = item.text if isinstance(item, LlmSentence) else item.question
+            self.drops.append(Drop(section=section, text=text,
+                                   reason=f"beyond the {limit} {what} may have"))
+        return items[:limit]
 
     @staticmethod
     def _not_a_question(question: str) -> str | None:
@@ -209,16 +259,18 @@ class _Assembler:
     def insights(self, answer: LlmAnswer, pool: list[Insight]) -> list[Insight]:
         bullets_pool = [b for i in pool for b in i.bullets]
         out = []
-        for item in answer.insights:
-            bullets = self.section("insight bullet", item.bullets, bullets_pool)
-            question = item.question.strip()
+        for item in self.within("insight question", answer.insights, MAX_INSIGHTS,
+                                "insights the brief"):
+            bullets = self.section("insight bullet", item.bullets, bullets_pool, MAX_BULLETS,
+                                   "bullets an insight")
+            question = visible(item.question)
             if not bullets:
                 self.drops.append(Drop(section="insight question", text=question,
                                        reason="no supported bullet left to answer it"))
                 continue
             cites = list({(c.article_id, c.sentence): c
                           for b in bullets for c in b.citations}.values())
-            if why := self._not_a_question(question):
+            if why := (self._not_a_question(question) or self._unfit(question)):
                 self.drops.append(Drop(section="insight question", text=question, reason=why))
                 continue
             # Figures, quoted words and names are checked like any composed text, and
@@ -231,8 +283,17 @@ class _Assembler:
                                        reason=reason + " (checked against its bullets' "
                                        "citations)"))
                 continue
+            self.seen.add(("insight question", normalise(question)))
             out.append(Insight(question=q, bullets=bullets))
         return out
+
+    def _unfit(self, question: str) -> str | None:
+        """Too long to be one question, or one already asked (a looping model)."""
+        if len(question) > MAX_QUESTION:
+            return f"longer than the {MAX_QUESTION} characters a question may have"
+        if ("insight question", normalise(question)) in self.seen:
+            return "repeats an earlier question"
+        return None
 
 
 # Words that frame a question rather than state a fact ("What are the risks for X?",
@@ -260,8 +321,10 @@ def assemble(
     """The extractive brief with the model's verified prose in place of its own."""
     lookup = make_lookup([article, *(p for p, _ in prior)])
     work = _Assembler(pack, lookup, gazetteer)
-    summary = work.section("summary", answer.summary, base.summary)
-    background = work.section("background", answer.background, base.background)
+    summary = work.section("summary", answer.summary, base.summary, MAX_SUMMARY,
+                           "sentences the summary")
+    background = work.section("background", answer.background, base.background,
+                              MAX_BACKGROUND, "sentences the background")
     insights = work.insights(answer, base.insights)
     fallback = [name for name, got, theirs in (
         ("summary", summary, base.summary), ("background", background, base.background),
@@ -282,7 +345,7 @@ def assemble(
     refs = [SourceRef(article_id=p.id, title=p.title, source=p.source,
                       published_at=p.published_at) for p, _ in prior if p.id in cited]
     from_prior = any(c.article_id != article.id for s in background for c in s.citations)
-    if background is base.background:
+    if not any(s.generated for s in background):  # the extractive engine's, or none
         origin, note = base.background_origin, base.background_note
     elif from_prior:
         origin, note = "store", "Written by the model from earlier articles in the desk."
@@ -298,8 +361,12 @@ def assemble(
     excluded = [Drop(section="evidence", text=text, reason="reads as an instruction to a "
                      "language model: left out of the evidence, not followed")
                 for _, text in pack.excluded]
+    if addresses_model(article.title):
+        excluded.insert(0, Drop(section="title", text=article.title, reason="reads as an "
+                                "instruction to a language model: left out of the prompt"))
     report = report.model_copy(update={
         "checked": report.checked + len(work.drops),
-        "dropped": [*excluded, *work.drops, *report.dropped],
+        "dropped": [*excluded, *(d.model_copy(update={"text": quoted(d.text)})
+                                 for d in work.drops), *report.dropped],
     })
     return verified.model_copy(update={"verification": report})

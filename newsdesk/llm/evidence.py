@@ -168,10 +168,11 @@ def build_evidence(
         if used + len(line) <= budget:
             pack.figures.append(line)
             used += len(line)
+    withheld = {(c.article_id, c.sentence) for c, _ in excluded}
     for q in enrichment.quotes:
         ns = [number[(article.id, i)] for i in q.sentences if (article.id, i) in number]
-        if not ns or q.speaker is None:
-            continue
+        if not ns or q.speaker is None or any((article.id, i) in withheld for i in q.sentences):
+            continue  # a quote running into an instruction would carry its words back in
         who = q.speaker + (f", {q.speaker_role}" if q.speaker_role else "")
         words = f"“{q.text}”" if q.kind == "direct" else q.text
         line = f"- {who}: {words} " + "".join(f"[{n}]" for n in ns)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from newsdesk.llm.evidence import EvidencePack, defang
+from newsdesk.llm.evidence import EvidencePack, addresses_model, defang
 from newsdesk.models import Article
 
 SYSTEM = """You write news briefs for analysts. You are given numbered evidence sentences \
@@ -39,10 +39,15 @@ there are some.
 - insights: 3 questions an analyst would ask (what changed, who is shaping the story, \
 what the risks are or what to watch), each answered by 2 or 3 bullets."""
 
+# The lengths the system message asks for; the engine holds every answer to them, since
+# only some servers enforce the schema below.
+MAX_TEXT, MAX_QUESTION = 400, 200  # characters
+MAX_SUMMARY, MAX_BACKGROUND, MAX_INSIGHTS, MAX_BULLETS = 6, 4, 3, 3
+
 _SENTENCE = {
     "type": "object",
     "properties": {
-        "text": {"type": "string", "maxLength": 400},
+        "text": {"type": "string", "maxLength": MAX_TEXT},
         "cites": {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 3},
     },
     "required": ["text", "cites"],
@@ -52,13 +57,15 @@ _SENTENCE = {
 ANSWER_SCHEMA = {
     "type": "object",
     "properties": {
-        "summary": {"type": "array", "items": _SENTENCE, "minItems": 1, "maxItems": 6},
-        "background": {"type": "array", "items": _SENTENCE, "maxItems": 4},
-        "insights": {"type": "array", "maxItems": 3, "items": {
+        "summary": {"type": "array", "items": _SENTENCE, "minItems": 1,
+                    "maxItems": MAX_SUMMARY},
+        "background": {"type": "array", "items": _SENTENCE, "maxItems": MAX_BACKGROUND},
+        "insights": {"type": "array", "maxItems": MAX_INSIGHTS, "items": {
             "type": "object",
             "properties": {
-                "question": {"type": "string", "maxLength": 200},
-                "bullets": {"type": "array", "items": _SENTENCE, "minItems": 1, "maxItems": 3},
+                "question": {"type": "string", "maxLength": MAX_QUESTION},
+                "bullets": {"type": "array", "items": _SENTENCE, "minItems": 1,
+                            "maxItems": MAX_BULLETS},
             },
             "required": ["question", "bullets"],
         }},
@@ -73,7 +80,7 @@ Answer again with only the JSON object described in the system message."""
 def messages(article: Article, pack: EvidencePack) -> list[dict[str, str]]:
     """System rules + the evidence block for one article."""
     title = pack_title(article)
-    user = (f"Write the brief of the article titled: {title}\n\n"
+    user = (f"Write the brief of the article{f' titled: {title}' if title else '.'}\n\n"
             f"<evidence>\n{pack.render()}\n</evidence>\n\n"
             f"{example(pack)}Answer with the JSON object only.")
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
@@ -90,6 +97,10 @@ def example(pack: EvidencePack) -> str:
 
 
 def pack_title(article: Article) -> str:
+    """The title as the prompt shows it; "" when it reads as an instruction to the model:
+    it stands outside the <evidence> block, where it would read as ours."""
+    if addresses_model(article.title):
+        return ""
     return article.title.replace("<", "‹").replace(">", "›")[:300]
 
 

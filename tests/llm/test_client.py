@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import re
 import threading
 import time
 
@@ -11,7 +14,7 @@ import pytest
 from newsdesk.config import LlmSettings
 from newsdesk.errors import LlmError
 from newsdesk.llm.cache import ResponseCache, cache_key
-from newsdesk.llm.client import ChatClient
+from newsdesk.llm.client import MAX_ANSWER_BYTES, ChatClient
 from tests.llm.conftest import completion
 
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -137,3 +140,102 @@ def test_response_formats(kind: str, expected: dict | None) -> None:
     client(httpx.MockTransport(handle), [], response_format=kind).complete(
         MESSAGES, {"type": "object"})
     assert bodies[0].get("response_format") == expected
+
+
+@pytest.mark.parametrize(("value", "slept"), [("-5", 0.0), ("nan", 0.5), ("-inf", 0.5)])
+def test_a_retry_after_that_is_no_delay_is_not_slept(value: str, slept: float) -> None:
+    """A Retry-After of "-5" means "now", and "nan" is no number: the client waits 0 s,
+    or its own backoff, never the value itself (time.sleep raises on it: a traceback)."""
+    replies = iter([httpx.Response(429, headers={"Retry-After": value}),
+                    httpx.Response(200, json=completion("ok"))])
+    sleeps: list[float] = []
+    got = client(httpx.MockTransport(lambda r: next(replies)), sleeps).complete(MESSAGES)
+    assert got.text == "ok"
+    assert sleeps == [slept]
+
+
+@pytest.mark.parametrize("usage", ["n/a", [120, 40], {"prompt_tokens": "many", "completion_tokens": None},
+                                   {"prompt_tokens": -3, "completion_tokens": 10**400}])
+def test_a_malformed_usage_block_counts_as_unknown_tokens(usage: object) -> None:
+    """Token counts are accounting, not the answer: a server's odd `usage` costs the
+    count (0, unknown), never the answer itself."""
+    body = json.dumps({**completion("ok"), "usage": usage})
+    got = client(httpx.MockTransport(lambda r: httpx.Response(200, text=body)), []).complete(MESSAGES)
+    assert (got.text, got.prompt_tokens, got.completion_tokens) == ("ok", 0, 0)
+
+
+def test_an_answer_that_cannot_be_decoded_is_an_llm_error() -> None:
+    """A proxy that labels a plain body "gzip" leaves httpx unable to read it: that is the
+    server's fault, said as an LlmError (the brief falls back), not a traceback."""
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"not gzip", headers={"Content-Encoding": "gzip"})
+
+    with pytest.raises(LlmError, match="could not read the answer"):
+        client(httpx.MockTransport(handle), []).complete(MESSAGES)
+
+
+@pytest.mark.parametrize(("status", "hint"), [
+    (404, "check NEWSDESK_LLM_BASE_URL (it usually ends in /v1)"),
+    (405, "check NEWSDESK_LLM_BASE_URL (it usually ends in /v1)"),
+    (401, "check NEWSDESK_LLM_API_KEY"),
+    (403, "check NEWSDESK_LLM_API_KEY"),
+])
+def test_a_refusal_says_which_setting_to_check(status: int, hint: str) -> None:
+    """A base URL without /v1 (or with /chat/completions pasted on) answers 404; a wrong
+    key 401: the error names the setting to fix, not only the status."""
+    c = client(httpx.MockTransport(lambda r: httpx.Response(status, text="nope")), [])
+    with pytest.raises(LlmError, match=re.escape(hint)):
+        c.complete(MESSAGES)
+
+
+def test_a_server_trickling_its_answer_is_cut_off_at_the_timeout() -> None:
+    """httpx's timeout bounds each read: a server sending a byte every 0.1 s never trips
+    it, and would hold a brief for as long as it likes. timeout_s bounds the answer."""
+    import socket
+
+    body = json.dumps(completion("ok")).encode()
+
+    def serve(listener: socket.socket) -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(body))
+            with contextlib.suppress(OSError):
+                for byte in body:
+                    conn.sendall(bytes([byte]))
+                    time.sleep(0.1)
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        threading.Thread(target=serve, args=(listener,), daemon=True).start()
+        settings = LlmSettings(base_url=f"http://127.0.0.1:{listener.getsockname()[1]}/v1",
+                               timeout_s=0.5, max_retries=0)
+        start = time.perf_counter()
+        with pytest.raises(LlmError, match=r"no answer within 0\.5 s"):
+            ChatClient(settings).complete(MESSAGES)
+        assert time.perf_counter() - start < 2.0
+
+
+def test_an_answer_too_large_for_any_brief_is_refused_while_reading() -> None:
+    """max_tokens keeps a real answer to kilobytes; a server streaming gigabytes must not
+    fill the desk's memory before the answer is found unusable."""
+    big = b'{"choices": [{"message": {"content": "' + b"x" * (MAX_ANSWER_BYTES + 1) + b'"}}]}'
+    c = client(httpx.MockTransport(lambda r: httpx.Response(200, content=big)), [])
+    with pytest.raises(LlmError, match="larger than"):
+        c.complete(MESSAGES)
+
+
+def test_a_cache_write_that_fails_leaves_no_temporary_file(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Best effort means no answer kept, not a .tmp file per failed write (a full disk
+    would otherwise collect one per brief)."""
+    import os
+
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    ResponseCache(tmp_path).put("ab" * 32, {"text": "x"})
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

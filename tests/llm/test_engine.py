@@ -215,3 +215,224 @@ def test_template_echo_is_dropped(tmp_path: Path, server: Scripted, rail_file: P
     assert reasons["..."].startswith("has no words")
     assert "sentence of news" not in " ".join(shown(brief))
     assert brief.summary and not any(s.generated for s in brief.summary)
+
+
+def test_an_answer_with_a_lone_surrogate_is_retried_not_crashed(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """A model that splits an emoji across tokens can send "\\ud83d" alone: not UTF-8, so
+    the cache file, the cache key and the retry's request body cannot encode it. The text
+    is made well-formed when it arrives; the unusable answer is then asked again."""
+    server.script(ok("Sorry \ud83d I cannot"), ok(good_answer))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert len(server.requests) == 2
+    assert "Sorry ? I cannot" in server.requests[1]["messages"][-2]["content"]
+    assert brief.engine == "llm:scripted"
+
+
+def test_a_looping_model_is_shown_once(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """Small models loop: the same true sentence five times is one sentence of the brief,
+    and the repeats are listed as dropped."""
+    def looping(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"] += [answer["summary"][0]] * 4
+        answer["insights"][0]["bullets"] *= 2
+        return json.dumps(answer)
+    server.script(ok(looping))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    texts = [s.text for s in brief.summary]
+    assert len(texts) == len(set(texts)) == 2
+    assert len(brief.insights[0].bullets) == 1
+    repeats = [d for d in brief.verification.dropped if d.reason == "repeats an earlier sentence"]
+    assert [d.section for d in repeats] == ["summary"] * 4 + ["insight bullet"]
+
+
+def test_an_answer_is_held_to_the_lengths_the_prompt_asks_for(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """The schema sent to the model (at most 6 summary sentences of 400 characters, 3
+    insights of 3 bullets) is enforced on the answer too: a server that ignores
+    response_format must not turn a rambling answer into a 300-sentence brief, nor a true
+    sentence repeated twenty times into one "sentence" that passes the verifier."""
+    def rambling(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        watch = {"text": "Officials expect volumes to keep rising through 2026.",
+                 "cites": [n_of(body, "Officials expect")]}
+        answer["summary"] += [watch] * 300
+        answer["summary"][0]["text"] = " ".join([answer["summary"][0]["text"]] * 20)
+        answer["insights"] *= 3
+        return json.dumps(answer)
+    server.script(ok(rambling))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert len(brief.summary) <= 6 and len(brief.insights) <= 3
+    assert all(len(s.text) <= 400 for s in brief.summary)
+    reasons = [d.reason for d in brief.verification.dropped]
+    assert any(r.startswith("longer than the 400 characters") for r in reasons)
+    assert any(r == "beyond the 6 sentences the summary may have" for r in reasons)
+    assert any(r == "beyond the 3 insights the brief may have" for r in reasons)
+
+
+def test_words_given_to_the_wrong_speaker_are_dropped_even_when_both_are_cited(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """Citing Railova's sentence and Li's puts both names and all the words in the
+    evidence, so word checks pass a swap: who said what must hold within one cited
+    sentence, the one that names the speaker. Faithful attributions are kept."""
+    swaps = ["\u201cThe new terminals are already full,\u201d said Li Fengtest.",
+             "Li Fengtest said the new terminals are already full.",
+             "Anna Railova said payment delays remain the main obstacle for shippers.",
+             "According to Anna Railova, payment delays remain the main obstacle for shippers."]
+
+    def swapped(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        both = [n_of(body, "terminals"), n_of(body, "Li Fengtest")]
+        answer["summary"] += [{"text": t, "cites": both} for t in swaps]
+        for s in answer["summary"][:2]:  # the faithful ones, with an extra citation
+            s["cites"] = both + s["cites"] if "Railova" in s["text"] else s["cites"]
+        answer["insights"][0]["bullets"][0]["cites"] = both
+        return json.dumps(answer)
+    server.script(ok(swapped))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    dropped = {d.text: d.reason for d in brief.verification.dropped}
+    for text in swaps:
+        assert text not in shown(brief)
+        assert "not in a cited sentence naming" in dropped[text], dropped.get(text)
+    assert "Anna Railova of the Northern Rail Company said the new terminals are already full." in shown(brief)
+    assert "Payment delays remain the main obstacle for shippers, Li Fengtest said." in shown(brief)
+
+
+def test_control_characters_of_a_model_are_not_shown(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """A NUL, a terminal escape or a right-to-left override carries no words, so the word
+    checks let it through; it is removed from the sentence before anything checks it."""
+    def noisy(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"][0]["text"] = ("Rail freight between China and Russia\u0000 rose "
+                                        "12%\u001b\u202e in the\u0007 first quarter.")
+        return json.dumps(answer)
+    server.script(ok(noisy))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert brief.summary[0].generated
+    assert brief.summary[0].text == ("Rail freight between China and Russia rose 12% in "
+                                     "the first quarter.")
+
+
+def test_a_sentence_that_is_only_citation_marks_is_listed_as_dropped(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """"[2]" alone is no sentence once its marker is read as a citation; it is dropped
+    like "...", and the report says so instead of losing it silently."""
+    def marks(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"].append({"text": " [2] ", "cites": []})
+        return json.dumps(answer)
+    server.script(ok(marks))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert [(d.section, d.reason) for d in brief.verification.dropped] == [
+        ("summary", "has no words")]
+
+
+
+def test_the_background_note_does_not_credit_the_model_with_what_it_did_not_write(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """When no background sentence of the model survives, the brief's background is the
+    extractive engine's (here: none), and so are its origin and note; the note said
+    "Written by the model from this article's own sentences." over an empty section."""
+    def false_background(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["background"] = [{"text": "Sanctions on Russian banks were lifted in 2021.",
+                                 "cites": [n_of(body, "Western sanctions")]}]
+        return json.dumps(answer)
+    server.script(ok(false_background))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert brief.background == []
+    assert brief.background_origin == "none"
+    assert "model" not in brief.background_note
+
+
+def test_reading_attributions_takes_linear_time() -> None:
+    """A saved brief is verified again on load, whatever its length: finding "X said" in
+    a sentence must not backtrack through every letter of a long word."""
+    import time
+
+    from newsdesk.brief.factcheck import attribution, misattribution
+
+    start = time.perf_counter()
+    assert attribution("A" * 50_000) is None
+    assert misattribution("Anna said " + "b" * 50_000, ["Li said b."]) is not None
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_sentence_of_whitespace_is_read_in_linear_time() -> None:
+    """A degenerate answer can be mostly whitespace: reading inline "[3]" markers out of
+    it must not try every space as the start of one."""
+    import time
+
+    from newsdesk.llm.engine import _clean
+    from newsdesk.models import LlmSentence
+
+    start = time.perf_counter()
+    text, cites = _clean(LlmSentence(text="a" + " " * 200_000 + "b [3]", cites=[1]))
+    assert (text, cites) == ("a b", [1, 3])
+    assert time.perf_counter() - start < 1.0
+
+
+def test_an_empty_answer_is_not_cached(tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """An overloaded server can answer 200 with no content: that says nothing about the
+    article, so it is not kept; the next run asks again instead of replaying the
+    emptiness from the cache and falling back for ever."""
+    empty = (200, {"choices": [{"message": {"role": "assistant", "content": None}}]}, 0.0)
+    server.script(empty, empty)
+    assert brief_of(tmp_path, server.url, rail_file).engine == "extractive"
+    server.script(ok(good_answer))
+    again = brief_of(tmp_path, server.url, rail_file)
+    assert len(server.requests) == 3
+    assert again.engine == "llm:scripted"
+
+
+def test_an_organisation_named_with_the_is_a_speaker_too() -> None:
+    """"The Northern Rail Company said X" gives X to the company: its sentence must hold X."""
+    from newsdesk.brief.factcheck import misattribution
+
+    railova = ("\"The new terminals are already full,\" said Anna Railova, head of logistics "
+               "at the Northern Rail Company.")
+    li = "Li Fengtest said payment delays remain the main obstacle for shippers."
+    for text in ("The Northern Rail Company said payment delays remain the main obstacle.",
+                 "Payment delays remain the main obstacle, according to the Northern Rail "
+                 "Company."):
+        assert misattribution(text, [railova, li]) is not None, text
+    assert misattribution("The Northern Rail Company said the new terminals are already "
+                          "full.", [railova, li]) is None
+    assert misattribution("He said payment delays remain the main obstacle.", [railova, li]) is None
+
+
+def test_a_fragment_of_the_evidence_is_not_a_sentence(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """"Copied or minimally trimmed" is trimmed by words: a substring that cuts words
+    ("il freight between China and Rus") or says nothing ("y", "the") passed as copied
+    text and was shown as a summary sentence."""
+    def fragments(body: Body) -> str:
+        n = n_of(body, "Rail freight")
+        answer = json.loads(good_answer(body))
+        answer["summary"] += [{"text": t, "cites": [n]}
+                              for t in ("il freight between China and Rus", "y", "the")]
+        return json.dumps(answer)
+    server.script(ok(fragments))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    assert [s.text for s in brief.summary] == [
+        "Rail freight between China and Russia rose 12% in the first quarter to 4.2 million tonnes.",
+        "Anna Railova of the Northern Rail Company said the new terminals are already full."]
+    dropped = {d.text: d.reason for d in brief.verification.dropped}
+    assert set(dropped) == {"il freight between China and Rus", "y", "the"}
+
+
+def test_the_report_quotes_a_dropped_answer_sentence_cleaned_and_bounded(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """The report shows what was dropped, so it shows model text: cleaned of control
+    characters and cut to a sentence's length, like anything else the brief shows."""
+    def noisy(body: Body) -> str:
+        answer = json.loads(good_answer(body))
+        answer["summary"][0]["text"] = "Rail freight rose. " * 1000
+        answer["summary"].append({"text": "\u001b[2J", "cites": []})
+        answer["summary"] += [{"text": "Extra \u001b]0;owned\u0007 sentence.", "cites": [1]}] * 6
+        return json.dumps(answer)
+    server.script(ok(noisy))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    for d in brief.verification.dropped:
+        assert len(d.text) <= 401 and "\u001b" not in d.text and "\u0007" not in d.text, d

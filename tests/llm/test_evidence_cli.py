@@ -56,3 +56,12 @@ def test_cli_engine_llm_and_fallback(tmp_path: Path, server: Scripted, rail_file
     assert "could not be used" in result.output and "Engine: extractive" in result.output
     result = runner.invoke(app, ["--db", db, "brief", str(rail_file), "--engine", "gpt"], env=env)
     assert result.exit_code == 1 and "unknown engine 'gpt'" in result.output
+
+
+def test_cli_refuses_an_unusable_llm_setting_in_one_line(tmp_path: Path, rail_file: Path) -> None:
+    """A negative timeout was an "internal error" (exit 70) from inside httpx."""
+    env = {"NEWSDESK_CONFIG": "", "NEWSDESK_LLM_TIMEOUT": "-1"}
+    result = runner.invoke(app, ["--db", str(tmp_path / "d.db"), "brief", str(rail_file),
+                                 "--engine", "llm"], env=env)
+    assert result.exit_code == 1
+    assert "timeout_s=-1.0 must be above 0" in result.output
