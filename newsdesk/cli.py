@@ -69,7 +69,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except NewsdeskError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        err.print(f"[bold red]error:[/] {_esc(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]")
@@ -136,7 +136,7 @@ def brief(
                 output.write_text(text, encoding="utf-8")
             except OSError as exc:
                 raise InputError(f"cannot write {output}: {exc.strerror}") from None
-            err.print(f"wrote {output}")
+            err.print(f"wrote {_esc(str(output))}", highlight=False)
         elif kind == "markdown" and out.is_terminal:
             from rich.markdown import Markdown
 
@@ -191,7 +191,7 @@ def ingest(
                             note = f" (copy of {o.duplicate_of[:8]}" + (
                                 f", {o.similarity:.0%} alike)" if o.similarity is not None
                                 and o.similarity < 1 else ")")
-                        err.print(f"[{_STYLE[o.status]}]{o.status:>11}[/] {o.origin}{note}",
+                        err.print(f"[{_STYLE[o.status]}]{o.status:>11}[/] {_esc(o.origin)}{note}",
                                   highlight=False)
 
             report = desk.ingest(units, on_unit=done, briefs=briefs,
@@ -210,7 +210,7 @@ def ingest(
                    **({"embedding": vectors} if vectors else {}),
                    **({"embedding_error": failed} if failed else {})})
         else:
-            table = Table(title=f"Ingested into {desk.store.location}", show_edge=False)
+            table = Table(title=f"Ingested into {_esc(desk.store.location)}", show_edge=False)
             for status in _STYLE:
                 table.add_column(status, justify="right", style=_STYLE[status])
             table.add_row(*(str(counts[s]) for s in _STYLE))
@@ -219,10 +219,11 @@ def ingest(
                 out.print(f"{vectors['model']}: embedded {vectors['embedded']}, reused "
                           f"{vectors['reused']}", highlight=False)
             for o in problems:
-                err.print(f"[red]quarantined[/] {o.origin}: {o.reason}", highlight=False)
+                err.print(f"[red]quarantined[/] {_esc(o.origin)}: {_esc(o.reason or '')}",
+                          highlight=False)
     if failed:
         err.print(f"[red]error[/]: the articles are stored, but embedding them failed: "
-                  f"{failed} (fix that, then run 'newsdesk embed')", highlight=False)
+                  f"{_esc(failed)} (fix that, then run 'newsdesk embed')", highlight=False)
         raise typer.Exit(1)
     if report.outcomes and counts["quarantined"] == len(report.outcomes):
         raise typer.Exit(1)  # nothing usable at all: tell scripts
@@ -302,20 +303,20 @@ def show(
         })
         return
     out.print(f"[bold]{_esc(a.title)}[/]")
-    out.print(f"id {a.id} · {a.source or 'unknown source'} · "
+    out.print(f"id {a.id} · {_esc(a.source or 'unknown source')} · "
               f"{format_time(a.published_at)} · {a.read_time_minutes} min read",
               highlight=False)
     if a.duplicate_of:
         out.print(f"[yellow]copy of {a.duplicate_of} (syndicated or lightly edited)[/]")
     if e and e.topics:
-        out.print("tags: " + ", ".join(f"{t.label} ({t.score:g})" for t in e.topics))
+        out.print("tags: " + _esc(", ".join(f"{t.label} ({t.score:g})" for t in e.topics)))
     if e and e.entities:
         places = [x for x in e.entities if x.type in ("country", "bloc", "place")]
         named = [x for x in e.entities if x not in places]
         for label, group in (("entities", places), ("people/orgs", named)):
             if group:
-                out.print(f"{label}: " + ", ".join(f"{x.name} ({x.type}) ×{x.mentions}"
-                                                   for x in group[:12]))
+                out.print(f"{label}: " + _esc(", ".join(f"{x.name} ({x.type}) ×{x.mentions}"
+                                                        for x in group[:12])))
     if e and e.signals:
         out.print("risk signals: " + ", ".join(
             f"{x.kind.replace('_', ' ')} {x.sentences}" for x in e.signals
@@ -349,7 +350,7 @@ def figures(
         _dump([p.model_dump(mode="json") for p in points])
         return
     if not points:
-        err.print(f"no stored figures about '{subject}'")
+        err.print(f"no stored figures about '{_esc(subject)}'")
         return
     table = Table(show_edge=False)
     for col in ("published", "subject", "figure", "value", "change", "period", "article"):
@@ -533,7 +534,7 @@ def stats(as_json: JsonOption = False) -> None:
         _dump(data)
     else:
         for k, v in data.items():
-            out.print(f"{k:>12}  {v}", highlight=False)
+            out.print(f"{k:>12}  {_esc(str(v))}", highlight=False)
 
 
 # watch, sources, alerts and quarantine (list | retry): the live desk's commands.
@@ -560,13 +561,13 @@ def main() -> None:
     try:
         app(prog_name="newsdesk")
     except NewsdeskError as exc:  # raised outside a command body (should be rare)
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {_esc(str(exc))}", highlight=False)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - last line of defence
         if os.environ.get("NEWSDESK_DEBUG"):
             raise
         err.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {_esc(str(exc))} "
             "(set NEWSDESK_DEBUG=1 for a traceback and please report it)",
             highlight=False,
         )

@@ -127,7 +127,7 @@ def _status_table(watcher: Watcher) -> Table:
                 "error"):
         table.add_column(col)
     for v in watcher.views.values():
-        table.add_row(v.name, v.kind, v.state,
+        table.add_row(_esc(v.name), v.kind, v.state,
                       f"{v.last_poll:%H:%M:%S}" if v.last_poll else "-",
                       f"{v.next_poll:%H:%M:%S}" if v.next_poll else "-",
                       str(v.new_items), str(v.accepted), _esc((v.error or "")[:60]))
@@ -187,7 +187,7 @@ def sources_add(
             check_web_url(source.url, f"{kind} source '{name}':")
         config.sources.append(source)
         save_config(path, config)
-    err.print(f"added {kind} source '{name}' to {path}")
+    err.print(f"added {kind} source '{_esc(name)}' to {_esc(str(path))}", highlight=False)
 
 
 @sources_app.command("list")
@@ -201,14 +201,14 @@ def sources_list(as_json: JsonOption = False) -> None:
         _dump([r.model_dump(mode="json") for r in rows])
         return
     if not rows:
-        err.print(f"no sources in {_config_path()}")
+        err.print(f"no sources in {_esc(str(_config_path()))}")
         return
     table = Table(show_edge=False)
     for col in ("name", "kind", "target", "every", "last poll", "status", "items", "pending",
                 "failed"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r.source.name, r.source.kind, _esc(r.source.target),
+        table.add_row(_esc(r.source.name), r.source.kind, _esc(r.source.target),
                       f"{r.source.interval}s",
                       f"{r.last_poll:%Y-%m-%d %H:%M}" if r.last_poll else "-",
                       _esc(r.last_error or r.last_status or "-"), str(r.items), str(r.pending),
@@ -242,7 +242,7 @@ def sources_remove(name: Annotated[str, typer.Argument(help="The source's name."
             raise InputError(f"no source named '{name}' in {path} (see 'newsdesk sources list')")
         config.sources = [s for s in config.sources if s.name != name]
         save_config(path, config)
-    err.print(f"removed source '{name}'")
+    err.print(f"removed source '{_esc(name)}'")
 
 
 def _first_error(exc: Exception) -> str:
@@ -291,7 +291,7 @@ def alerts_add(
             raise InputError("a figure alert needs --subject and --below and/or --above")
         config.alerts.append(rule)
         save_config(path, config)
-    err.print(f"added {kind} alert '{name}' to {path}")
+    err.print(f"added {kind} alert '{_esc(name)}' to {_esc(str(path))}", highlight=False)
 
 
 @alerts_app.command("list")
@@ -322,11 +322,11 @@ def alerts_list(
                "webhooks": [w.model_dump() for w in config.webhooks]})
         return
     if not config.alerts:
-        err.print(f"no alerts in {_config_path()}")
+        err.print(f"no alerts in {_esc(str(_config_path()))}")
     for a in config.alerts:
         what = {k: v for k, v in a.model_dump(exclude_none=True).items()
                 if k not in ("name", "kind")}
-        out.print(f"{a.name} [bold]{a.kind}[/] {_esc(str(what))}", highlight=False)
+        out.print(f"{_esc(a.name)} [bold]{a.kind}[/] {_esc(str(what))}", highlight=False)
     for w in config.webhooks:
         out.print(f"webhook {_esc(w.url)}" + (" (local)" if w.local else ""), highlight=False)
 
@@ -362,7 +362,7 @@ def alerts_webhook(
             check_web_url(url, "webhook URL")
             config.webhooks.append(Webhook(url=url, local=local, rules=rule or []))
         save_config(path, config)
-    err.print(("removed" if remove else "added") + f" webhook {url}")
+    err.print(("removed" if remove else "added") + f" webhook {_esc(url)}", highlight=False)
 
 
 @alerts_app.command("feed")
@@ -437,7 +437,7 @@ def quarantine_retry(
         out.print(f"retried {report.tried}: {len(report.resolved)} resolved, "
                   f"{len(report.failed)} failed again", highlight=False)
         for i, why in report.skipped:
-            err.print(f"#{i} skipped: {why}", highlight=False)
+            err.print(f"#{i} skipped: {_esc(why)}", highlight=False)
     if (report.tried or report.skipped) and not report.resolved:
         raise typer.Exit(1)
 

@@ -14,8 +14,9 @@ from newsdesk.cli import app
 runner = CliRunner()
 
 
-def run(*args: str, db: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NEWSDESK_DB": str(db), "COLUMNS": "200"}
+def run(*args: str, db: Path, stdin: bytes | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NEWSDESK_DB": str(db), "COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "newsdesk", *args], input=stdin, capture_output=True,
         env=env, timeout=120,
@@ -153,6 +154,29 @@ def test_bad_files_fail_cleanly(tmp_path: Path, name: str, content: bytes, messa
         assert "Traceback" not in err
         import re
         assert re.search(message, err), err
+
+
+def test_square_brackets_in_names_and_messages_are_printed_as_they_are(
+        tmp_path: Path) -> None:
+    """A path, id or config key in brackets is text, not Rich markup: '[/red]' in a file
+    name crashed the error line, and '[llm]' vanished from the config file's message."""
+    folder = tmp_path / "["
+    folder.mkdir()
+    (folder / "red]draft.txt").write_bytes(b"")
+    db = tmp_path / "d.db"
+    checks = [
+        (run("brief", f"{folder}/red]draft.txt", db=db), 1, "[/red]draft.txt"),
+        (run("ingest", str(tmp_path), db=db), 1, "[/red]draft.txt: empty file"),
+        (run("show", "[/]abcdef", db=db), 1, "'[/]abcdef'"),
+    ]
+    config = tmp_path / "config.toml"
+    config.write_text("llm = 5\n")
+    checks.append((run("stats", db=db, env={"NEWSDESK_CONFIG": str(config)}), 1,
+                   "[llm] must be a table"))
+    for proc, code, text in checks:
+        err = proc.stderr.decode()
+        assert proc.returncode == code, err
+        assert "Traceback" not in err and text in err, err
 
 
 def test_twenty_megabyte_file(tmp_path: Path) -> None:
