@@ -122,6 +122,7 @@ def test_schema_lists_every_record(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["brief", "/no/such/file.txt"], "no such file"),
+        (["brief", ""], "an empty path"),
         (["show", "deadbeef"], "no stored article"),
         (["search", "x", "--since", "last tuesday"], "cannot read the date"),
         (["search", "x", "--limit", "0"], "at least 1"),
