@@ -61,6 +61,10 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+# Past any desk's size and well inside SQLite's integers, even with a few added: a larger
+# --limit means "all of them" (it was an OverflowError).
+MOST = 2**31 - 1
+MOST_WORKERS = 1024  # processes: far more than any machine has cores (and an OS allows)
 
 
 @contextmanager
@@ -161,7 +165,8 @@ def ingest(
     ] = False,
     workers: Annotated[
         int | None,
-        typer.Option(help="Processes for reading and analysis (default: one per CPU).", min=1),
+        typer.Option(help="Processes for reading and analysis (default: one per CPU).", min=1,
+                     max=MOST_WORKERS),
     ] = None,
     embed: Annotated[
         bool | None,
@@ -238,7 +243,7 @@ def search(
         help="Country or bloc the article is about, e.g. 'Russia', 'EU'.")] = None,
     since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
-    limit: Annotated[int, typer.Option(help="Most results to show.")] = 10,
+    limit: Annotated[int, typer.Option(help="Most results to show.", max=MOST, clamp=True)] = 10,
     mode: Annotated[str, typer.Option(
         help="hybrid (BM25 + vectors when embedded), bm25, or vector.")] = "hybrid",
     as_json: JsonOption = False,
@@ -340,7 +345,7 @@ def figures(
     subject: Annotated[str, typer.Option("--subject", "-s", help="What the figure measures, "
                                          "e.g. 'exports to Russia'.")],
     unit: Annotated[str | None, typer.Option(help="Only this unit: percent, USD, CNY ...")] = None,
-    limit: Annotated[int, typer.Option(help="Most figures to list.", min=1)] = 200,
+    limit: Annotated[int, typer.Option(help="Most figures to list.", min=1, max=MOST)] = 200,
     as_json: JsonOption = False,
 ) -> None:
     """A figure series across stored articles, in date order."""
@@ -368,7 +373,8 @@ def figures(
 @app.command()
 def similar(
     article_id: Annotated[str, typer.Argument(help="Article id or a unique prefix (>= 6).")],
-    limit: Annotated[int, typer.Option(help="Most articles to list.")] = 10,
+    limit: Annotated[int, typer.Option(help="Most articles to list.", max=MOST, clamp=True)
+                     ] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Articles most similar to a stored one (vectors; story or keywords without them)."""
@@ -381,7 +387,8 @@ def similar(
 
 @app.command()
 def embed(
-    batch: Annotated[int, typer.Option(help="Articles per embedding batch.", min=1)] = EMBED_BATCH,
+    batch: Annotated[int, typer.Option(help="Articles per embedding batch.", min=1, max=MOST)
+                     ] = EMBED_BATCH,
     as_json: JsonOption = False,
 ) -> None:
     """Embed stored articles that have no vector yet (MiniLM when installed, else
@@ -407,7 +414,7 @@ def embed(
 
 @app.command()
 def stories(
-    limit: Annotated[int, typer.Option(help="Most stories to list.")] = 50,
+    limit: Annotated[int, typer.Option(help="Most stories to list.", max=MOST, clamp=True)] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """Stories (articles linked as they arrive), most recently active first."""
@@ -546,7 +553,7 @@ register_live(app)
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
 ) -> None:
     """Web pages and the REST API (/api/v1, docs at /api/v1/docs). Beyond loopback,
     NEWSDESK_API_TOKEN must be set: ingest and regenerate then require it."""

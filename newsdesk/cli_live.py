@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from newsdesk.cli import JsonOption, _dump, _errors, _esc, _settings, err, out
+from newsdesk.cli import MOST, MOST_WORKERS, JsonOption, _dump, _errors, _esc, _settings, err, out
 from newsdesk.desk import Desk
 from newsdesk.errors import InputError
 from newsdesk.live.atom import alerts_atom
@@ -63,7 +63,8 @@ def _journal(desk: Desk) -> Journal:
 def watch(
     once: Annotated[bool, typer.Option("--once", help="One pass over every source, then "
                                        "exit (for cron).")] = False,
-    workers: Annotated[int | None, typer.Option(help="Processes for analysis.", min=1)] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes for analysis.", min=1,
+                                                max=MOST_WORKERS)] = None,
     log_file: Annotated[Path | None, typer.Option("--log-file",
                                                   help="Append JSON-lines logs here.")] = None,
     json_logs: Annotated[bool, typer.Option("--json-logs", help="JSON-lines logs on stderr "
@@ -298,7 +299,8 @@ def alerts_add(
 def alerts_list(
     fired: Annotated[bool, typer.Option("--fired", help="The alerts that fired, newest "
                                         "first, instead of the rules.")] = False,
-    limit: Annotated[int, typer.Option(help="Most fired alerts to list.")] = 50,
+    limit: Annotated[int, typer.Option(help="Most fired alerts to list.", max=MOST,
+                                       clamp=True)] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """The rules (and webhooks), or with --fired the alerts they raised."""
@@ -366,7 +368,8 @@ def alerts_webhook(
 
 
 @alerts_app.command("feed")
-def alerts_feed(limit: Annotated[int, typer.Option(help="Most alerts in the feed.")] = 100
+def alerts_feed(limit: Annotated[int, typer.Option(help="Most alerts in the feed.", max=MOST,
+                                                   clamp=True)] = 100
                 ) -> None:
     """Print the alerts as an Atom feed."""
     with _errors(), Desk.open(_settings(), read_only=True) as desk:
@@ -379,7 +382,7 @@ def alerts_feed(limit: Annotated[int, typer.Option(help="Most alerts in the feed
 @quarantine_app.callback()
 def quarantine_default(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="Most items to list.")] = 50,
+    limit: Annotated[int, typer.Option(help="Most items to list.", max=MOST, clamp=True)] = 50,
     show_all: Annotated[bool, typer.Option("--all", help="Also resolved items.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -390,7 +393,7 @@ def quarantine_default(
 
 @quarantine_app.command("list")
 def quarantine_list(
-    limit: Annotated[int, typer.Option(help="Most items to list.")] = 50,
+    limit: Annotated[int, typer.Option(help="Most items to list.", max=MOST, clamp=True)] = 50,
     show_all: Annotated[bool, typer.Option("--all", help="Also resolved items.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -412,7 +415,7 @@ def quarantine_list(
 
 @quarantine_app.command("retry")
 def quarantine_retry(
-    ids: Annotated[list[int] | None, typer.Argument(help="Quarantine ids (default: all "
+    ids: Annotated[list[int] | None, typer.Argument(max=MOST, help="Quarantine ids (default: all "
                                                     "open).")] = None,
     due: Annotated[bool, typer.Option("--due", help="Only those whose backoff has "
                                       "passed.")] = False,

@@ -180,6 +180,27 @@ def test_square_brackets_in_names_and_messages_are_printed_as_they_are(
         assert "Traceback" not in err and text in err, err
 
 
+def test_huge_numbers_list_everything_or_are_usage_errors(tmp_path: Path,
+                                                         article_file: Path) -> None:
+    """A --limit past SQLite's integers means "all of them"; a --batch, id, port or
+    --workers out of range is a usage error (exit 2). Neither is an internal error."""
+    db, huge = tmp_path / "d.db", "99999999999999999999"
+    assert invoke(db, "ingest", str(article_file)).exit_code == 0
+    article_id = json.loads(invoke(db, "search", "", "--json").stdout)[0]["article_id"]
+    for args in (["search", "grain", "--limit", huge], ["search", "", "--limit", huge],
+                 ["stories", "--limit", huge], ["similar", article_id, "--limit", huge],
+                 ["quarantine", "--limit", huge], ["alerts", "list", "--fired", "--limit", huge],
+                 ["alerts", "feed", "--limit", huge]):
+        result = invoke(db, *args)
+        assert result.exit_code == 0 and result.exception is None, (args, result.output)
+    for args in (["figures", "-s", "grain exports", "--limit", huge], ["embed", "--batch", huge],
+                 ["quarantine", "retry", huge], ["serve", "--port", huge],
+                 ["serve", "--port", "-1"], ["ingest", str(article_file), "--workers", huge],
+                 ["watch", "--once", "--workers", huge]):
+        result = invoke(db, *args)
+        assert result.exit_code == 2, (args, result.output)
+
+
 def test_twenty_megabyte_file(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     with path.open("wb") as f:
