@@ -543,9 +543,15 @@ class SQLiteStore(SQLiteBrowse):
         self._depth = 1
         try:
             yield
-        except BaseException:
+        except BaseException as exc:
             self.conn.execute("ROLLBACK")
             self._bands = None  # it may hold signatures that were rolled back
+            if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+                # SQLite opens a file it may not write read-only and says so only here.
+                raise StoreError(
+                    f"{self.path} is read-only ({exc}): make it and its folder writable, "
+                    "or choose another file with --db or NEWSDESK_DB"
+                ) from exc
             raise
         else:
             self.conn.execute("COMMIT")
