@@ -9,6 +9,7 @@ directory, and is optional: it exists so an endpoint is set once, not per shell.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -16,6 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from platformdirs import user_config_dir, user_data_dir
@@ -198,4 +200,21 @@ def llm_settings(section: Any) -> LlmSettings:
                 out[key] = kind(value)
         except (TypeError, ValueError):
             raise InputError(f"LLM setting {key}={value!r} is not a {kind.__name__}") from None
+    if "timeout_s" in out and not 0 < out["timeout_s"] < math.inf:  # NaN is neither
+        raise InputError(f"LLM setting timeout_s={values['timeout_s']!r} must be a positive "
+                         "number of seconds")
+    if "base_url" in out:
+        _check_base_url(out["base_url"])
     return LlmSettings(**out)
+
+
+def _check_base_url(url: str) -> None:
+    """An http(s) URL with a host and a valid port (the HTTP client raised on the rest)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise InputError(f"LLM setting base_url={url!r} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InputError(f"LLM setting base_url={url!r} is not an http(s) URL with a host, "
+                         "e.g. http://127.0.0.1:8080/v1")

@@ -29,6 +29,11 @@ def test_config_file_then_environment(tmp_path: Path, monkeypatch: pytest.Monkey
 @pytest.mark.parametrize(("text", "message"), [
     ('[llm]\nmodle = "x"\n', "unknown \\[llm\\] key 'modle'"),
     ('[llm]\ntimeout_s = "soon"\n', "timeout_s='soon' is not a float"),
+    ("[llm]\ntimeout_s = -1\n", "timeout_s=-1 must be a positive number"),
+    ("[llm]\ntimeout_s = nan\n", "timeout_s=nan must be a positive number"),
+    ('[llm]\nbase_url = "http://[::1/v1"\n', "base_url='http://\\[::1/v1' is not a valid URL"),
+    ('[llm]\nbase_url = "http://gpu:99999/v1"\n', "is not a valid URL"),
+    ('[llm]\nbase_url = "gpu:8000/v1"\n', "not an http\\(s\\) URL"),
     ('engine = "gpt"\n', "unknown engine 'gpt'"),
     ("[llm\n", "cannot read config file"),
 ])
