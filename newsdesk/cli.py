@@ -7,6 +7,7 @@ traceback unless NEWSDESK_DEBUG=1.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import sys
@@ -504,7 +505,7 @@ def verify(
     Exit status 0 when everything is supported, 1 when something is not (listed)."""
     with _errors():
         try:
-            brief = Brief.model_validate_json(path.read_bytes())
+            brief = Brief.model_validate_json(path.read_bytes().removeprefix(codecs.BOM_UTF8))
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
         except ValidationError as exc:

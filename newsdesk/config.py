@@ -166,7 +166,8 @@ def read_config() -> dict[str, Any]:
             raise InputError(f"{ENV_CONFIG}={path}: no such file")
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad and PowerShell save UTF-8 with a byte-order mark
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read config file {path}: {exc}") from exc
 

@@ -255,6 +255,10 @@ def test_verify_command_catches_a_tampered_brief(tmp_path: Path, article_file: P
     assert invoke(db, "brief", str(article_file), "--save", "--json", "-o", str(out)).exit_code == 0
     ok = invoke(db, "verify", str(out))
     assert ok.exit_code == 0 and "unsupported 0" in ok.output
+    with_bom = tmp_path / "saved-by-notepad.json"  # UTF-8 with a byte-order mark
+    with_bom.write_bytes(b"\xef\xbb\xbf" + out.read_bytes())
+    ok = invoke(db, "verify", str(with_bom))
+    assert ok.exit_code == 0 and "unsupported 0" in ok.output, ok.output
     data = json.loads(out.read_text())
     data["summary"][0]["text"] = data["summary"][0]["text"].replace("18.4%", "28.4%")
     bad = tmp_path / "tampered.json"

@@ -56,7 +56,7 @@ def load_config(path: Path) -> LiveConfig:
     if not path.exists():
         return LiveConfig()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is no statement
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the live config {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -19,3 +19,11 @@ def test_written_config_reads_back_with_any_characters(tmp_path: Path) -> None:
     save_config(path, config)
     back = load_config(path)
     assert back.sources[0].name == odd and back.alerts[0].value == odd
+
+
+def test_config_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """Notepad and PowerShell save UTF-8 with a BOM; TOML calls it an invalid statement."""
+    path = tmp_path / "live.toml"
+    path.write_bytes(b'\xef\xbb\xbf[[sources]]\nname = "wire"\nkind = "feed"\n'
+                     b'url = "https://news.example/rss"\n')
+    assert load_config(path).sources[0].name == "wire"

@@ -26,6 +26,14 @@ def test_config_file_then_environment(tmp_path: Path, monkeypatch: pytest.Monkey
     assert Settings.from_env(tmp_path / "d.db").llm_cache_dir is None
 
 
+def test_config_file_saved_with_a_byte_order_mark(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_bytes(b'\xef\xbb\xbfengine = "llm"\n')  # Notepad's UTF-8
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(config))
+    assert Settings.from_env(tmp_path / "d.db").engine == "llm"
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ('[llm]\nmodle = "x"\n', "unknown \\[llm\\] key 'modle'"),
     ('[llm]\ntimeout_s = "soon"\n', "timeout_s='soon' is not a float"),
