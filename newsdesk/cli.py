@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -93,14 +93,17 @@ def _day(value: str | None, end: bool = False) -> datetime | None:
     """'2024-03-07' or a full ISO time; a bare day means its start (or end) in UTC."""
     if value is None:
         return None
+    try:  # a day in any ISO form (2024-03-07, 20240307): the whole day, not its first instant
+        return datetime.combine(date.fromisoformat(value.strip()), time.max if end else time.min,
+                                tzinfo=UTC)
+    except ValueError:
+        pass
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise InputError(
             f"cannot read the date '{value}': use YYYY-MM-DD or an ISO 8601 time"
         ) from None
-    if len(value.strip()) == 10:
-        parsed = datetime.combine(parsed.date(), time.max if end else time.min)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

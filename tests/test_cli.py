@@ -201,6 +201,17 @@ def test_huge_numbers_list_everything_or_are_usage_errors(tmp_path: Path,
         assert result.exit_code == 2, (args, result.output)
 
 
+def test_a_day_in_basic_iso_form_is_the_whole_day(tmp_path: Path, article_file: Path) -> None:
+    """--until 20250902 is all of 2 September, like --until 2025-09-02: the article
+    published that afternoon is in both."""
+    db = tmp_path / "d.db"
+    assert invoke(db, "ingest", str(article_file)).exit_code == 0
+    for day in ("2025-09-02", "20250902"):
+        hits = json.loads(invoke(db, "search", "", "--since", day, "--until", day,
+                                 "--json").stdout)
+        assert len(hits) == 1, day
+
+
 def test_twenty_megabyte_file(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     with path.open("wb") as f:
