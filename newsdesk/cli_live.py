@@ -173,8 +173,16 @@ def sources_add(
         config = load_config(path)
         if config.source(name):
             raise InputError(f"a source named '{name}' exists; remove it first")
+        if not name.strip() or not target.strip():
+            raise InputError("a source needs a name and a target (a feed, page or sitemap "
+                             "URL, or a folder), e.g. 'newsdesk sources add wire "
+                             "https://example.com/rss'")
         is_web = target.lower().startswith(("http://", "https://"))
+        if "://" in target and not is_web:
+            raise InputError(f"'{target}' is not an http(s) URL; for a folder give its path")
         kind = kind or ("feed" if is_web else "folder")
+        if kind == "folder" and not Path(target).expanduser().is_dir():
+            raise InputError(f"folder source '{name}': {target} is not a folder")
         try:
             source = LiveSource.model_validate({
                 "name": name, "kind": kind, "interval": interval, "local": local, "rate": rate,

@@ -66,6 +66,24 @@ def test_sources_add_and_webhook_refuse_a_url_that_cannot_be_fetched(tmp_path: P
     assert huge.exit_code == 1 and "interval" in huge.output  # was saved, then overflowed
 
 
+def test_sources_add_refuses_an_empty_name_or_target_another_scheme_and_a_missing_folder(
+        tmp_path: Path) -> None:
+    """'ftp://host/feed' was saved as the folder <cwd>/ftp:/host/feed, '' as the current
+    folder, a name '' as a source nobody could address; a folder that is not there failed
+    every poll. Each is refused when added, in one line."""
+    db = tmp_path / "d.db"
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    for args, message in ((["", "https://news.example/rss"], "needs a name and a target"),
+                          (["x", ""], "needs a name and a target"),
+                          (["x", "ftp://news.example/rss"], "not an http(s) URL"),
+                          (["x", str(tmp_path / "missing")], "is not a folder"),
+                          (["x", str(a_file)], "is not a folder")):
+        bad = invoke(db, "sources", "add", *args)
+        assert bad.exit_code == 1 and message in bad.output, (args, bad.output)
+    assert not (tmp_path / "d.live.toml").exists()
+
+
 def test_quarantine_retry_of_an_unknown_id_says_so(tmp_path: Path) -> None:
     """It printed 'retried 0' and exited 0, as if the item had been dealt with."""
     result = invoke(tmp_path / "d.db", "quarantine", "retry", "99999")
