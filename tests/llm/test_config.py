@@ -52,3 +52,14 @@ def test_bad_config_says_what_is_wrong(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("NEWSDESK_CONFIG", str(config))
     with pytest.raises(InputError, match=message):
         Settings.from_env()
+
+
+@pytest.mark.parametrize("value", ["10MB", "-5", "0", "1e6"])
+def test_a_size_limit_that_is_not_a_number_of_bytes_is_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """NEWSDESK_MAX_BYTES=10MB was ignored without a word (the 10 MB default applied)."""
+    monkeypatch.setenv("NEWSDESK_MAX_BYTES", value)
+    with pytest.raises(InputError, match="NEWSDESK_MAX_BYTES=.*in bytes"):
+        Settings.from_env(tmp_path / "d.db")
+    monkeypatch.setenv("NEWSDESK_MAX_BYTES", "2048")
+    assert Settings.from_env(tmp_path / "d.db").max_bytes == 2048
