@@ -134,6 +134,20 @@ def test_an_empty_path_or_a_url_of_another_scheme_is_not_read(
         list(read_unit(unit, LIMIT))
 
 
+def test_a_gzip_file_cut_short_is_refused_not_read_in_part(tmp_path: Path) -> None:
+    """zlib returns what it could decompress: 60% of an article was stored as the article."""
+    import gzip
+
+    body = " ".join(f"Sentence {i} says grain exports rose {i}% in May." for i in range(200))
+    whole = gzip.compress(f"Headline\n\n{body}\n".encode())
+    path = tmp_path / "article.txt.gz"
+    path.write_bytes(whole)
+    assert read_all(path)
+    path.write_bytes(whole[: len(whole) * 6 // 10])
+    with pytest.raises(InputError, match="cut short"):
+        read_all(path)
+
+
 def test_unknown_suffix_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "sheet.xlsx"
     path.write_text("just some words here")
