@@ -163,7 +163,9 @@ class ChatClient:
         delay = self.settings.backoff_s * 2 ** (attempt - 1)
         if problem.startswith("HTTP") and self._retry_after:
             with contextlib.suppress(ValueError):
-                delay = float(self._retry_after)
+                given = float(self._retry_after)
+                if given >= 0:  # time.sleep refuses NaN and negative seconds (inf: the cap)
+                    delay = given
             self._retry_after = None
         return min(delay, MAX_BACKOFF_S)
 

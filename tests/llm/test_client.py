@@ -39,6 +39,17 @@ def test_backoff_doubles_and_retry_after_wins() -> None:
     assert str(seen[0].url) == "http://llm.test/v1/chat/completions"
 
 
+@pytest.mark.parametrize("value", ["nan", "-5"])
+def test_a_retry_after_no_sleep_can_take_falls_back_to_the_backoff(value: str) -> None:
+    """time.sleep(nan) and time.sleep(-5) raise ValueError: the brief crashed."""
+    answers = iter([httpx.Response(503, headers={"Retry-After": value}),
+                    httpx.Response(200, json=completion("ok"))])
+    sleeps: list[float] = []
+    assert client(httpx.MockTransport(lambda r: next(answers)), sleeps).complete(
+        MESSAGES).text == "ok"
+    assert sleeps == [0.5]
+
+
 def test_retries_run_out_with_an_actionable_error() -> None:
     sleeps: list[float] = []
     c = client(httpx.MockTransport(lambda r: httpx.Response(500, text="boom")), sleeps,
