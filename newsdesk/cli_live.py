@@ -287,6 +287,9 @@ def alerts_add(
         config = load_config(path)
         if any(a.name == name for a in config.alerts):
             raise InputError(f"an alert named '{name}' exists; remove it first")
+        if not name.strip():
+            raise InputError("an alert needs a name, e.g. 'newsdesk alerts add sanctions "
+                             "--kind tag --value Sanctions'")
         try:
             rule = AlertRule.model_validate({
                 "name": name, "kind": kind, "value": value, "subject": subject,
@@ -294,7 +297,7 @@ def alerts_add(
                 "days": days, "min_count": min_count})
         except ValueError as exc:
             raise InputError(f"bad alert: {_first_error(exc)}") from None
-        if kind in ("tag", "entity", "keyword", "spike") and not value:
+        if kind in ("tag", "entity", "keyword", "spike") and not (value or "").strip():
             raise InputError(f"a {kind} alert needs --value")
         if kind == "figure" and (not subject or (below is None and above is None)):
             raise InputError("a figure alert needs --subject and --below and/or --above")
@@ -367,6 +370,8 @@ def alerts_webhook(
     with _errors():
         path = _config_path()
         config = load_config(path)
+        if remove and not any(w.url == url for w in config.webhooks):
+            raise InputError(f"no webhook {url} in {path} (see 'newsdesk alerts list')")
         config.webhooks = [w for w in config.webhooks if w.url != url]
         if not remove:
             check_web_url(url, "webhook URL")

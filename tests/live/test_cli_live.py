@@ -102,6 +102,21 @@ def test_alert_thresholds_must_be_finite_and_spans_bounded(tmp_path: Path) -> No
     assert not (tmp_path / "d.live.toml").exists()
 
 
+def test_alerts_add_refuses_a_blank_name_or_value_and_webhook_remove_an_unknown_url(
+        tmp_path: Path) -> None:
+    """A keyword of spaces was saved and never fired (the value is stripped when matched);
+    removing a webhook that was never added said 'removed' and exited 0."""
+    db = tmp_path / "d.db"
+    for args, message in ((["", "--kind", "keyword", "--value", "oil"], "needs a name"),
+                          (["k", "--kind", "keyword", "--value", "   "], "needs --value"),
+                          (["t", "--kind", "tag", "--value", ""], "needs --value")):
+        bad = invoke(db, "alerts", "add", *args)
+        assert bad.exit_code == 1 and message in bad.output, (args, bad.output)
+    gone = invoke(db, "alerts", "webhook", "https://hooks.example/x", "--remove")
+    assert gone.exit_code == 1 and "no webhook https://hooks.example/x" in gone.output
+    assert not (tmp_path / "d.live.toml").exists()
+
+
 def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
     result = invoke(tmp_path / "d.db", "watch", "--once")
     assert result.exit_code == 1 and "newsdesk sources add" in result.output
