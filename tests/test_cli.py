@@ -242,6 +242,25 @@ def test_not_a_database(tmp_path: Path, article_file: Path) -> None:
     assert db.read_text().startswith("these are my notes")
 
 
+def test_a_database_damaged_after_it_opened_is_a_one_line_error(tmp_path: Path,
+                                                                article_file: Path) -> None:
+    """Damage a query meets (a table another program dropped, a malformed page, text
+    that is not UTF-8) was an internal error with the undecodable bytes in it."""
+    import sqlite3
+
+    db = tmp_path / "d.db"
+    assert run("ingest", str(article_file), db=db).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE stories")
+    conn.commit()
+    conn.close()
+    proc = run("stories", db=db)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert "is damaged or was changed by another program (no such table: stories)" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_figures_series_in_date_order(tmp_path: Path, corpus: Path) -> None:
     db = tmp_path / "d.db"
     assert invoke(db, "ingest", str(corpus), "--json").exit_code == 0

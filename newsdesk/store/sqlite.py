@@ -442,6 +442,17 @@ def fts_query(query: str) -> str:
     return " ".join(p for i, p in enumerate(parts) if not (p == "OR" and parts[i - 1] == "OR"))
 
 
+def damage(exc: sqlite3.DatabaseError) -> str | None:
+    """What is wrong with a database file that opened but fails a query (a damaged page,
+    text that is not UTF-8, a table another program dropped); None for any other error."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).split(" with text ", 1)[0]  # not the undecodable bytes themselves
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR")) or text.startswith(
+            ("Could not decode", "no such table")):
+        return text
+    return None
+
+
 def has_search_words(query: str) -> bool:
     """Whether a query has words to search for; a query without ("", "*", "-") lists the
     newest articles that pass the filters instead."""
