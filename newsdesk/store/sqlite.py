@@ -423,8 +423,9 @@ def rows_in(
 
 def fts_query(query: str) -> str:
     """Turn user words into a safe FTS5 query: quoted terms, "phrases" kept, OR kept;
-    words shaped like the index's facet tokens dropped (store/facets.py)."""
-    query = FACET_WORD.sub(" ", query)
+    words shaped like the index's facet tokens dropped (store/facets.py); a NUL, which
+    would end an FTS5 string early ('unterminated string'), separates words."""
+    query = FACET_WORD.sub(" ", query.replace("\x00", " "))
     phrases = re.findall(r'"([^"]+)"', query)
     rest = re.sub(r'"[^"]*"', " ", query)
     parts = [f'"{p.strip()}"' for p in phrases if p.strip()]

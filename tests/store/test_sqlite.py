@@ -543,3 +543,11 @@ def test_a_write_to_a_file_sqlite_opened_read_only_is_a_store_error(tmp_path: Pa
     with pytest.raises(StoreError, match="read-only.*choose another file"):
         put(store, article("Second Story", "Coal imports fell 3% in June.", "2025-06-03"))
     assert store.stats()["articles"] == 1
+
+
+def test_a_nul_in_a_phrase_separates_words(store: SQLiteStore) -> None:
+    """The web passes ?q= through as sent: '"yuan\x00settlement"' was an FTS5 syntax
+    error (unterminated string) and a 500."""
+    hits = store.search('"yuan\x00settlement"', SearchFilters(), 5)
+    assert hits == store.search('"yuan settlement"', SearchFilters(), 5)
+    assert store.search("\x00", SearchFilters(), 5) == store.search("", SearchFilters(), 5)
