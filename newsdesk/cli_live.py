@@ -26,6 +26,7 @@ from newsdesk.live.config import (
     check_source,
     check_web_url,
     load_config,
+    locked,
     save_config,
 )
 from newsdesk.live.logs import json_logging
@@ -168,8 +169,7 @@ def sources_add(
     fetch_pages: Annotated[str, typer.Option(help="auto | always | never.")] = "auto",
 ) -> None:
     """Add a source to the live config."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
         if config.source(name):
             raise InputError(f"a source named '{name}' exists; remove it first")
@@ -244,8 +244,7 @@ def _source_status(desk: Desk, config: LiveConfig) -> list[SourceStatus]:
 @sources_app.command("remove")
 def sources_remove(name: Annotated[str, typer.Argument(help="The source's name.")]) -> None:
     """Remove a source (its articles stay in the desk)."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
         if not config.source(name):
             raise InputError(f"no source named '{name}' in {path} (see 'newsdesk sources list')")
@@ -282,8 +281,7 @@ def alerts_add(
     min_count: Annotated[int, typer.Option(help="spike: at least this many today.")] = 3,
 ) -> None:
     """Add a watchlist rule to the live config."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
         if any(a.name == name for a in config.alerts):
             raise InputError(f"an alert named '{name}' exists; remove it first")
@@ -347,8 +345,7 @@ def alerts_list(
 @alerts_app.command("remove")
 def alerts_remove(name: Annotated[str, typer.Argument(help="The rule's name.")]) -> None:
     """Remove a watchlist rule (alerts it raised stay in the feed)."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
         if not any(a.name == name for a in config.alerts):
             raise InputError(f"no alert named '{name}' in {path} (see 'newsdesk alerts list')")
@@ -367,8 +364,7 @@ def alerts_webhook(
     remove: Annotated[bool, typer.Option("--remove", help="Remove this webhook.")] = False,
 ) -> None:
     """Add (or --remove) a webhook that receives every alert once."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
         if remove and not any(w.url == url for w in config.webhooks):
             raise InputError(f"no webhook {url} in {path} (see 'newsdesk alerts list')")

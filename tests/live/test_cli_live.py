@@ -84,6 +84,32 @@ def test_sources_add_refuses_an_empty_name_or_target_another_scheme_and_a_missin
     assert not (tmp_path / "d.live.toml").exists()
 
 
+def test_a_config_edit_waits_for_another_in_progress_and_keeps_both(tmp_path: Path) -> None:
+    """Each `sources add` read the file and the last write won: of 12 added at once, 3
+    remained. Here the test holds the lock, writes its source late, and the command's
+    source, added once the lock is free, is kept beside it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from newsdesk.live.config import LiveConfig, locked, save_config
+    from newsdesk.models import LiveSource
+
+    path = tmp_path / "d.live.toml"
+    env = {**os.environ, "NEWSDESK_DB": str(tmp_path / "d.db")}
+    with locked(path):
+        proc = subprocess.Popen([sys.executable, "-m", "newsdesk", "sources", "add", "theirs",
+                                 "https://theirs.example/rss"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(3)  # long enough to have read and written the file, were it not locked
+        save_config(path, LiveConfig(sources=[LiveSource.model_validate(
+            {"name": "ours", "kind": "feed", "url": "https://ours.example/rss"})]))
+    assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
+    config = tomllib.loads(path.read_text())
+    assert [s["name"] for s in config["sources"]] == ["ours", "theirs"]
+
+
 def test_quarantine_retry_of_an_unknown_id_says_so(tmp_path: Path) -> None:
     """It printed 'retried 0' and exited 0, as if the item had been dealt with."""
     result = invoke(tmp_path / "d.db", "quarantine", "retry", "99999")
