@@ -351,7 +351,7 @@ def alerts_remove(name: Annotated[str, typer.Argument(help="The rule's name.")])
             raise InputError(f"no alert named '{name}' in {path} (see 'newsdesk alerts list')")
         config.alerts = [a for a in config.alerts if a.name != name]
         save_config(path, config)
-    err.print(f"removed alert '{name}'")
+    err.print(f"removed alert '{_esc(name)}'")
 
 
 @alerts_app.command("webhook")

@@ -143,6 +143,18 @@ def test_alerts_add_refuses_a_blank_name_or_value_and_webhook_remove_an_unknown_
     assert not (tmp_path / "d.live.toml").exists()
 
 
+def test_names_in_square_brackets_are_printed_as_they_are(tmp_path: Path) -> None:
+    """Rich read '[/x]' in a rule's or source's name as a closing tag: MarkupError."""
+    db = tmp_path / "d.db"
+    for args in (["alerts", "add", "[/x]", "--kind", "keyword", "--value", "oil"],
+                 ["alerts", "remove", "[/x]"],
+                 ["sources", "add", "[/y]", "https://news.example/rss"],
+                 ["sources", "list"], ["sources", "remove", "[/y]"]):
+        result = invoke(db, *args)
+        assert result.exit_code == 0 and result.exception is None, (args, result.output)
+        assert "[/x]" in result.output or "[/y]" in result.output, (args, result.output)
+
+
 def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
     result = invoke(tmp_path / "d.db", "watch", "--once")
     assert result.exit_code == 1 and "newsdesk sources add" in result.output
