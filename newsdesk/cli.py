@@ -233,7 +233,7 @@ def ingest(
             table.add_row(*(str(counts[s]) for s in _STYLE))
             out.print(table)
             if vectors:
-                out.print(f"{vectors['model']}: embedded {vectors['embedded']}, reused "
+                out.print(f"{_esc(vectors['model'])}: embedded {vectors['embedded']}, reused "
                           f"{vectors['reused']}", highlight=False)
             for o in problems:
                 err.print(f"[red]quarantined[/] {_esc(o.origin)}: {_esc(o.reason or '')}",
@@ -419,7 +419,7 @@ def embed(
     if as_json:
         _dump(report)
     else:
-        out.print(f"{report['model']}: embedded {report['embedded']}, reused "
+        out.print(f"{_esc(report['model'])}: embedded {report['embedded']}, reused "
                   f"{report['reused']}, {report['total']} articles have vectors",
                   highlight=False)
 

@@ -212,6 +212,22 @@ def test_a_day_in_basic_iso_form_is_the_whole_day(tmp_path: Path, article_file: 
         assert len(hits) == 1, day
 
 
+def test_a_model_named_in_square_brackets_is_printed_as_it_is(
+        tmp_path: Path, article_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model's name comes from its folder: '[mini]' vanished from 'embed' as markup."""
+    from newsdesk.relate import embed
+
+    if not embed.torch_available():
+        pytest.skip("torch / sentence-transformers not installed")
+    model = tmp_path / "[mini]"
+    model.symlink_to(embed.packaged_model_path(), target_is_directory=True)
+    monkeypatch.setenv("NEWSDESK_EMBEDDING_MODEL", str(model))
+    db = tmp_path / "d.db"
+    assert invoke(db, "ingest", str(article_file), "--no-embed").exit_code == 0
+    result = invoke(db, "embed")
+    assert result.exit_code == 0 and "st:[mini]:" in result.stdout, result.output
+
+
 def test_twenty_megabyte_file(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     with path.open("wb") as f:
