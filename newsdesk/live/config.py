@@ -76,6 +76,8 @@ def load_config(path: Path) -> LiveConfig:
             raise InputError(f"{path}: {what} name(s) used twice: {', '.join(dupes)}")
     for s in config.sources:
         check_source(s, path)
+    for w in config.webhooks:  # as `alerts webhook` checks it, for a file edited by hand
+        check_web_url(w.url, f"{path}: webhook")
     return config
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from newsdesk.errors import InputError
 from newsdesk.live.config import LiveConfig, load_config, save_config
 from newsdesk.models import AlertRule, LiveSource
 
@@ -27,3 +30,11 @@ def test_config_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
     path.write_bytes(b'\xef\xbb\xbf[[sources]]\nname = "wire"\nkind = "feed"\n'
                      b'url = "https://news.example/rss"\n')
     assert load_config(path).sources[0].name == "wire"
+
+
+def test_a_webhook_edited_in_by_hand_is_checked_like_one_added(tmp_path: Path) -> None:
+    """An ftp:// webhook loaded without a word and failed at every alert."""
+    path = tmp_path / "live.toml"
+    path.write_text('[[webhooks]]\nurl = "ftp://hooks.example/x"\n')
+    with pytest.raises(InputError, match="webhook must be http"):
+        load_config(path)
