@@ -160,6 +160,19 @@ def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "newsdesk sources add" in result.output
 
 
+def test_watch_with_a_log_file_it_cannot_write_says_so(tmp_path: Path) -> None:
+    """A folder, or a file in a folder that is not there: IsADirectoryError and
+    FileNotFoundError were internal errors."""
+    db = tmp_path / "d.db"
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    assert invoke(db, "sources", "add", "drop", str(drop)).exit_code == 0
+    for log in (tmp_path, tmp_path / "missing" / "watch.log"):
+        result = invoke(db, "watch", "--once", "--log-file", str(log))
+        assert result.exit_code == 1 and "cannot write the log file" in result.output, (
+            result.output)
+
+
 def test_alerts_add_list_remove_and_feed(tmp_path: Path) -> None:
     db = tmp_path / "d.db"
     assert invoke(db, "alerts", "add", "fall", "--kind", "figure", "--subject",
