@@ -7,12 +7,14 @@ traceback unless NEWSDESK_DEBUG=1.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,7 +38,7 @@ from newsdesk.desk import EMBED_BATCH, Desk
 from newsdesk.errors import InputError, NewsdeskError
 from newsdesk.models import Brief, IngestOutcome, SearchFilters, SearchHit, Story
 from newsdesk.pipeline import default_workers
-from newsdesk.store.sqlite import has_search_words
+from newsdesk.store.sqlite import damage, has_search_words
 
 app = typer.Typer(
     help="newsdesk: raw news in, grounded and cited briefs out.",
@@ -67,6 +69,10 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+# Past any desk's size and well inside SQLite's integers, even with a few added: a larger
+# --limit means "all of them" (it was an OverflowError).
+MOST = 2**31 - 1
+MOST_WORKERS = 1024  # processes: far more than any machine has cores (and an OS allows)
 
 
 @contextmanager
@@ -75,11 +81,18 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except NewsdeskError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        err.print(f"[bold red]error:[/] {_esc(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]")
         raise typer.Exit(130) from None
+    except sqlite3.DatabaseError as exc:  # the file opened, then a query met the damage
+        if (reason := damage(exc)) is None:
+            raise
+        err.print(f"[bold red]error:[/] {_esc(str(_settings().db_path))} is damaged or was "
+                  f"changed by another program ({_esc(reason)}); restore a copy, or choose "
+                  "another file with --db or NEWSDESK_DB", highlight=False)
+        raise typer.Exit(1) from None
 
 
 def _settings() -> Settings:
@@ -94,14 +107,17 @@ def _day(value: str | None, end: bool = False) -> datetime | None:
     """'2024-03-07' or a full ISO time; a bare day means its start (or end) in UTC."""
     if value is None:
         return None
+    try:  # a day in any ISO form (2024-03-07, 20240307): the whole day, not its first instant
+        return datetime.combine(date.fromisoformat(value.strip()), time.max if end else time.min,
+                                tzinfo=UTC)
+    except ValueError:
+        pass
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise InputError(
             f"cannot read the date '{value}': use YYYY-MM-DD or an ISO 8601 time"
         ) from None
-    if len(value.strip()) == 10:
-        parsed = datetime.combine(parsed.date(), time.max if end else time.min)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -142,7 +158,7 @@ def brief(
                 output.write_text(text, encoding="utf-8")
             except OSError as exc:
                 raise InputError(f"cannot write {output}: {exc.strerror}") from None
-            err.print(f"wrote {output}")
+            err.print(f"wrote {_esc(str(output))}", highlight=False)
         elif kind == "markdown" and out.is_terminal:
             from rich.markdown import Markdown
 
@@ -167,7 +183,8 @@ def ingest(
     ] = False,
     workers: Annotated[
         int | None,
-        typer.Option(help="Processes for reading and analysis (default: one per CPU).", min=1),
+        typer.Option(help="Processes for reading and analysis (default: one per CPU).", min=1,
+                     max=MOST_WORKERS),
     ] = None,
     embed: Annotated[
         bool | None,
@@ -197,7 +214,7 @@ def ingest(
                             note = f" (copy of {o.duplicate_of[:8]}" + (
                                 f", {o.similarity:.0%} alike)" if o.similarity is not None
                                 and o.similarity < 1 else ")")
-                        err.print(f"[{_STYLE[o.status]}]{o.status:>11}[/] {o.origin}{note}",
+                        err.print(f"[{_STYLE[o.status]}]{o.status:>11}[/] {_esc(o.origin)}{note}",
                                   highlight=False)
 
             report = desk.ingest(units, on_unit=done, briefs=briefs,
@@ -216,19 +233,20 @@ def ingest(
                    **({"embedding": vectors} if vectors else {}),
                    **({"embedding_error": failed} if failed else {})})
         else:
-            table = Table(title=f"Ingested into {desk.store.location}", show_edge=False)
+            table = Table(title=f"Ingested into {_esc(desk.store.location)}", show_edge=False)
             for status in _STYLE:
                 table.add_column(status, justify="right", style=_STYLE[status])
             table.add_row(*(str(counts[s]) for s in _STYLE))
             out.print(table)
             if vectors:
-                out.print(f"{vectors['model']}: embedded {vectors['embedded']}, reused "
+                out.print(f"{_esc(vectors['model'])}: embedded {vectors['embedded']}, reused "
                           f"{vectors['reused']}", highlight=False)
             for o in problems:
-                err.print(f"[red]quarantined[/] {o.origin}: {o.reason}", highlight=False)
+                err.print(f"[red]quarantined[/] {_esc(o.origin)}: {_esc(o.reason or '')}",
+                          highlight=False)
     if failed:
         err.print(f"[red]error[/]: the articles are stored, but embedding them failed: "
-                  f"{failed} (fix that, then run 'newsdesk embed')", highlight=False)
+                  f"{_esc(failed)} (fix that, then run 'newsdesk embed')", highlight=False)
         raise typer.Exit(1)
     if report.outcomes and counts["quarantined"] == len(report.outcomes):
         raise typer.Exit(1)  # nothing usable at all: tell scripts
@@ -243,7 +261,7 @@ def search(
         help="Country or bloc the article is about, e.g. 'Russia', 'EU'.")] = None,
     since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
-    limit: Annotated[int, typer.Option(help="Most results to show.")] = 10,
+    limit: Annotated[int, typer.Option(help="Most results to show.", max=MOST, clamp=True)] = 10,
     mode: Annotated[str, typer.Option(
         help="hybrid (BM25 + vectors when embedded), bm25, or vector.")] = "hybrid",
     as_json: JsonOption = False,
@@ -308,20 +326,20 @@ def show(
         })
         return
     out.print(f"[bold]{_esc(a.title)}[/]")
-    out.print(f"id {a.id} · {a.source or 'unknown source'} · "
+    out.print(f"id {a.id} · {_esc(a.source or 'unknown source')} · "
               f"{format_time(a.published_at)} · {a.read_time_minutes} min read",
               highlight=False)
     if a.duplicate_of:
         out.print(f"[yellow]copy of {a.duplicate_of} (syndicated or lightly edited)[/]")
     if e and e.topics:
-        out.print("tags: " + ", ".join(f"{t.label} ({t.score:g})" for t in e.topics))
+        out.print("tags: " + _esc(", ".join(f"{t.label} ({t.score:g})" for t in e.topics)))
     if e and e.entities:
         places = [x for x in e.entities if x.type in ("country", "bloc", "place")]
         named = [x for x in e.entities if x not in places]
         for label, group in (("entities", places), ("people/orgs", named)):
             if group:
-                out.print(f"{label}: " + ", ".join(f"{x.name} ({x.type}) ×{x.mentions}"
-                                                   for x in group[:12]))
+                out.print(f"{label}: " + _esc(", ".join(f"{x.name} ({x.type}) ×{x.mentions}"
+                                                        for x in group[:12])))
     if e and e.signals:
         out.print("risk signals: " + ", ".join(
             f"{x.kind.replace('_', ' ')} {x.sentences}" for x in e.signals
@@ -345,7 +363,7 @@ def figures(
     subject: Annotated[str, typer.Option("--subject", "-s", help="What the figure measures, "
                                          "e.g. 'exports to Russia'.")],
     unit: Annotated[str | None, typer.Option(help="Only this unit: percent, USD, CNY ...")] = None,
-    limit: Annotated[int, typer.Option(help="Most figures to list.", min=1)] = 200,
+    limit: Annotated[int, typer.Option(help="Most figures to list.", min=1, max=MOST)] = 200,
     as_json: JsonOption = False,
 ) -> None:
     """A figure series across stored articles, in date order."""
@@ -355,7 +373,7 @@ def figures(
         _dump([p.model_dump(mode="json") for p in points])
         return
     if not points:
-        err.print(f"no stored figures about '{subject}'")
+        err.print(f"no stored figures about '{_esc(subject)}'")
         return
     table = Table(show_edge=False)
     for col in ("published", "subject", "figure", "value", "change", "period", "article"):
@@ -373,7 +391,8 @@ def figures(
 @app.command()
 def similar(
     article_id: Annotated[str, typer.Argument(help="Article id or a unique prefix (>= 6).")],
-    limit: Annotated[int, typer.Option(help="Most articles to list.")] = 10,
+    limit: Annotated[int, typer.Option(help="Most articles to list.", max=MOST, clamp=True)
+                     ] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Articles most similar to a stored one (vectors; story or keywords without them)."""
@@ -386,7 +405,8 @@ def similar(
 
 @app.command()
 def embed(
-    batch: Annotated[int, typer.Option(help="Articles per embedding batch.", min=1)] = EMBED_BATCH,
+    batch: Annotated[int, typer.Option(help="Articles per embedding batch.", min=1, max=MOST)
+                     ] = EMBED_BATCH,
     as_json: JsonOption = False,
 ) -> None:
     """Embed stored articles that have no vector yet (MiniLM when installed, else
@@ -405,14 +425,14 @@ def embed(
     if as_json:
         _dump(report)
     else:
-        out.print(f"{report['model']}: embedded {report['embedded']}, reused "
+        out.print(f"{_esc(report['model'])}: embedded {report['embedded']}, reused "
                   f"{report['reused']}, {report['total']} articles have vectors",
                   highlight=False)
 
 
 @app.command()
 def stories(
-    limit: Annotated[int, typer.Option(help="Most stories to list.")] = 50,
+    limit: Annotated[int, typer.Option(help="Most stories to list.", max=MOST, clamp=True)] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """Stories (articles linked as they arrive), most recently active first."""
@@ -502,7 +522,7 @@ def verify(
     Exit status 0 when everything is supported, 1 when something is not (listed)."""
     with _errors():
         try:
-            brief = Brief.model_validate_json(path.read_bytes())
+            brief = Brief.model_validate_json(path.read_bytes().removeprefix(codecs.BOM_UTF8))
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
         except ValidationError as exc:
@@ -539,7 +559,7 @@ def stats(as_json: JsonOption = False) -> None:
         _dump(data)
     else:
         for k, v in data.items():
-            out.print(f"{k:>12}  {v}", highlight=False)
+            out.print(f"{k:>12}  {_esc(str(v))}", highlight=False)
 
 
 # watch, sources, alerts and quarantine (list | retry): the live desk's commands.
@@ -551,7 +571,7 @@ register_live(app)
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
 ) -> None:
     """Web pages and the REST API (/api/v1, docs at /api/v1/docs). Beyond loopback,
     NEWSDESK_API_TOKEN must be set: ingest and regenerate then require it."""
@@ -566,13 +586,13 @@ def main() -> None:
     try:
         app(prog_name="newsdesk")
     except NewsdeskError as exc:  # raised outside a command body (should be rare)
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {_esc(str(exc))}", highlight=False)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - last line of defence
         if os.environ.get("NEWSDESK_DEBUG"):
             raise
         err.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {_esc(str(exc))} "
             "(set NEWSDESK_DEBUG=1 for a traceback and please report it)",
             highlight=False,
         )

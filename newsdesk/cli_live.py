@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from newsdesk.cli import JsonOption, _dump, _errors, _esc, _settings, err, out
+from newsdesk.cli import MOST, MOST_WORKERS, JsonOption, _dump, _errors, _esc, _settings, err, out
 from newsdesk.desk import Desk
 from newsdesk.errors import InputError
 from newsdesk.live.atom import alerts_atom
@@ -26,6 +26,7 @@ from newsdesk.live.config import (
     check_source,
     check_web_url,
     load_config,
+    locked,
     save_config,
 )
 from newsdesk.live.logs import json_logging
@@ -63,7 +64,8 @@ def _journal(desk: Desk) -> Journal:
 def watch(
     once: Annotated[bool, typer.Option("--once", help="One pass over every source, then "
                                        "exit (for cron).")] = False,
-    workers: Annotated[int | None, typer.Option(help="Processes for analysis.", min=1)] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes for analysis.", min=1,
+                                                max=MOST_WORKERS)] = None,
     log_file: Annotated[Path | None, typer.Option("--log-file",
                                                   help="Append JSON-lines logs here.")] = None,
     json_logs: Annotated[bool, typer.Option("--json-logs", help="JSON-lines logs on stderr "
@@ -127,7 +129,7 @@ def _status_table(watcher: Watcher) -> Table:
                 "error"):
         table.add_column(col)
     for v in watcher.views.values():
-        table.add_row(v.name, v.kind, v.state,
+        table.add_row(_esc(v.name), v.kind, v.state,
                       f"{v.last_poll:%H:%M:%S}" if v.last_poll else "-",
                       f"{v.next_poll:%H:%M:%S}" if v.next_poll else "-",
                       str(v.new_items), str(v.accepted), _esc((v.error or "")[:60]))
@@ -167,13 +169,20 @@ def sources_add(
     fetch_pages: Annotated[str, typer.Option(help="auto | always | never.")] = "auto",
 ) -> None:
     """Add a source to the live config."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
         if config.source(name):
             raise InputError(f"a source named '{name}' exists; remove it first")
+        if not name.strip() or not target.strip():
+            raise InputError("a source needs a name and a target (a feed, page or sitemap "
+                             "URL, or a folder), e.g. 'newsdesk sources add wire "
+                             "https://example.com/rss'")
         is_web = target.lower().startswith(("http://", "https://"))
+        if "://" in target and not is_web:
+            raise InputError(f"'{target}' is not an http(s) URL; for a folder give its path")
         kind = kind or ("feed" if is_web else "folder")
+        if kind == "folder" and not Path(target).expanduser().is_dir():
+            raise InputError(f"folder source '{name}': {target} is not a folder")
         try:
             source = LiveSource.model_validate({
                 "name": name, "kind": kind, "interval": interval, "local": local, "rate": rate,
@@ -187,7 +196,7 @@ def sources_add(
             check_web_url(source.url, f"{kind} source '{name}':")
         config.sources.append(source)
         save_config(path, config)
-    err.print(f"added {kind} source '{name}' to {path}")
+    err.print(f"added {kind} source '{_esc(name)}' to {_esc(str(path))}", highlight=False)
 
 
 @sources_app.command("list")
@@ -201,14 +210,14 @@ def sources_list(as_json: JsonOption = False) -> None:
         _dump([r.model_dump(mode="json") for r in rows])
         return
     if not rows:
-        err.print(f"no sources in {_config_path()}")
+        err.print(f"no sources in {_esc(str(_config_path()))}")
         return
     table = Table(show_edge=False)
     for col in ("name", "kind", "target", "every", "last poll", "status", "items", "pending",
                 "failed"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r.source.name, r.source.kind, _esc(r.source.target),
+        table.add_row(_esc(r.source.name), r.source.kind, _esc(r.source.target),
                       f"{r.source.interval}s",
                       f"{r.last_poll:%Y-%m-%d %H:%M}" if r.last_poll else "-",
                       _esc(r.last_error or r.last_status or "-"), str(r.items), str(r.pending),
@@ -235,14 +244,13 @@ def _source_status(desk: Desk, config: LiveConfig) -> list[SourceStatus]:
 @sources_app.command("remove")
 def sources_remove(name: Annotated[str, typer.Argument(help="The source's name.")]) -> None:
     """Remove a source (its articles stay in the desk)."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
         if not config.source(name):
             raise InputError(f"no source named '{name}' in {path} (see 'newsdesk sources list')")
         config.sources = [s for s in config.sources if s.name != name]
         save_config(path, config)
-    err.print(f"removed source '{name}'")
+    err.print(f"removed source '{_esc(name)}'")
 
 
 def _first_error(exc: Exception) -> str:
@@ -273,11 +281,13 @@ def alerts_add(
     min_count: Annotated[int, typer.Option(help="spike: at least this many today.")] = 3,
 ) -> None:
     """Add a watchlist rule to the live config."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
         if any(a.name == name for a in config.alerts):
             raise InputError(f"an alert named '{name}' exists; remove it first")
+        if not name.strip():
+            raise InputError("an alert needs a name, e.g. 'newsdesk alerts add sanctions "
+                             "--kind tag --value Sanctions'")
         try:
             rule = AlertRule.model_validate({
                 "name": name, "kind": kind, "value": value, "subject": subject,
@@ -285,20 +295,21 @@ def alerts_add(
                 "days": days, "min_count": min_count})
         except ValueError as exc:
             raise InputError(f"bad alert: {_first_error(exc)}") from None
-        if kind in ("tag", "entity", "keyword", "spike") and not value:
+        if kind in ("tag", "entity", "keyword", "spike") and not (value or "").strip():
             raise InputError(f"a {kind} alert needs --value")
         if kind == "figure" and (not subject or (below is None and above is None)):
             raise InputError("a figure alert needs --subject and --below and/or --above")
         config.alerts.append(rule)
         save_config(path, config)
-    err.print(f"added {kind} alert '{name}' to {path}")
+    err.print(f"added {kind} alert '{_esc(name)}' to {_esc(str(path))}", highlight=False)
 
 
 @alerts_app.command("list")
 def alerts_list(
     fired: Annotated[bool, typer.Option("--fired", help="The alerts that fired, newest "
                                         "first, instead of the rules.")] = False,
-    limit: Annotated[int, typer.Option(help="Most fired alerts to list.")] = 50,
+    limit: Annotated[int, typer.Option(help="Most fired alerts to list.", max=MOST,
+                                       clamp=True)] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """The rules (and webhooks), or with --fired the alerts they raised."""
@@ -322,11 +333,11 @@ def alerts_list(
                "webhooks": [w.model_dump() for w in config.webhooks]})
         return
     if not config.alerts:
-        err.print(f"no alerts in {_config_path()}")
+        err.print(f"no alerts in {_esc(str(_config_path()))}")
     for a in config.alerts:
         what = {k: v for k, v in a.model_dump(exclude_none=True).items()
                 if k not in ("name", "kind")}
-        out.print(f"{a.name} [bold]{a.kind}[/] {_esc(str(what))}", highlight=False)
+        out.print(f"{_esc(a.name)} [bold]{a.kind}[/] {_esc(str(what))}", highlight=False)
     for w in config.webhooks:
         out.print(f"webhook {_esc(w.url)}" + (" (local)" if w.local else ""), highlight=False)
 
@@ -334,14 +345,13 @@ def alerts_list(
 @alerts_app.command("remove")
 def alerts_remove(name: Annotated[str, typer.Argument(help="The rule's name.")]) -> None:
     """Remove a watchlist rule (alerts it raised stay in the feed)."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
         if not any(a.name == name for a in config.alerts):
             raise InputError(f"no alert named '{name}' in {path} (see 'newsdesk alerts list')")
         config.alerts = [a for a in config.alerts if a.name != name]
         save_config(path, config)
-    err.print(f"removed alert '{name}'")
+    err.print(f"removed alert '{_esc(name)}'")
 
 
 @alerts_app.command("webhook")
@@ -354,19 +364,21 @@ def alerts_webhook(
     remove: Annotated[bool, typer.Option("--remove", help="Remove this webhook.")] = False,
 ) -> None:
     """Add (or --remove) a webhook that receives every alert once."""
-    with _errors():
-        path = _config_path()
+    with _errors(), locked(_config_path()) as path:
         config = load_config(path)
+        if remove and not any(w.url == url for w in config.webhooks):
+            raise InputError(f"no webhook {url} in {path} (see 'newsdesk alerts list')")
         config.webhooks = [w for w in config.webhooks if w.url != url]
         if not remove:
             check_web_url(url, "webhook URL")
             config.webhooks.append(Webhook(url=url, local=local, rules=rule or []))
         save_config(path, config)
-    err.print(("removed" if remove else "added") + f" webhook {url}")
+    err.print(("removed" if remove else "added") + f" webhook {_esc(url)}", highlight=False)
 
 
 @alerts_app.command("feed")
-def alerts_feed(limit: Annotated[int, typer.Option(help="Most alerts in the feed.")] = 100
+def alerts_feed(limit: Annotated[int, typer.Option(help="Most alerts in the feed.", max=MOST,
+                                                   clamp=True)] = 100
                 ) -> None:
     """Print the alerts as an Atom feed."""
     with _errors(), Desk.open(_settings(), read_only=True) as desk:
@@ -379,7 +391,7 @@ def alerts_feed(limit: Annotated[int, typer.Option(help="Most alerts in the feed
 @quarantine_app.callback()
 def quarantine_default(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="Most items to list.")] = 50,
+    limit: Annotated[int, typer.Option(help="Most items to list.", max=MOST, clamp=True)] = 50,
     show_all: Annotated[bool, typer.Option("--all", help="Also resolved items.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -390,7 +402,7 @@ def quarantine_default(
 
 @quarantine_app.command("list")
 def quarantine_list(
-    limit: Annotated[int, typer.Option(help="Most items to list.")] = 50,
+    limit: Annotated[int, typer.Option(help="Most items to list.", max=MOST, clamp=True)] = 50,
     show_all: Annotated[bool, typer.Option("--all", help="Also resolved items.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -412,7 +424,7 @@ def quarantine_list(
 
 @quarantine_app.command("retry")
 def quarantine_retry(
-    ids: Annotated[list[int] | None, typer.Argument(help="Quarantine ids (default: all "
+    ids: Annotated[list[int] | None, typer.Argument(max=MOST, help="Quarantine ids (default: all "
                                                     "open).")] = None,
     due: Annotated[bool, typer.Option("--due", help="Only those whose backoff has "
                                       "passed.")] = False,
@@ -437,7 +449,7 @@ def quarantine_retry(
         out.print(f"retried {report.tried}: {len(report.resolved)} resolved, "
                   f"{len(report.failed)} failed again", highlight=False)
         for i, why in report.skipped:
-            err.print(f"#{i} skipped: {why}", highlight=False)
+            err.print(f"#{i} skipped: {_esc(why)}", highlight=False)
     if (report.tried or report.skipped) and not report.resolved:
         raise typer.Exit(1)
 

@@ -135,14 +135,17 @@ class Settings:
     def from_env(cls, db: str | Path | None = None) -> Settings:
         env_db = os.environ.get(ENV_DB)
         db_path = Path(db).expanduser() if db else Path(env_db).expanduser() if env_db else None
-        max_bytes = os.environ.get(ENV_MAX_BYTES)
+        max_bytes = os.environ.get(ENV_MAX_BYTES, "").strip()
+        if max_bytes and not (max_bytes.isdecimal() and int(max_bytes) > 0):
+            raise InputError(f"{ENV_MAX_BYTES}={max_bytes!r}: give the size limit per input "
+                             f"in bytes, e.g. {ENV_MAX_BYTES}={DEFAULT_MAX_BYTES}")
         config = read_config()
         engine = os.environ.get(ENV_ENGINE) or str(config.get("engine", "extractive"))
         if engine not in ENGINES:
             raise InputError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
         return cls(
             db_path=db_path or default_db_path(),
-            max_bytes=int(max_bytes) if max_bytes and max_bytes.isdigit() else DEFAULT_MAX_BYTES,
+            max_bytes=int(max_bytes) if max_bytes else DEFAULT_MAX_BYTES,
             extra_taxonomies=tuple(_env_paths(os.environ.get(ENV_TAXONOMY))),
             engine=engine,
             llm=llm_settings(config.get("llm", {})),
@@ -166,7 +169,8 @@ def read_config() -> dict[str, Any]:
             raise InputError(f"{ENV_CONFIG}={path}: no such file")
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad and PowerShell save UTF-8 with a byte-order mark
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read config file {path}: {exc}") from exc
 

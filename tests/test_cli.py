@@ -14,8 +14,9 @@ from newsdesk.cli import app
 runner = CliRunner()
 
 
-def run(*args: str, db: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NEWSDESK_DB": str(db), "COLUMNS": "200"}
+def run(*args: str, db: Path, stdin: bytes | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NEWSDESK_DB": str(db), "COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "newsdesk", *args], input=stdin, capture_output=True,
         env=env, timeout=120,
@@ -121,6 +122,7 @@ def test_schema_lists_every_record(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["brief", "/no/such/file.txt"], "no such file"),
+        (["brief", ""], "an empty path"),
         (["show", "deadbeef"], "no stored article"),
         (["search", "x", "--since", "last tuesday"], "cannot read the date"),
         (["search", "x", "--limit", "0"], "at least 1"),
@@ -155,6 +157,77 @@ def test_bad_files_fail_cleanly(tmp_path: Path, name: str, content: bytes, messa
         assert re.search(message, err), err
 
 
+def test_square_brackets_in_names_and_messages_are_printed_as_they_are(
+        tmp_path: Path) -> None:
+    """A path, id or config key in brackets is text, not Rich markup: '[/red]' in a file
+    name crashed the error line, and '[llm]' vanished from the config file's message."""
+    folder = tmp_path / "["
+    folder.mkdir()
+    (folder / "red]draft.txt").write_bytes(b"")
+    db = tmp_path / "d.db"
+    checks = [
+        (run("brief", f"{folder}/red]draft.txt", db=db), 1, "[/red]draft.txt"),
+        (run("ingest", str(tmp_path), db=db), 1, "[/red]draft.txt: empty file"),
+        (run("show", "[/]abcdef", db=db), 1, "'[/]abcdef'"),
+    ]
+    config = tmp_path / "config.toml"
+    config.write_text("llm = 5\n")
+    checks.append((run("stats", db=db, env={"NEWSDESK_CONFIG": str(config)}), 1,
+                   "[llm] must be a table"))
+    for proc, code, text in checks:
+        err = proc.stderr.decode()
+        assert proc.returncode == code, err
+        assert "Traceback" not in err and text in err, err
+
+
+def test_huge_numbers_list_everything_or_are_usage_errors(tmp_path: Path,
+                                                         article_file: Path) -> None:
+    """A --limit past SQLite's integers means "all of them"; a --batch, id, port or
+    --workers out of range is a usage error (exit 2). Neither is an internal error."""
+    db, huge = tmp_path / "d.db", "99999999999999999999"
+    assert invoke(db, "ingest", str(article_file)).exit_code == 0
+    article_id = json.loads(invoke(db, "search", "", "--json").stdout)[0]["article_id"]
+    for args in (["search", "grain", "--limit", huge], ["search", "", "--limit", huge],
+                 ["stories", "--limit", huge], ["similar", article_id, "--limit", huge],
+                 ["quarantine", "--limit", huge], ["alerts", "list", "--fired", "--limit", huge],
+                 ["alerts", "feed", "--limit", huge]):
+        result = invoke(db, *args)
+        assert result.exit_code == 0 and result.exception is None, (args, result.output)
+    for args in (["figures", "-s", "grain exports", "--limit", huge], ["embed", "--batch", huge],
+                 ["quarantine", "retry", huge], ["serve", "--port", huge],
+                 ["serve", "--port", "-1"], ["ingest", str(article_file), "--workers", huge],
+                 ["watch", "--once", "--workers", huge]):
+        result = invoke(db, *args)
+        assert result.exit_code == 2, (args, result.output)
+
+
+def test_a_day_in_basic_iso_form_is_the_whole_day(tmp_path: Path, article_file: Path) -> None:
+    """--until 20250902 is all of 2 September, like --until 2025-09-02: the article
+    published that afternoon is in both."""
+    db = tmp_path / "d.db"
+    assert invoke(db, "ingest", str(article_file)).exit_code == 0
+    for day in ("2025-09-02", "20250902"):
+        hits = json.loads(invoke(db, "search", "", "--since", day, "--until", day,
+                                 "--json").stdout)
+        assert len(hits) == 1, day
+
+
+def test_a_model_named_in_square_brackets_is_printed_as_it_is(
+        tmp_path: Path, article_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model's name comes from its folder: '[mini]' vanished from 'embed' as markup."""
+    from newsdesk.relate import embed
+
+    if not embed.torch_available():
+        pytest.skip("torch / sentence-transformers not installed")
+    model = tmp_path / "[mini]"
+    model.symlink_to(embed.packaged_model_path(), target_is_directory=True)
+    monkeypatch.setenv("NEWSDESK_EMBEDDING_MODEL", str(model))
+    db = tmp_path / "d.db"
+    assert invoke(db, "ingest", str(article_file), "--no-embed").exit_code == 0
+    result = invoke(db, "embed")
+    assert result.exit_code == 0 and "st:[mini]:" in result.stdout, result.output
+
+
 def test_twenty_megabyte_file(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     with path.open("wb") as f:
@@ -185,6 +258,25 @@ def test_not_a_database(tmp_path: Path, article_file: Path) -> None:
     assert db.read_text().startswith("these are my notes")
 
 
+def test_a_database_damaged_after_it_opened_is_a_one_line_error(tmp_path: Path,
+                                                                article_file: Path) -> None:
+    """Damage a query meets (a table another program dropped, a malformed page, text
+    that is not UTF-8) was an internal error with the undecodable bytes in it."""
+    import sqlite3
+
+    db = tmp_path / "d.db"
+    assert run("ingest", str(article_file), db=db).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE stories")
+    conn.commit()
+    conn.close()
+    proc = run("stories", db=db)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert "is damaged or was changed by another program (no such table: stories)" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_figures_series_in_date_order(tmp_path: Path, corpus: Path) -> None:
     db = tmp_path / "d.db"
     assert invoke(db, "ingest", str(corpus), "--json").exit_code == 0
@@ -209,6 +301,10 @@ def test_verify_command_catches_a_tampered_brief(tmp_path: Path, article_file: P
     assert invoke(db, "brief", str(article_file), "--save", "--json", "-o", str(out)).exit_code == 0
     ok = invoke(db, "verify", str(out))
     assert ok.exit_code == 0 and "unsupported 0" in ok.output
+    with_bom = tmp_path / "saved-by-notepad.json"  # UTF-8 with a byte-order mark
+    with_bom.write_bytes(b"\xef\xbb\xbf" + out.read_bytes())
+    ok = invoke(db, "verify", str(with_bom))
+    assert ok.exit_code == 0 and "unsupported 0" in ok.output, ok.output
     data = json.loads(out.read_text())
     data["summary"][0]["text"] = data["summary"][0]["text"].replace("18.4%", "28.4%")
     bad = tmp_path / "tampered.json"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import combinations
 from pathlib import Path
+from typing import TypeVar
 
 from newsdesk.analyze.matcher import MultiMatcher
 from newsdesk.analyze.places import Gazetteer
@@ -114,6 +115,16 @@ def _compile_theme(entry: dict, source: Path) -> Theme:
 
 
 
+N = TypeVar("N", int, float)
+
+
+def _number(value: object, kind: type[N], key: str, path: Path) -> N:
+    try:
+        return kind(value)  # type: ignore[arg-type,call-overload]
+    except (TypeError, ValueError):
+        raise InputError(f"{path}: {key} {value!r} is not a number") from None
+
+
 def load_taxonomy(extra: Iterable[Path] = ()) -> Taxonomy:
     """The shipped taxonomy, then each extra file in order (same id replaces)."""
     themes: dict[str, Theme] = {}
@@ -124,17 +135,26 @@ def load_taxonomy(extra: Iterable[Path] = ()) -> Taxonomy:
         if not isinstance(data.get("themes", []), list):
             raise InputError(f"{path}: expected a mapping with a 'themes' list")
         for entry in data.get("themes", []):
+            if not isinstance(entry, dict):
+                raise InputError(f"{path}: theme {entry!r} is not a mapping with id, label "
+                                 "and patterns")
             theme = _compile_theme(entry, Path(path))
             themes[theme.id] = theme
-        threshold = float(data.get("threshold", threshold))
+        threshold = _number(data.get("threshold", threshold), float, "threshold", path)
         if rule := data.get("country_pairs"):
+            if not isinstance(rule, dict):
+                raise InputError(f"{path}: country_pairs must be a mapping (see the shipped "
+                                 "taxonomy.yaml)")
             pairs = PairRule(
                 themes=frozenset(rule.get("themes", [])),
                 label=rule.get("label", "{a}-{b} Trade"),
-                threshold=float(rule.get("threshold", 2.0)),
-                min_mentions=int(rule.get("min_mentions", 2)),
+                threshold=_number(rule.get("threshold", 2.0), float,
+                                  "country_pairs.threshold", path),
+                min_mentions=_number(rule.get("min_mentions", 2), int,
+                                     "country_pairs.min_mentions", path),
                 discount=frozenset(rule.get("discount_themes", [])),
-                discount_weight=float(rule.get("discount_weight", 0.25)),
+                discount_weight=_number(rule.get("discount_weight", 0.25), float,
+                                        "country_pairs.discount_weight", path),
             )
     return Taxonomy(themes=tuple(themes.values()), threshold=threshold, pairs=pairs)
 

@@ -94,6 +94,11 @@ def _parse_loose(raw: str, text: str) -> datetime:
             raise InputError(f"unparseable publication date {raw!r}; {_HINT}") from exc
     if any("tzname" in str(w.message) for w in caught):
         raise InputError(f"unknown time zone in publication date {raw!r}; {_HINT}")
+    try:
+        dt.utcoffset()  # dateutil keeps '+99:00'; datetime refuses it at every later use
+    except ValueError:
+        raise InputError(f"time zone offset out of range in publication date {raw!r} (it "
+                         f"must be within ±24 hours); {_HINT}") from None
     if dt.year != other.year or dt.month != other.month:
         raise InputError(f"publication date {raw!r} is incomplete (it needs at least a year "
                          f"and a month); {_HINT}")

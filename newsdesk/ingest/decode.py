@@ -78,6 +78,9 @@ def gunzip(data: bytes, max_bytes: int, origin: str) -> bytes:
         raise InputError(f"{origin}: corrupt gzip data ({exc})") from exc
     if len(out) > max_bytes:
         raise InputError(f"{origin}: decompresses to over {human_size(max_bytes)}")
+    if not d.eof:  # zlib hands back what it could: the article's first part only
+        raise InputError(f"{origin}: the gzip data is cut short (an incomplete download "
+                         "or copy?)")
     return out
 
 

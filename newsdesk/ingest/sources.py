@@ -75,6 +75,8 @@ def expand(refs: list[str]) -> list[Unit]:
     for ref in refs:
         if ref == "-":
             units.append(Unit("stdin", "-"))
+        elif not ref.strip():
+            units.append(Unit("missing", ref))  # not the current folder, nor a path
         elif is_url(ref):
             units.append(Unit("url", ref))
         elif Path(ref).is_dir():
@@ -125,6 +127,11 @@ def parse(text: str, fmt: str, origin: str, url: str | None = None) -> Iterator[
 def read_unit(unit: Unit, max_bytes: int) -> Iterator[RawDocument | InputError]:
     """Every document of a unit; raises InputError when the unit as a whole is unreadable."""
     if unit.kind == "missing":
+        if not unit.ref.strip():
+            raise InputError("an empty path: name a file, a folder, an http(s) URL or '-'")
+        if "://" in unit.ref and not is_url(unit.ref):
+            raise InputError(f"'{unit.ref}' is not a web address newsdesk can fetch: "
+                             "give an http:// or https:// URL")
         raise InputError(f"no such file or directory: {unit.ref}")
     if unit.kind == "url":
         data, fmt, charset = fetch(unit.ref, max_bytes)

@@ -26,6 +26,8 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,7 +58,7 @@ def load_config(path: Path) -> LiveConfig:
     if not path.exists():
         return LiveConfig()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is no statement
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the live config {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -74,6 +76,8 @@ def load_config(path: Path) -> LiveConfig:
             raise InputError(f"{path}: {what} name(s) used twice: {', '.join(dupes)}")
     for s in config.sources:
         check_source(s, path)
+    for w in config.webhooks:  # as `alerts webhook` checks it, for a file edited by hand
+        check_web_url(w.url, f"{path}: webhook")
     return config
 
 
@@ -100,6 +104,27 @@ def check_web_url(url: str, what: str = "URL") -> None:
     if not parts.hostname or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
         raise InputError(f"{what} {url!r} is not a valid URL (no host, or a space or "
                          "control character in it)")
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[Path]:
+    """Hold the config's lock while it is read, changed and written back: two `sources
+    add` at once each read the file and the last write won, dropping the other's source.
+    (No lock where fcntl is missing, on Windows.)"""
+    lock_path = path.with_name(f".{path.name}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = lock_path.open("a")
+    except OSError as exc:
+        raise InputError(f"cannot write the live config {path}: {exc.strerror or exc}") from exc
+    with lock:
+        try:
+            import fcntl
+        except ImportError:
+            yield path
+            return
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield path
 
 
 def save_config(path: Path, config: LiveConfig) -> None:

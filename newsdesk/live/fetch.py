@@ -444,7 +444,7 @@ def _retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (seconds or an HTTP date)."""
     if not value:
         return None
-    if value.strip().isdigit():
+    if value.strip().isascii() and value.strip().isdigit():  # '²' is a digit float() refuses
         return float(value.strip())
     try:
         when = email.utils.parsedate_to_datetime(value)

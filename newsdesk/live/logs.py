@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
+from newsdesk.errors import InputError
+
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message", "asctime", "taskName"}
 
@@ -37,7 +39,11 @@ def json_logging(stream: IO[str] | None = None, path: Path | None = None,
     if stream is not None:
         handlers.append(logging.StreamHandler(stream))
     if path is not None:
-        handlers.append(logging.FileHandler(path, encoding="utf-8"))
+        try:
+            handlers.append(logging.FileHandler(path, encoding="utf-8"))
+        except OSError as exc:
+            raise InputError(f"cannot write the log file {path}: {exc.strerror or exc}; "
+                             "give --log-file a file in a folder that exists") from None
     root = logging.getLogger("newsdesk")
     for h in handlers:
         h.setFormatter(JsonLines())

@@ -186,11 +186,12 @@ class ChatClient:
 
     def _delay(self, attempt: int, problem: str) -> float:
         """Exponential backoff; a numeric Retry-After from a 429/503 wins, up to a cap. A
-        server's "nan" is no number and its "-5" means now: time.sleep raises on both."""
+        Retry-After that is no number of seconds ("nan", "-5": time.sleep raises on both;
+        the HTTP rule is a non-negative integer) is ignored, as the fetcher ignores it."""
         delay = self.settings.backoff_s * 2 ** (attempt - 1)
         if problem.startswith("HTTP") and self._retry_after:
             with contextlib.suppress(ValueError):
-                if math.isfinite(asked := float(self._retry_after)):
+                if 0 <= (asked := float(self._retry_after)) < math.inf:
                     delay = asked
             self._retry_after = None
         return min(max(delay, 0.0), MAX_BACKOFF_S)

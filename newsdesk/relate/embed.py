@@ -175,8 +175,12 @@ class MiniLMEmbedder:
             _offline()
             from sentence_transformers import SentenceTransformer
 
-            model = SentenceTransformer(str(self.path), device=self.device,
-                                        local_files_only=True)
+            try:
+                model = SentenceTransformer(str(self.path), device=self.device,
+                                            local_files_only=True)
+            except (OSError, ValueError) as exc:  # no config.json, unknown model_type ...
+                raise InputError(f"{self.path} is not a sentence-transformers model directory "
+                                 f"({exc}); point {ENV_EMBEDDING_MODEL} at one") from exc
             model.max_seq_length = self.max_seq_length
             if self.precision == "auto":
                 self.precision = "bfloat16" if native_bfloat16() else "float32"

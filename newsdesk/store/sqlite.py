@@ -427,8 +427,9 @@ def rows_in(
 
 def fts_query(query: str) -> str:
     """Turn user words into a safe FTS5 query: quoted terms, "phrases" kept, OR kept;
-    words shaped like the index's facet tokens dropped (store/facets.py)."""
-    query = FACET_WORD.sub(" ", query)
+    words shaped like the index's facet tokens dropped (store/facets.py); a NUL, which
+    would end an FTS5 string early ('unterminated string'), separates words."""
+    query = FACET_WORD.sub(" ", query.replace("\x00", " "))
     phrases = re.findall(r'"([^"]+)"', query)
     rest = re.sub(r'"[^"]*"', " ", query)
     parts = [f'"{p.strip()}"' for p in phrases if p.strip()]
@@ -444,6 +445,17 @@ def fts_query(query: str) -> str:
     while parts and parts[-1] == "OR":
         parts.pop()
     return " ".join(p for i, p in enumerate(parts) if not (p == "OR" and parts[i - 1] == "OR"))
+
+
+def damage(exc: sqlite3.DatabaseError) -> str | None:
+    """What is wrong with a database file that opened but fails a query (a damaged page,
+    text that is not UTF-8, a table another program dropped); None for any other error."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).split(" with text ", 1)[0]  # not the undecodable bytes themselves
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR")) or text.startswith(
+            ("Could not decode", "no such table")):
+        return text
+    return None
 
 
 def has_search_words(query: str) -> bool:
@@ -552,9 +564,15 @@ class SQLiteStore(SQLiteBrowse):
         self._depth = 1
         try:
             yield
-        except BaseException:
+        except BaseException as exc:
             self.conn.execute("ROLLBACK")
             self._bands = None  # it may hold signatures that were rolled back
+            if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+                # SQLite opens a file it may not write read-only and says so only here.
+                raise StoreError(
+                    f"{self.path} is read-only ({exc}): make it and its folder writable, "
+                    "or choose another file with --db or NEWSDESK_DB"
+                ) from exc
             raise
         else:
             self.conn.execute("COMMIT")

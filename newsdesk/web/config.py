@@ -45,7 +45,7 @@ class WebConfig:
         """Arguments first, then NEWSDESK_API_TOKEN, NEWSDESK_MAX_UPLOAD (bytes) and
         NEWSDESK_CORS_ORIGINS (comma-separated origins; none means no CORS headers)."""
         raw_max = os.environ.get(ENV_MAX_UPLOAD, "").strip()
-        if raw_max and not raw_max.isdigit():
+        if raw_max and not raw_max.isdecimal():  # isdigit() takes '²', which int() refuses
             raise InputError(f"{ENV_MAX_UPLOAD}={raw_max}: give a number of bytes")
         origins = tuple(o.strip() for o in os.environ.get(ENV_CORS, "").split(",")
                         if o.strip())

@@ -6,7 +6,7 @@ the empty string", so every filter goes through `blank_to_none`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from fastapi import Query
@@ -30,10 +30,12 @@ def parse_when(value: str | None, *, end: bool = False, name: str = "date") -> d
     value = blank_to_none(value)
     if value is None:
         return None
+    try:  # a day in any ISO form (2024-03-07, 20240307): the whole day, not its first instant
+        return datetime.combine(date.fromisoformat(value), time.max if end else time.min,
+                                tzinfo=UTC)
+    except ValueError:
+        pass
     try:
-        if len(value) == 10:
-            day = datetime.strptime(value, "%Y-%m-%d").date()
-            return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(f"{name} '{value}' is not a date: use YYYY-MM-DD or an ISO time"

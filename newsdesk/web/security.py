@@ -120,7 +120,10 @@ def _same_origin(request: Request, config: WebConfig) -> bool:
         return origin is None
     if origin in config.cors_origins:
         return True
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    try:
+        return urlsplit(origin).netloc == request.headers.get("host", "")
+    except ValueError:  # 'http://[': no site this server is
+        return False
 
 
 def require_writer(request: Request) -> None:
@@ -134,7 +137,10 @@ def require_writer(request: Request) -> None:
         # No token on loopback trusts the request because it comes from this machine; a
         # page on another site can still get there by DNS rebinding (its own name,
         # re-pointed at 127.0.0.1: same origin to the browser), but its Host is that name.
-        host = urlsplit("//" + request.headers.get("host", "")).hostname or ""
+        try:
+            host = urlsplit("//" + request.headers.get("host", "")).hostname or ""
+        except ValueError:  # '[::1' is no address at all
+            host = ""
         if not is_loopback(host):
             raise WebError(403, f"writes without {ENV_TOKEN} are accepted only for a "
                            "loopback Host (127.0.0.1, localhost, [::1])")

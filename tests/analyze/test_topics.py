@@ -107,6 +107,10 @@ def test_user_theme_from_yaml(tmp_path: Path) -> None:
         ("themes:\n  - id: x\n    label: X\n    patterns: ['a|']\n", "empty string"),
         ("themes:\n  - id: x\n    label: X\n    patterns:\n      - a(?: b)\n", "quote"),
         ("themes: [\n", "cannot read"),
+        ("themes:\n  - 5\n", "theme 5 is not a mapping"),
+        ("threshold: high\n", "threshold 'high' is not a number"),
+        ("country_pairs: 5\n", "country_pairs must be a mapping"),
+        ("country_pairs:\n  min_mentions: two\n", "min_mentions 'two' is not a number"),
     ],
 )
 def test_bad_user_taxonomy_is_explained(tmp_path: Path, yaml_text: str, message: str) -> None:

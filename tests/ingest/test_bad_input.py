@@ -116,6 +116,38 @@ def test_missing_path() -> None:
         list(read_unit(unit, LIMIT))
 
 
+@pytest.mark.parametrize(("ref", "message"), [
+    ("", "an empty path"),
+    ("  ", "an empty path"),
+    ("ftp://example.com/article.txt", "not a web address"),
+    ("file:///etc/hostname", "not a web address"),
+])
+def test_an_empty_path_or_a_url_of_another_scheme_is_not_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ref: str, message: str) -> None:
+    """'' is not the current folder ('newsdesk ingest ""' read every article below it),
+    and ftp:// is not a path that happens not to exist."""
+    (tmp_path / "article.txt").write_text("Headline\n\nA body sentence that is fine.\n")
+    monkeypatch.chdir(tmp_path)
+    (unit,) = expand([ref])
+    assert unit.kind == "missing"
+    with pytest.raises(InputError, match=message):
+        list(read_unit(unit, LIMIT))
+
+
+def test_a_gzip_file_cut_short_is_refused_not_read_in_part(tmp_path: Path) -> None:
+    """zlib returns what it could decompress: 60% of an article was stored as the article."""
+    import gzip
+
+    body = " ".join(f"Sentence {i} says grain exports rose {i}% in May." for i in range(200))
+    whole = gzip.compress(f"Headline\n\n{body}\n".encode())
+    path = tmp_path / "article.txt.gz"
+    path.write_bytes(whole)
+    assert read_all(path)
+    path.write_bytes(whole[: len(whole) * 6 // 10])
+    with pytest.raises(InputError, match="cut short"):
+        read_all(path)
+
+
 def test_unknown_suffix_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "sheet.xlsx"
     path.write_text("just some words here")

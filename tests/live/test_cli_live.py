@@ -66,6 +66,50 @@ def test_sources_add_and_webhook_refuse_a_url_that_cannot_be_fetched(tmp_path: P
     assert huge.exit_code == 1 and "interval" in huge.output  # was saved, then overflowed
 
 
+def test_sources_add_refuses_an_empty_name_or_target_another_scheme_and_a_missing_folder(
+        tmp_path: Path) -> None:
+    """'ftp://host/feed' was saved as the folder <cwd>/ftp:/host/feed, '' as the current
+    folder, a name '' as a source nobody could address; a folder that is not there failed
+    every poll. Each is refused when added, in one line."""
+    db = tmp_path / "d.db"
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    for args, message in ((["", "https://news.example/rss"], "needs a name and a target"),
+                          (["x", ""], "needs a name and a target"),
+                          (["x", "ftp://news.example/rss"], "not an http(s) URL"),
+                          (["x", str(tmp_path / "missing")], "is not a folder"),
+                          (["x", str(a_file)], "is not a folder")):
+        bad = invoke(db, "sources", "add", *args)
+        assert bad.exit_code == 1 and message in bad.output, (args, bad.output)
+    assert not (tmp_path / "d.live.toml").exists()
+
+
+def test_a_config_edit_waits_for_another_in_progress_and_keeps_both(tmp_path: Path) -> None:
+    """Each `sources add` read the file and the last write won: of 12 added at once, 3
+    remained. Here the test holds the lock, writes its source late, and the command's
+    source, added once the lock is free, is kept beside it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from newsdesk.live.config import LiveConfig, locked, save_config
+    from newsdesk.models import LiveSource
+
+    path = tmp_path / "d.live.toml"
+    env = {**os.environ, "NEWSDESK_DB": str(tmp_path / "d.db")}
+    with locked(path):
+        proc = subprocess.Popen([sys.executable, "-m", "newsdesk", "sources", "add", "theirs",
+                                 "https://theirs.example/rss"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(3)  # long enough to have read and written the file, were it not locked
+        save_config(path, LiveConfig(sources=[LiveSource.model_validate(
+            {"name": "ours", "kind": "feed", "url": "https://ours.example/rss"})]))
+    assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
+    config = tomllib.loads(path.read_text())
+    assert [s["name"] for s in config["sources"]] == ["ours", "theirs"]
+
+
 def test_quarantine_retry_of_an_unknown_id_says_so(tmp_path: Path) -> None:
     """It printed 'retried 0' and exited 0, as if the item had been dealt with."""
     result = invoke(tmp_path / "d.db", "quarantine", "retry", "99999")
@@ -84,9 +128,49 @@ def test_alert_thresholds_must_be_finite_and_spans_bounded(tmp_path: Path) -> No
     assert not (tmp_path / "d.live.toml").exists()
 
 
+def test_alerts_add_refuses_a_blank_name_or_value_and_webhook_remove_an_unknown_url(
+        tmp_path: Path) -> None:
+    """A keyword of spaces was saved and never fired (the value is stripped when matched);
+    removing a webhook that was never added said 'removed' and exited 0."""
+    db = tmp_path / "d.db"
+    for args, message in ((["", "--kind", "keyword", "--value", "oil"], "needs a name"),
+                          (["k", "--kind", "keyword", "--value", "   "], "needs --value"),
+                          (["t", "--kind", "tag", "--value", ""], "needs --value")):
+        bad = invoke(db, "alerts", "add", *args)
+        assert bad.exit_code == 1 and message in bad.output, (args, bad.output)
+    gone = invoke(db, "alerts", "webhook", "https://hooks.example/x", "--remove")
+    assert gone.exit_code == 1 and "no webhook https://hooks.example/x" in gone.output
+    assert not (tmp_path / "d.live.toml").exists()
+
+
+def test_names_in_square_brackets_are_printed_as_they_are(tmp_path: Path) -> None:
+    """Rich read '[/x]' in a rule's or source's name as a closing tag: MarkupError."""
+    db = tmp_path / "d.db"
+    for args in (["alerts", "add", "[/x]", "--kind", "keyword", "--value", "oil"],
+                 ["alerts", "remove", "[/x]"],
+                 ["sources", "add", "[/y]", "https://news.example/rss"],
+                 ["sources", "list"], ["sources", "remove", "[/y]"]):
+        result = invoke(db, *args)
+        assert result.exit_code == 0 and result.exception is None, (args, result.output)
+        assert "[/x]" in result.output or "[/y]" in result.output, (args, result.output)
+
+
 def test_watch_without_sources_says_how_to_add_one(tmp_path: Path) -> None:
     result = invoke(tmp_path / "d.db", "watch", "--once")
     assert result.exit_code == 1 and "newsdesk sources add" in result.output
+
+
+def test_watch_with_a_log_file_it_cannot_write_says_so(tmp_path: Path) -> None:
+    """A folder, or a file in a folder that is not there: IsADirectoryError and
+    FileNotFoundError were internal errors."""
+    db = tmp_path / "d.db"
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    assert invoke(db, "sources", "add", "drop", str(drop)).exit_code == 0
+    for log in (tmp_path, tmp_path / "missing" / "watch.log"):
+        result = invoke(db, "watch", "--once", "--log-file", str(log))
+        assert result.exit_code == 1 and "cannot write the log file" in result.output, (
+            result.output)
 
 
 def test_alerts_add_list_remove_and_feed(tmp_path: Path) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from newsdesk.errors import InputError
 from newsdesk.live.config import LiveConfig, load_config, save_config
 from newsdesk.models import AlertRule, LiveSource
 
@@ -19,3 +22,19 @@ def test_written_config_reads_back_with_any_characters(tmp_path: Path) -> None:
     save_config(path, config)
     back = load_config(path)
     assert back.sources[0].name == odd and back.alerts[0].value == odd
+
+
+def test_config_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """Notepad and PowerShell save UTF-8 with a BOM; TOML calls it an invalid statement."""
+    path = tmp_path / "live.toml"
+    path.write_bytes(b'\xef\xbb\xbf[[sources]]\nname = "wire"\nkind = "feed"\n'
+                     b'url = "https://news.example/rss"\n')
+    assert load_config(path).sources[0].name == "wire"
+
+
+def test_a_webhook_edited_in_by_hand_is_checked_like_one_added(tmp_path: Path) -> None:
+    """An ftp:// webhook loaded without a word and failed at every alert."""
+    path = tmp_path / "live.toml"
+    path.write_text('[[webhooks]]\nurl = "ftp://hooks.example/x"\n')
+    with pytest.raises(InputError, match="webhook must be http"):
+        load_config(path)

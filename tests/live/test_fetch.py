@@ -179,6 +179,17 @@ def test_retries_exhausted_and_4xx_not_retried() -> None:
         assert srv.hits("/gone") == 1
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "soon", "-5"])
+def test_a_retry_after_that_is_no_number_of_seconds_is_ignored(value: str) -> None:
+    """'²' (byte B2 read as Latin-1) passed isdigit() and float() raised: a ValueError
+    escaped the fetcher instead of the FetchError of the 503."""
+    with serve({"/busy": Reply(503, headers={"Retry-After": value})}) as srv, \
+            fetcher(retries=0) as f:
+        with pytest.raises(FetchError, match="503") as busy:
+            f.get(srv.url("/busy"), allow_local=True, robots=False)
+        assert busy.value.retry_after is None
+
+
 def test_timeout_is_a_retryable_error() -> None:
     with serve({"/slow": Reply(body=b"late", delay=1.0)}) as srv, \
             fetcher(timeout=0.2, retries=0) as f:

@@ -42,6 +42,17 @@ def test_backoff_doubles_and_retry_after_wins() -> None:
     assert str(seen[0].url) == "http://llm.test/v1/chat/completions"
 
 
+@pytest.mark.parametrize("value", ["nan", "-5"])
+def test_a_retry_after_no_sleep_can_take_falls_back_to_the_backoff(value: str) -> None:
+    """time.sleep(nan) and time.sleep(-5) raise ValueError: the brief crashed."""
+    answers = iter([httpx.Response(503, headers={"Retry-After": value}),
+                    httpx.Response(200, json=completion("ok"))])
+    sleeps: list[float] = []
+    assert client(httpx.MockTransport(lambda r: next(answers)), sleeps).complete(
+        MESSAGES).text == "ok"
+    assert sleeps == [0.5]
+
+
 def test_retries_run_out_with_an_actionable_error() -> None:
     sleeps: list[float] = []
     c = client(httpx.MockTransport(lambda r: httpx.Response(500, text="boom")), sleeps,
@@ -142,10 +153,11 @@ def test_response_formats(kind: str, expected: dict | None) -> None:
     assert bodies[0].get("response_format") == expected
 
 
-@pytest.mark.parametrize(("value", "slept"), [("-5", 0.0), ("nan", 0.5), ("-inf", 0.5)])
+@pytest.mark.parametrize(("value", "slept"), [("-5", 0.5), ("nan", 0.5), ("-inf", 0.5),
+                                              ("inf", 0.5)])
 def test_a_retry_after_that_is_no_delay_is_not_slept(value: str, slept: float) -> None:
-    """A Retry-After of "-5" means "now", and "nan" is no number: the client waits 0 s,
-    or its own backoff, never the value itself (time.sleep raises on it: a traceback)."""
+    """A Retry-After of "-5", "nan" or "inf" is no number of seconds: the client waits its
+    own backoff, never the value itself (time.sleep raises on it: a traceback)."""
     replies = iter([httpx.Response(429, headers={"Retry-After": value}),
                     httpx.Response(200, json=completion("ok"))])
     sleeps: list[float] = []

@@ -27,9 +27,22 @@ def test_config_file_then_environment(tmp_path: Path, monkeypatch: pytest.Monkey
     assert Settings.from_env(tmp_path / "d.db").llm_cache_dir is None
 
 
+def test_config_file_saved_with_a_byte_order_mark(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_bytes(b'\xef\xbb\xbfengine = "llm"\n')  # Notepad's UTF-8
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(config))
+    assert Settings.from_env(tmp_path / "d.db").engine == "llm"
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ('[llm]\nmodle = "x"\n', "unknown \\[llm\\] key 'modle'"),
     ('[llm]\ntimeout_s = "soon"\n', "timeout_s='soon' is not a float"),
+    ("[llm]\ntimeout_s = -1\n", "timeout_s=-1.0 must be above 0 seconds"),
+    ("[llm]\ntimeout_s = nan\n", "timeout_s=nan must be above 0 seconds"),
+    ('[llm]\nbase_url = "http://[::1/v1"\n', "base_url='http://\\[::1/v1' is not a URL"),
+    ('[llm]\nbase_url = "http://gpu:99999/v1"\n', "is not a URL"),
+    ('[llm]\nbase_url = "gpu:8000/v1"\n', "must start with http:// or https://"),
     ('engine = "gpt"\n', "unknown engine 'gpt'"),
     ("[llm\n", "cannot read config file"),
 ])
@@ -106,3 +119,14 @@ def test_an_empty_environment_variable_counts_as_unset(
     s = Settings.from_env(tmp_path / "d.db")
     assert s.llm_cache_dir == tmp_path / "llm-cache"
     assert (s.llm.timeout_s, s.llm.model, s.llm.api_key) == (120.0, "default", None)
+
+
+@pytest.mark.parametrize("value", ["10MB", "-5", "0", "1e6"])
+def test_a_size_limit_that_is_not_a_number_of_bytes_is_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """NEWSDESK_MAX_BYTES=10MB was ignored without a word (the 10 MB default applied)."""
+    monkeypatch.setenv("NEWSDESK_MAX_BYTES", value)
+    with pytest.raises(InputError, match="NEWSDESK_MAX_BYTES=.*in bytes"):
+        Settings.from_env(tmp_path / "d.db")
+    monkeypatch.setenv("NEWSDESK_MAX_BYTES", "2048")
+    assert Settings.from_env(tmp_path / "d.db").max_bytes == 2048

@@ -141,6 +141,15 @@ def minilm() -> embed.MiniLMEmbedder:
     return embed.MiniLMEmbedder(precision="float32")  # exact, whatever the CPU
 
 
+@needs_model
+def test_a_folder_that_holds_no_model_is_an_error(tmp_path) -> None:
+    """NEWSDESK_EMBEDDING_MODEL at the wrong folder was an internal ValueError."""
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(InputError, match="not a sentence-transformers model directory"):
+        embed.MiniLMEmbedder(tmp_path)
+
+
 def test_an_unknown_precision_is_an_error_that_names_the_choices(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(embed.ENV_EMBEDDING_PRECISION, "fp8")

@@ -528,3 +528,26 @@ def test_date_filters_narrow_the_keyword_ranking_by_year_tokens(tmp_path: Path) 
         span = len(range(since[0], (until or (2025,))[0] + 1)) if since else 0
         assert uses_years == (0 < span <= facets_module.MAX_YEARS), f
     s.conn.set_trace_callback(None)
+
+
+def test_a_write_to_a_file_sqlite_opened_read_only_is_a_store_error(tmp_path: Path) -> None:
+    """SQLite opens a file this process may not write (chmod 444, a read-only mount)
+    read-only without a word; the first write then names the file and what to do,
+    instead of an OperationalError, and nothing is half-written."""
+    path = tmp_path / "d.db"
+    put(SQLiteStore(path), article("First Story", "Grain exports rose 4% in May.", "2025-06-02"))
+    store = SQLiteStore(path)
+    store.conn.close()
+    store.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    store.conn.row_factory = sqlite3.Row
+    with pytest.raises(StoreError, match="read-only.*choose another file"):
+        put(store, article("Second Story", "Coal imports fell 3% in June.", "2025-06-03"))
+    assert store.stats()["articles"] == 1
+
+
+def test_a_nul_in_a_phrase_separates_words(store: SQLiteStore) -> None:
+    """The web passes ?q= through as sent: '"yuan\x00settlement"' was an FTS5 syntax
+    error (unterminated string) and a 500."""
+    hits = store.search('"yuan\x00settlement"', SearchFilters(), 5)
+    assert hits == store.search('"yuan settlement"', SearchFilters(), 5)
+    assert store.search("\x00", SearchFilters(), 5) == store.search("", SearchFilters(), 5)

@@ -33,6 +33,16 @@ def test_articles_page_newest_first_with_next(client: TestClient) -> None:
     assert all(i["has_brief"] and i["lead"] for i in first["items"])
 
 
+def test_a_day_in_basic_iso_form_is_the_whole_day(client: TestClient) -> None:
+    """until=20240307 is all of 7 March, like until=2024-03-07, not its first instant."""
+    def ids(since: str, until: str) -> list[str]:
+        page = client.get("/api/v1/articles", params={"since": since, "until": until}).json()
+        return [i["article_id"] for i in page["items"]]
+
+    assert ids("2024-03-07", "2024-03-07")
+    assert ids("20240307", "20240307") == ids("2024-03-07", "2024-03-07")
+
+
 def test_article_filters(client: TestClient) -> None:
     tags = client.get("/api/v1/tags").json()
     top = tags[0]

@@ -131,6 +131,14 @@ def test_dns_rebinding_cannot_write_without_a_token(writer: TestClient) -> None:
         assert upload(writer, headers={"Host": host}).status_code in (200, 201), host
 
 
+def test_a_malformed_origin_or_host_is_refused_not_a_500(writer: TestClient) -> None:
+    """urlsplit raises on an unclosed IPv6 bracket: the write was an internal error."""
+    for headers in ({"Origin": "http://["}, {"Host": "[::1"}):
+        response = upload(writer, headers=headers)
+        assert response.status_code == 403, (headers, response.text)
+        assert error_of(response)["code"] == "forbidden"
+
+
 def test_store_errors_do_not_leak_paths(db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from newsdesk.errors import StoreError
     from newsdesk.web.desks import DeskPool

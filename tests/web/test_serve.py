@@ -16,7 +16,9 @@ def test_serve_beyond_loopback_needs_a_token(tmp_path: Path, monkeypatch: pytest
     assert "NEWSDESK_API_TOKEN" in result.output and "Traceback" not in result.output
 
 
-def test_serve_rejects_a_bad_upload_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NEWSDESK_MAX_UPLOAD", "ten")
+@pytest.mark.parametrize("value", ["ten", "²"])  # '²'.isdigit(), but int('²') fails
+def test_serve_rejects_a_bad_upload_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          value: str) -> None:
+    monkeypatch.setenv("NEWSDESK_MAX_UPLOAD", value)
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "d.db"), "serve"])
-    assert result.exit_code == 1 and "NEWSDESK_MAX_UPLOAD" in result.output
+    assert result.exit_code == 1 and "NEWSDESK_MAX_UPLOAD" in result.output, result.output
