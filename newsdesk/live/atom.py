@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from newsdesk.errors import StoreError
+from newsdesk.ingest.sources import is_url
 from newsdesk.store.base import Store
 from newsdesk.store.journal import Journal
 from newsdesk.store.sqlite import SQLiteStore
@@ -48,7 +49,9 @@ def alerts_atom(store: Store, limit: int = 100, self_url: str | None = None) -> 
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = event.created_at.isoformat()
         ET.SubElement(entry, f"{{{ATOM}}}category", term=_x(event.kind), label=_x(event.rule))
         for a in event.articles:
-            if a.url:
+            # Only web addresses become links: a feed item's "javascript:..." URL would be
+            # a script a reader runs on a click. Other URLs stay in the content as text.
+            if a.url and is_url(a.url):
                 ET.SubElement(entry, f"{{{ATOM}}}link", rel="related", href=_x(a.url),
                               title=_x(a.title))
         lines = [f"Rule {event.rule} ({event.kind})."]

@@ -182,3 +182,25 @@ def test_atom_feed_stays_well_formed_with_control_characters(desk: Desk) -> None
     root = ET.fromstring(alerts_atom(desk.store))
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert root.findtext("a:entry/a:title", namespaces=ns) == "Port [31mnews"
+
+
+def test_atom_feed_links_only_web_addresses(desk: Desk) -> None:
+    """An article URL from a feed item can be anything: "javascript:..." as an Atom link
+    is a script a reader runs on a click. Only http(s) URLs become links."""
+    from xml.etree import ElementTree as ET
+
+    from newsdesk.models import AlertArticle
+    from newsdesk.store.journal import Journal
+
+    journal = Journal(desk.store)  # type: ignore[arg-type]
+    with desk.store.transaction():
+        journal.add_event(AlertEvent(
+            rule="r", kind="keyword", key="k", title="Port news",
+            created_at=datetime(2024, 3, 1, tzinfo=UTC),
+            articles=[AlertArticle(id="a" * 32, title="Bad", url="javascript:alert(1)"),
+                      AlertArticle(id="b" * 32, title="Good", url="HTTPS://wire.test/a")]),
+            ["log"])
+    root = ET.fromstring(alerts_atom(desk.store))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    hrefs = [link.get("href") for link in root.findall("a:entry/a:link", ns)]
+    assert hrefs == ["HTTPS://wire.test/a"]
