@@ -46,6 +46,11 @@ class Guard:
             return
 
         started = time.perf_counter()
+        # HEAD is GET without the body (`curl -I`, uptime monitors, link checkers): the
+        # routes declare GET only, so the app answers the GET and the body is left out.
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -54,6 +59,8 @@ class Guard:
                 headers += [(b"content-security-policy", CSP.encode()), *HEADERS,
                             (b"server-timing", f"app;dur={took:.1f}".encode())]
                 message["headers"] = headers
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         if scope["method"] in BODY_METHODS:

@@ -214,3 +214,15 @@ def test_a_brief_never_written_is_composed_once_then_stable(writer: TestClient) 
     second = writer.get(f"/api/v1/articles/{article_id}/brief")
     assert first.status_code == second.status_code == 200
     assert first.headers["etag"] == second.headers["etag"]
+
+
+def test_head_answers_like_get_without_the_body(client: TestClient) -> None:
+    """`curl -I`, uptime monitors and link checkers send HEAD: every GET route answers it
+    with the GET's status and headers and no body (it was 405 everywhere)."""
+    for path in ("/", "/api/v1/articles", "/static/app.css", "/api/v1/articles/nope"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-length"] == got.headers["content-length"]
+    assert client.head("/api/v1/articles").status_code == 200
