@@ -164,6 +164,9 @@ class _Assembler:
         self.used: set[tuple[str, int]] = set()
         self.excluded = {(c.article_id, c.sentence) for c, _ in pack.excluded}
         self.seen: set[tuple[str, str]] = set()  # (section, normalised text) shown
+        # The article's own sentences (the earlier articles' are Background evidence).
+        self.own = {(i.citation.article_id, i.citation.sentence) for i in pack.items
+                    if not i.label}
 
     def usable(self, pool: list[CitedSentence]) -> list[CitedSentence]:
         """Extractive sentences that do not rest on text addressed to the model."""
@@ -191,6 +194,11 @@ class _Assembler:
         elif len(found) < len(cites):
             missing = [n for n, c in zip(ns, cites, strict=True) if c is None]
             reason = f"cites [{missing[0]}], which is not a sentence of the evidence"
+        elif section == "summary" and not any(
+                (c.article_id, c.sentence) in self.own for c in found):
+            # True of an earlier article, but shown as today's news it misleads.
+            reason = ("cites only earlier articles: the News Summary reports this "
+                      "article's news")
         else:
             candidate = CitedSentence(text=text, citations=found, composed=True, generated=True)
             reason = check(candidate, self.lookup, self.gazetteer, copied=False)

@@ -33,7 +33,7 @@ Answer with one JSON object and nothing else, shaped like this:
  "background": [{"text": "<a sentence of context>", "cites": [<evidence number>]}],
  "insights": [{"question": "<a question>", "bullets": [{"text": "<an answer>", \
 "cites": [<evidence number>]}]}]}
-- summary: 3 to 6 sentences with the news.
+- summary: 3 to 6 sentences with the news of this article, each citing this article.
 - background: 1 to 4 sentences of context: earlier events, from earlier articles when \
 there are some.
 - insights: 3 questions an analyst would ask (what changed, who is shaping the story, \

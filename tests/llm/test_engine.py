@@ -436,3 +436,40 @@ def test_the_report_quotes_a_dropped_answer_sentence_cleaned_and_bounded(
     brief = brief_of(tmp_path, server.url, rail_file)
     for d in brief.verification.dropped:
         assert len(d.text) <= 401 and "\u001b" not in d.text and "\u0007" not in d.text, d
+
+
+EARLIER_RAIL = """Rail Freight Between China And Russia Hits A Record
+Source: Test Wire
+Published: 02/10/2025, 09:00:00 UTC
+
+Rail freight between China and Russia reached a record 15 million tonnes last year, the railway operator said.
+The operator opened two new terminals at the border crossing of Zabaikalsk in December.
+"""
+
+
+def test_a_summary_sentence_must_rest_on_this_article(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """A sentence true of an earlier article of the story is Background: in the News
+    Summary it would present old coverage as today's news, so it is dropped there (and
+    kept in the Background, where the same sentence belongs)."""
+    earlier = tmp_path / "earlier.txt"
+    earlier.write_text(EARLIER_RAIL, encoding="utf-8")
+    old = "Rail freight between China and Russia reached a record 15 million tonnes last year."
+
+    def answer(body: Body) -> str:
+        out = json.loads(good_answer(body))
+        n = n_of(body, "record 15 million tonnes")
+        out["summary"].append({"text": old, "cites": [n]})
+        out["background"] = [{"text": old, "cites": [n]}]
+        return json.dumps(out)
+    server.script(ok(answer))
+    settings = llm_settings(tmp_path, server.url)
+    with Desk.open(settings) as desk:
+        desk.ingest([str(earlier), str(rail_file)])
+        brief = desk.brief(str(rail_file))
+    assert "Earlier article B1" in server.requests[0]["messages"][1]["content"]
+    assert old not in [s.text for s in brief.summary]
+    assert [s.text for s in brief.background] == [old]
+    dropped = [d for d in brief.verification.dropped if d.section == "summary"]
+    assert [d.text for d in dropped] == [old]
+    assert "cites only earlier articles" in dropped[0].reason
