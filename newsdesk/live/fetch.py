@@ -11,14 +11,12 @@ so a compression bomb stops at the limit too).
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import threading
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -30,6 +28,7 @@ from newsdesk import __version__
 from newsdesk.errors import InputError
 from newsdesk.ingest.decode import declared_charset, decode, human_size
 from newsdesk.live.guard import BlockedURL, Resolver, checked_address, system_resolver
+from newsdesk.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +304,7 @@ class Fetcher:
         if status >= 400:
             raise FetchError(f"{url}: the server answered HTTP {status}",
                              retryable=status in RETRY_STATUS, status=status,
-                             retry_after=_retry_after(response.headers.get("retry-after")))
+                             retry_after=retry_after_seconds(response.headers.get("retry-after")))
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit and \
                 not response.headers.get("content-encoding"):
@@ -438,21 +437,6 @@ def site_of(url: str) -> str:
     except ValueError:
         return ""
     return f"{host}:{port}" if host else ""
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (seconds or an HTTP date)."""
-    if not value:
-        return None
-    if value.strip().isascii() and value.strip().isdigit():  # '²' is a digit float() refuses
-        return float(value.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 __all__ = ["BlockedURL", "FetchError", "FetchResult", "Fetcher", "MemoryValidators",

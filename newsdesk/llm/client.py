@@ -21,8 +21,6 @@ the session if the server refuses it; nothing relies on it (see parse.py):
 
 from __future__ import annotations
 
-import contextlib
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +32,7 @@ import httpx
 from newsdesk.config import LlmSettings
 from newsdesk.errors import LlmError
 from newsdesk.llm.cache import ResponseCache, cache_key
+from newsdesk.retry_after import retry_after_seconds
 
 RESPONSE_FORMATS = ("json_object", "json_schema", "json_object_schema")
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
@@ -185,14 +184,12 @@ class ChatClient:
                               request=response.request)
 
     def _delay(self, attempt: int, problem: str) -> float:
-        """Exponential backoff; a numeric Retry-After from a 429/503 wins, up to a cap. A
-        Retry-After that is no number of seconds ("nan", "-5": time.sleep raises on both;
-        the HTTP rule is a non-negative integer) is ignored, as the fetcher ignores it."""
+        """Exponential backoff; a Retry-After from a 429/503 (seconds or an HTTP date)
+        wins, up to a cap; one that is neither ("nan", "-5") is ignored."""
         delay = self.settings.backoff_s * 2 ** (attempt - 1)
         if problem.startswith("HTTP") and self._retry_after:
-            with contextlib.suppress(ValueError):
-                if 0 <= (asked := float(self._retry_after)) < math.inf:
-                    delay = asked
+            if (asked := retry_after_seconds(self._retry_after)) is not None:
+                delay = asked
             self._retry_after = None
         return min(max(delay, 0.0), MAX_BACKOFF_S)
 

@@ -251,3 +251,17 @@ def test_a_cache_write_that_fails_leaves_no_temporary_file(
     monkeypatch.setattr(os, "replace", full)
     ResponseCache(tmp_path).put("ab" * 32, {"text": "x"})
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_a_retry_after_date_is_honoured() -> None:
+    """Retry-After may be an HTTP date (RFC 9110): the client waited its own backoff."""
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
+    replies = iter([httpx.Response(503, headers={"Retry-After": soon}),
+                    httpx.Response(200, json=completion("ok"))])
+    sleeps: list[float] = []
+    assert client(httpx.MockTransport(lambda r: next(replies)), sleeps).complete(
+        MESSAGES).text == "ok"
+    assert len(sleeps) == 1 and 15 < sleeps[0] <= 20
