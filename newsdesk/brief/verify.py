@@ -107,11 +107,22 @@ def contains_words(text: str, evidence: str) -> bool:
     """`text` occurs in `evidence` beginning and ending on word boundaries: trimmed by
     words, not letters ("il freight between China and Rus" is no trim of "Rail freight
     between China and Russia")."""
-    if text not in evidence:
-        return False
-    before = r"(?<!\w)" if re.match(r"\w", text) else ""
-    after = r"(?!\w)" if re.search(r"\w$", text) else ""
-    return re.search(before + re.escape(text) + after, evidence) is not None
+    if not text:
+        return True
+    check_before, check_after = _is_word(text[0]), _is_word(text[-1])
+    at = evidence.find(text)
+    while at >= 0:  # each occurrence: no regex compiled per sentence (briefs check many)
+        end = at + len(text)
+        if not (check_before and at and _is_word(evidence[at - 1])) and not (
+                check_after and end < len(evidence) and _is_word(evidence[end])):
+            return True
+        at = evidence.find(text, at + 1)
+    return False
+
+
+def _is_word(ch: str) -> bool:
+    """A character of a word, as the regex class \\w has it."""
+    return ch.isalnum() or ch == "_"
 
 
 @lru_cache(maxsize=16384)
