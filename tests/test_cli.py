@@ -426,3 +426,20 @@ def test_stats_of_a_desk_not_created_yet_names_its_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert f"{db} (not created yet" in result.stdout.decode()
     assert ":memory:" not in result.stdout.decode() and not db.exists()
+
+
+def test_ingest_names_stdin_once_and_says_so_when_named_twice(
+        tmp_path: Path, article_text: str) -> None:
+    """Standard input can be read once: a second '-' is quarantined with that reason,
+    not with advice to pipe into another command; the first is stored."""
+    result = invoke(tmp_path / "d.db", "ingest", "-", "-", "--json", input=article_text)
+    outcomes = json.loads(result.stdout)["outcomes"]
+    assert [o["status"] for o in outcomes] == ["accepted", "quarantined"]
+    assert "read only once" in outcomes[1]["reason"]
+    assert "brief" not in outcomes[1]["reason"]
+
+
+def test_empty_stdin_message_fits_any_command(tmp_path: Path) -> None:
+    result = invoke(tmp_path / "d.db", "ingest", "-", "--json", input="")
+    reason = json.loads(result.stdout)["outcomes"][0]["reason"]
+    assert "standard input is empty" in reason and "brief" not in reason
