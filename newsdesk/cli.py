@@ -514,21 +514,15 @@ def story(
 
 @app.command()
 def verify(
-    path: Annotated[Path, typer.Argument(help="A brief as JSON (newsdesk brief --json).")],
+    path: Annotated[Path, typer.Argument(
+        help="A brief as JSON (newsdesk brief --json), or '-' for stdin.")],
     as_json: JsonOption = False,
 ) -> None:
     """Check every sentence of a brief against the stored sentences it cites.
 
     Exit status 0 when everything is supported, 1 when something is not (listed)."""
     with _errors():
-        try:
-            brief = Brief.model_validate_json(path.read_bytes().removeprefix(codecs.BOM_UTF8))
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "the top level"
-            raise InputError(f"{path} is not a newsdesk brief: {where}: {first['msg']}") from None
+        brief = _read_brief(path)
         with Desk.open(_settings(), read_only=True) as desk:
             checked = desk.verify(brief)
     report = checked.verification
@@ -542,6 +536,21 @@ def verify(
                       highlight=False)
     if report.dropped:
         raise typer.Exit(1)
+
+
+def _read_brief(path: Path) -> Brief:
+    """The brief in a file, or on standard input for '-' (as 'brief -' reads an article,
+    so 'newsdesk brief --json x | newsdesk verify -' needs no file in between)."""
+    name = "standard input" if str(path) == "-" else str(path)
+    try:
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        return Brief.model_validate_json(data.removeprefix(codecs.BOM_UTF8))
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the top level"
+        raise InputError(f"{name} is not a newsdesk brief: {where}: {first['msg']}") from None
 
 
 @app.command()

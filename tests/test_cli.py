@@ -443,3 +443,17 @@ def test_empty_stdin_message_fits_any_command(tmp_path: Path) -> None:
     result = invoke(tmp_path / "d.db", "ingest", "-", "--json", input="")
     reason = json.loads(result.stdout)["outcomes"][0]["reason"]
     assert "standard input is empty" in reason and "brief" not in reason
+
+
+def test_verify_reads_the_brief_from_stdin_given_dash(
+        tmp_path: Path, article_file: Path) -> None:
+    """'verify -' reads the brief JSON from standard input, as 'brief -' reads an
+    article; bad JSON there is refused like a bad file, naming standard input."""
+    db = tmp_path / "d.db"
+    made = invoke(db, "brief", str(article_file), "--save", "--json")
+    ok = invoke(db, "verify", "-", input=made.stdout)
+    assert ok.exit_code == 0 and "unsupported 0" in ok.output, ok.output
+    bad = invoke(db, "verify", "-", input='{"title": 3}')
+    assert bad.exit_code == 1
+    assert "standard input is not a newsdesk brief" in bad.output
+    assert "Traceback" not in bad.output
