@@ -38,7 +38,7 @@ from newsdesk.desk import EMBED_BATCH, Desk
 from newsdesk.errors import InputError, NewsdeskError
 from newsdesk.models import Brief, IngestOutcome, SearchFilters, SearchHit, Story
 from newsdesk.pipeline import default_workers
-from newsdesk.store.sqlite import damage, has_search_words
+from newsdesk.store.sqlite import damage, damage_message, has_search_words
 
 app = typer.Typer(
     help="newsdesk: raw news in, grounded and cited briefs out.",
@@ -89,9 +89,8 @@ def _errors() -> Iterator[None]:
     except sqlite3.DatabaseError as exc:  # the file opened, then a query met the damage
         if (reason := damage(exc)) is None:
             raise
-        err.print(f"[bold red]error:[/] {_esc(str(_settings().db_path))} is damaged or was "
-                  f"changed by another program ({_esc(reason)}); restore a copy, or choose "
-                  "another file with --db or NEWSDESK_DB", highlight=False)
+        err.print(f"[bold red]error:[/] "
+                  f"{_esc(damage_message(reason, str(_settings().db_path)))}", highlight=False)
         raise typer.Exit(1) from None
 
 

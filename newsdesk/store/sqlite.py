@@ -458,6 +458,13 @@ def damage(exc: sqlite3.DatabaseError) -> str | None:
     return None
 
 
+def damage_message(reason: str, name: str = "the database") -> str:
+    """The one line for damage a query met (see `damage`), for the CLI and the web server
+    alike; the CLI names the file, the server does not (its paths stay in its log)."""
+    return (f"{name} is damaged or was changed by another program ({reason}); restore a "
+            "copy, or choose another file with --db or NEWSDESK_DB")
+
+
 def has_search_words(query: str) -> bool:
     """Whether a query has words to search for; a query without ("", "*", "-") lists the
     newest articles that pass the filters instead."""
