@@ -38,7 +38,7 @@ from newsdesk.desk import EMBED_BATCH, Desk
 from newsdesk.errors import InputError, NewsdeskError
 from newsdesk.models import Brief, IngestOutcome, SearchFilters, SearchHit, Story
 from newsdesk.pipeline import default_workers
-from newsdesk.store.sqlite import damage, has_search_words
+from newsdesk.store.sqlite import damage, damage_message, has_search_words
 
 app = typer.Typer(
     help="newsdesk: raw news in, grounded and cited briefs out.",
@@ -89,9 +89,8 @@ def _errors() -> Iterator[None]:
     except sqlite3.DatabaseError as exc:  # the file opened, then a query met the damage
         if (reason := damage(exc)) is None:
             raise
-        err.print(f"[bold red]error:[/] {_esc(str(_settings().db_path))} is damaged or was "
-                  f"changed by another program ({_esc(reason)}); restore a copy, or choose "
-                  "another file with --db or NEWSDESK_DB", highlight=False)
+        err.print(f"[bold red]error:[/] "
+                  f"{_esc(damage_message(reason, str(_settings().db_path)))}", highlight=False)
         raise typer.Exit(1) from None
 
 
@@ -514,21 +513,15 @@ def story(
 
 @app.command()
 def verify(
-    path: Annotated[Path, typer.Argument(help="A brief as JSON (newsdesk brief --json).")],
+    path: Annotated[Path, typer.Argument(
+        help="A brief as JSON (newsdesk brief --json), or '-' for stdin.")],
     as_json: JsonOption = False,
 ) -> None:
     """Check every sentence of a brief against the stored sentences it cites.
 
     Exit status 0 when everything is supported, 1 when something is not (listed)."""
     with _errors():
-        try:
-            brief = Brief.model_validate_json(path.read_bytes().removeprefix(codecs.BOM_UTF8))
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "the top level"
-            raise InputError(f"{path} is not a newsdesk brief: {where}: {first['msg']}") from None
+        brief = _read_brief(path)
         with Desk.open(_settings(), read_only=True) as desk:
             checked = desk.verify(brief)
     report = checked.verification
@@ -542,6 +535,21 @@ def verify(
                       highlight=False)
     if report.dropped:
         raise typer.Exit(1)
+
+
+def _read_brief(path: Path) -> Brief:
+    """The brief in a file, or on standard input for '-' (as 'brief -' reads an article,
+    so 'newsdesk brief --json x | newsdesk verify -' needs no file in between)."""
+    name = "standard input" if str(path) == "-" else str(path)
+    try:
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        return Brief.model_validate_json(data.removeprefix(codecs.BOM_UTF8))
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the top level"
+        raise InputError(f"{name} is not a newsdesk brief: {where}: {first['msg']}") from None
 
 
 @app.command()

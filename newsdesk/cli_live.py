@@ -21,8 +21,10 @@ from newsdesk.desk import Desk
 from newsdesk.errors import InputError
 from newsdesk.live.atom import alerts_atom
 from newsdesk.live.config import (
+    NEEDS_VALUE,
     LiveConfig,
     Webhook,
+    check_rules,
     check_source,
     check_web_url,
     load_config,
@@ -295,7 +297,7 @@ def alerts_add(
                 "days": days, "min_count": min_count})
         except ValueError as exc:
             raise InputError(f"bad alert: {_first_error(exc)}") from None
-        if kind in ("tag", "entity", "keyword", "spike") and not (value or "").strip():
+        if kind in NEEDS_VALUE and not (value or "").strip():
             raise InputError(f"a {kind} alert needs --value")
         if kind == "figure" and (not subject or (below is None and above is None)):
             raise InputError("a figure alert needs --subject and --below and/or --above")
@@ -371,6 +373,7 @@ def alerts_webhook(
         config.webhooks = [w for w in config.webhooks if w.url != url]
         if not remove:
             check_web_url(url, "webhook URL")
+            check_rules(rule or [], config, path)
             config.webhooks.append(Webhook(url=url, local=local, rules=rule or []))
         save_config(path, config)
     err.print(("removed" if remove else "added") + f" webhook {_esc(url)}", highlight=False)

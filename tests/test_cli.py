@@ -426,3 +426,34 @@ def test_stats_of_a_desk_not_created_yet_names_its_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert f"{db} (not created yet" in result.stdout.decode()
     assert ":memory:" not in result.stdout.decode() and not db.exists()
+
+
+def test_ingest_names_stdin_once_and_says_so_when_named_twice(
+        tmp_path: Path, article_text: str) -> None:
+    """Standard input can be read once: a second '-' is quarantined with that reason,
+    not with advice to pipe into another command; the first is stored."""
+    result = invoke(tmp_path / "d.db", "ingest", "-", "-", "--json", input=article_text)
+    outcomes = json.loads(result.stdout)["outcomes"]
+    assert [o["status"] for o in outcomes] == ["accepted", "quarantined"]
+    assert "read only once" in outcomes[1]["reason"]
+    assert "brief" not in outcomes[1]["reason"]
+
+
+def test_empty_stdin_message_fits_any_command(tmp_path: Path) -> None:
+    result = invoke(tmp_path / "d.db", "ingest", "-", "--json", input="")
+    reason = json.loads(result.stdout)["outcomes"][0]["reason"]
+    assert "standard input is empty" in reason and "brief" not in reason
+
+
+def test_verify_reads_the_brief_from_stdin_given_dash(
+        tmp_path: Path, article_file: Path) -> None:
+    """'verify -' reads the brief JSON from standard input, as 'brief -' reads an
+    article; bad JSON there is refused like a bad file, naming standard input."""
+    db = tmp_path / "d.db"
+    made = invoke(db, "brief", str(article_file), "--save", "--json")
+    ok = invoke(db, "verify", "-", input=made.stdout)
+    assert ok.exit_code == 0 and "unsupported 0" in ok.output, ok.output
+    bad = invoke(db, "verify", "-", input='{"title": 3}')
+    assert bad.exit_code == 1
+    assert "standard input is not a newsdesk brief" in bad.output
+    assert "Traceback" not in bad.output

@@ -73,8 +73,9 @@ def expand(refs: list[str]) -> list[Unit]:
     """Files, URLs and stdin as given; directories walked recursively in name order."""
     units: list[Unit] = []
     for ref in refs:
-        if ref == "-":
-            units.append(Unit("stdin", "-"))
+        if ref == "-":  # standard input can be read once: a second '-' finds nothing
+            stdin_named = any(u.ref == "-" for u in units)
+            units.append(Unit("missing" if stdin_named else "stdin", "-"))
         elif not ref.strip():
             units.append(Unit("missing", ref))  # not the current folder, nor a path
         elif is_url(ref):
@@ -129,6 +130,8 @@ def read_unit(unit: Unit, max_bytes: int) -> Iterator[RawDocument | InputError]:
     if unit.kind == "missing":
         if not unit.ref.strip():
             raise InputError("an empty path: name a file, a folder, an http(s) URL or '-'")
+        if unit.ref == "-":
+            raise InputError("standard input can be read only once: name '-' once")
         if "://" in unit.ref and not is_url(unit.ref):
             raise InputError(f"'{unit.ref}' is not a web address newsdesk can fetch: "
                              "give an http:// or https:// URL")
@@ -150,7 +153,8 @@ def read_unit(unit: Unit, max_bytes: int) -> Iterator[RawDocument | InputError]:
     if unit.kind == "stdin":
         data = unit.data if unit.data is not None else sys.stdin.buffer.read(max_bytes + 1)
         if not data.strip():
-            raise InputError("standard input is empty: pipe an article into 'newsdesk brief -'")
+            raise InputError("standard input is empty: pipe an article in, or name a file "
+                             "instead of '-'")
         if len(data) > max_bytes:
             raise InputError(f"standard input is over the {human_size(max_bytes)} limit")
         text = decode(data, "stdin", declared_charset(data))

@@ -76,6 +76,8 @@ def load_config(path: Path) -> LiveConfig:
             raise InputError(f"{path}: {what} name(s) used twice: {', '.join(dupes)}")
     for s in config.sources:
         check_source(s, path)
+    for a in config.alerts:
+        check_alert(a, path)
     for w in config.webhooks:  # as `alerts webhook` checks it, for a file edited by hand
         check_web_url(w.url, f"{path}: webhook")
     return config
@@ -89,6 +91,30 @@ def check_source(source: LiveSource, where: Path | str = "source") -> None:
     elif not source.url or not source.url.lower().startswith(("http://", "https://")):
         raise InputError(f"{where}: {source.kind} source '{source.name}' needs an http(s) "
                          f"url, got {source.url!r}")
+
+
+# The kinds that match on `value`: without one a rule can never fire (new_story's empty
+# value is deliberate: a new story under any tag).
+NEEDS_VALUE = ("tag", "entity", "keyword", "spike")
+
+
+def check_alert(rule: AlertRule, where: Path | str = "alert") -> None:
+    """A rule written by hand has what its kind needs to fire, as `alerts add` insists."""
+    if rule.kind in NEEDS_VALUE and not (rule.value or "").strip():
+        raise InputError(f"{where}: {rule.kind} alert '{rule.name}' has no value and can "
+                         "never fire: give it value = \"...\" (the tag, entity or keyword "
+                         "to watch), or remove it")
+
+
+def check_rules(names: list[str], config: LiveConfig, path: Path) -> None:
+    """A webhook's --rule names an alert in the config: a name none has was saved and the
+    webhook never received anything."""
+    known = {a.name for a in config.alerts}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(f"no alert named {', '.join(repr(n) for n in unknown)} in {path}: "
+                         "add it first with 'newsdesk alerts add', or see 'newsdesk alerts "
+                         "list' for the names")
 
 
 def check_web_url(url: str, what: str = "URL") -> None:

@@ -458,6 +458,13 @@ def damage(exc: sqlite3.DatabaseError) -> str | None:
     return None
 
 
+def damage_message(reason: str, name: str = "the database") -> str:
+    """The one line for damage a query met (see `damage`), for the CLI and the web server
+    alike; the CLI names the file, the server does not (its paths stay in its log)."""
+    return (f"{name} is damaged or was changed by another program ({reason}); restore a "
+            "copy, or choose another file with --db or NEWSDESK_DB")
+
+
 def has_search_words(query: str) -> bool:
     """Whether a query has words to search for; a query without ("", "*", "-") lists the
     newest articles that pass the filters instead."""
@@ -502,10 +509,23 @@ class SQLiteStore(SQLiteBrowse):
             self._configure()
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            if self._folder_refused(exc):
+                raise StoreError(
+                    f"cannot open {self.path} ({exc}): SQLite must create {self.path.name}-shm "
+                    f"and {self.path.name}-wal beside it, even to read, and its folder is "
+                    "read-only (permissions or a read-only mount); make the folder writable, "
+                    "or copy the database to a writable folder and pass that with --db"
+                ) from exc
             raise StoreError(
                 f"{self.path} is not a usable newsdesk database ({exc}); choose another "
                 "file with --db or NEWSDESK_DB"
             ) from exc
+
+    def _folder_refused(self, exc: sqlite3.DatabaseError) -> bool:
+        """Whether an existing file failed to open for want of a writable folder (the
+        WAL's -shm and -wal files): its folder is read-only, or a read-only mount."""
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        return self.path.is_file() and name in ("SQLITE_CANTOPEN", "SQLITE_READONLY_DIRECTORY")
 
     # --- set-up -------------------------------------------------------------------------
 

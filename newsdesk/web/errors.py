@@ -7,6 +7,7 @@ a traceback). Pages get the same message in an HTML page.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsdesk.errors import InputError, NewsdeskError, NotFoundError, StoreError
 from newsdesk.models import ErrorBody, ErrorDetail
+from newsdesk.store.sqlite import damage, damage_message
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,15 @@ def install(app: FastAPI) -> None:
         return error_response(request, 500, "internal_error",
                               f"internal error ({type(exc).__name__}); see the server log")
 
+    async def database_error(request: Request, exc: Exception) -> Response:
+        # A file that opened, then failed a query: the operator can act on it (503 and
+        # what to do, as the CLI says), unlike a bug (500).
+        assert isinstance(exc, sqlite3.DatabaseError)
+        if (reason := damage(exc)) is None:
+            return await unexpected(request, exc)
+        log.error("damaged database on %s: %s", request.url.path, reason)
+        return error_response(request, 503, "unavailable", damage_message(reason))
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
         return error_response(request, 500, "internal_error",
@@ -105,4 +116,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(NewsdeskError, desk_error)
+    app.add_exception_handler(sqlite3.DatabaseError, database_error)
     app.add_exception_handler(Exception, unexpected)

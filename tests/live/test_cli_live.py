@@ -261,3 +261,17 @@ def test_status_view_renders_each_source(tmp_path: Path) -> None:
         console.print(_status_table(w))
     text = console.export_text()
     assert "wire" in text and "drop" in text and "HTTP 503" in text
+
+
+def test_alerts_webhook_refuses_a_rule_no_alert_has(tmp_path: Path) -> None:
+    """A webhook for a rule name no alert has was saved and never received anything."""
+    db = tmp_path / "d.db"
+    assert invoke(db, "alerts", "add", "oil", "--kind", "keyword", "--value", "oil"
+                  ).exit_code == 0
+    bad = invoke(db, "alerts", "webhook", "https://hooks.example/x", "--rule", "oil",
+                 "--rule", "gas")
+    assert bad.exit_code == 1 and "no alert named 'gas'" in bad.output, bad.output
+    assert "alerts add" in bad.output
+    assert "webhooks" not in tomllib.loads((tmp_path / "d.live.toml").read_text())
+    assert invoke(db, "alerts", "webhook", "https://hooks.example/x", "--rule", "oil"
+                  ).exit_code == 0

@@ -38,3 +38,22 @@ def test_a_webhook_edited_in_by_hand_is_checked_like_one_added(tmp_path: Path) -
     path.write_text('[[webhooks]]\nurl = "ftp://hooks.example/x"\n')
     with pytest.raises(InputError, match="webhook must be http"):
         load_config(path)
+
+
+@pytest.mark.parametrize("kind", ["tag", "entity", "keyword", "spike"])
+def test_an_alert_edited_in_by_hand_without_a_value_is_refused_naming_file_and_alert(
+        tmp_path: Path, kind: str) -> None:
+    """It loaded without a word and could never fire; `alerts add` refuses the same."""
+    path = tmp_path / "live.toml"
+    path.write_text(f'[[alerts]]\nname = "silent"\nkind = "{kind}"\n')  # no value
+    with pytest.raises(InputError) as caught:
+        load_config(path)
+    said = str(caught.value)
+    assert str(path) in said and f"{kind} alert 'silent'" in said and "value" in said
+
+
+def test_a_new_story_alert_without_a_value_still_loads(tmp_path: Path) -> None:
+    """new_story without a value means any tag (documented on AlertRule)."""
+    path = tmp_path / "live.toml"
+    path.write_text('[[alerts]]\nname = "any"\nkind = "new_story"\n')
+    assert load_config(path).alerts[0].name == "any"

@@ -164,6 +164,30 @@ def test_garbage_file_is_refused(tmp_path: Path) -> None:
         SQLiteStore(path)
 
 
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("SQLITE_CANTOPEN", "unable to open database file"),  # a read-only mount
+    ("SQLITE_READONLY_DIRECTORY", "attempt to write a readonly database"),  # chmod a-w
+])
+def test_a_database_whose_folder_cannot_be_written_says_the_folder_must_be_writable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, message: str) -> None:
+    """WAL needs d.db-shm and d.db-wal beside the file, even to read: in a read-only
+    folder or mount SQLite's bare message (or 'not a usable newsdesk database') hid that."""
+    path = tmp_path / "d.db"
+    SQLiteStore(path).close()
+
+    def refused(self: SQLiteStore) -> None:
+        exc = sqlite3.OperationalError(message)
+        exc.sqlite_errorname = name  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(SQLiteStore, "_configure", refused)
+    with pytest.raises(StoreError) as caught:
+        SQLiteStore(path, create=False)
+    said = str(caught.value)
+    assert str(path) in said and "d.db-shm" in said and "folder" in said
+    assert "writable" in said and "--db" in said and "not a usable" not in said
+
 REWRITE_BODY = (
     "Chinese car makers sold more vehicles in Russia than ever before last year, customs and "
     "dealer data show. Brands such as Chery, Haval and Geely filled showrooms that Western "

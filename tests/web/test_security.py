@@ -154,6 +154,24 @@ def test_store_errors_do_not_leak_paths(db_copy: Path, monkeypatch: pytest.Monke
             assert "/home/desk" not in response.text and "server log" in response.text
 
 
+def test_a_damaged_database_answers_503_with_what_to_do_and_no_path(db_copy: Path) -> None:
+    """Damage a query meets (here a table another program dropped) was a generic 500;
+    the client gets 503 and the CLI's kind of message, the path staying in the log."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_copy)
+    conn.execute("DROP TABLE stories")
+    conn.commit()
+    conn.close()
+    with app_client(db_copy, WebConfig()) as client:
+        for path, accept in (("/api/v1/stories", "*/*"), ("/stories", "text/html")):
+            response = client.get(path, headers={"Accept": accept})
+            assert response.status_code == 503, response.text
+            assert "damaged or was changed by another program" in response.text
+            assert "no such table: stories" in response.text and "restore a copy" in response.text
+            assert str(db_copy.parent) not in response.text
+
+
 def test_upload_cut_off_by_a_disconnect_never_reaches_the_app() -> None:
     """The body read so far was handed on as if complete: half a file got ingested."""
     import asyncio
