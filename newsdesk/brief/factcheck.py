@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from newsdesk.analyze.figures import extract_figures
 from newsdesk.brief.lemmas import verb_base
 from newsdesk.brief.quoted import unsupported_quoted
 from newsdesk.brief.text import STOPWORDS
@@ -374,6 +375,30 @@ def misattribution(text: str, sources: Sequence[str]) -> str | None:
     return None
 
 
+def misbound_figure(text: str, sources: Sequence[str]) -> str | None:
+    """Why a figure of `text` is said of something the cited sentences holding it do not
+    speak of; None when every figure's subject is theirs. A text citing two sentences can
+    give the subject of one the figure of the other ("Western sanctions on Russian banks
+    rose 12%", where 12% is rail freight's): every word and figure is in its evidence, so
+    the word checks pass it. So at least half the content words of each figure's subject
+    must be in the cited sentences that hold the figure."""
+    if len(sources) < 2:
+        return None
+    for f in extract_figures([text]):
+        subject = [w for w in words(f.subject or "") if is_content(w)]
+        if f.role != "figure" or not subject:
+            continue
+        holding = [s for s in sources if not unsupported_figures(f.text, [s])]
+        if not holding or len(holding) == len(sources):
+            continue  # in none (the figure check says so) or in all: nothing to bind
+        held = Source.of(holding)
+        missing = [w for w in subject if not held.has(w)]
+        if 2 * len(missing) > len(subject):
+            return (f"figure {f.text} is given to “{f.subject}”, which the cited sentences "
+                    f"holding it do not speak of")
+    return None
+
+
 def reason(text: str, sources: Sequence[str]) -> str | None:
     """None when `text` is supported, else why not, for a dropped sentence's report."""
     result = assess(text, sources)
@@ -388,4 +413,4 @@ def reason(text: str, sources: Sequence[str]) -> str | None:
 
 
 __all__ = ["Assessment", "Issue", "Source", "assess", "attribution", "check", "misattribution",
-           "normalise", "reason", "supported"]
+           "misbound_figure", "normalise", "reason", "supported"]

@@ -97,9 +97,14 @@ def check(
     if missing := unsupported_names(sentence.text, evidence):
         return f"names {', '.join(missing)}, absent from the cited sentences"
     if sentence.generated:
-        from newsdesk.brief.factcheck import misattribution, reason  # they build on this module
+        from newsdesk.brief.factcheck import (  # they build on this module
+            misattribution,
+            misbound_figure,
+            reason,
+        )
 
-        return misattribution(sentence.text, cited) or reason(sentence.text, cited)
+        return (misattribution(sentence.text, cited) or misbound_figure(sentence.text, cited)
+                or reason(sentence.text, cited))
     return None
 
 

@@ -167,3 +167,20 @@ def test_giving_an_e_back_does_not_join_unrelated_words() -> None:
     source = ["A former employee of the firm said he cared for his car."]
     assert [i.text for i in check("the firm employed him .", source)] == ["employed"]
     assert [i.text for i in check("his car was rated highly .", source)] == ["rated", "highly"]
+
+
+def test_a_figure_given_to_the_subject_of_another_cited_sentence_is_caught() -> None:
+    """Citing the exports sentence and the central-bank one puts every word and figure in
+    the evidence; "the settlement scheme rose 12%" binds the exports' figure to the other
+    sentence's subject. A figure's subject must be in the sentences that hold it."""
+    from newsdesk.brief.factcheck import misbound_figure
+
+    cited = [SOURCE[0], SOURCE[2]]
+    assert supported("The settlement scheme for yuan payments rose 12% in July.", cited)
+    why = misbound_figure("The settlement scheme for yuan payments rose 12% in July.", cited)
+    assert why is not None and "12%" in why and "settlement scheme" in why
+    # faithful: the subject is the exports', however many sentences are cited
+    assert misbound_figure("Exports to Russia rose 12% in July.", cited) is None
+    assert misbound_figure("China's exports to Russia reached $37 billion.", SOURCE) is None
+    # one cited sentence: the word checks already bind everything to it
+    assert misbound_figure("The settlement scheme rose 12%.", [SOURCE[0]]) is None

@@ -473,3 +473,25 @@ def test_a_summary_sentence_must_rest_on_this_article(
     dropped = [d for d in brief.verification.dropped if d.section == "summary"]
     assert [d.text for d in dropped] == [old]
     assert "cites only earlier articles" in dropped[0].reason
+
+
+def test_a_figure_moved_onto_another_cited_sentence_s_subject_is_dropped(
+        tmp_path: Path, server: Scripted, rail_file: Path) -> None:
+    """Citing the rail-freight and the sanctions sentences, "Western sanctions on Russian
+    banks rose 12%" has every word and figure in its evidence; the 12% is rail freight's.
+    Dropped, and the faithful sentence citing both is kept."""
+    moved = "Western sanctions on Russian banks rose 12% in the first quarter."
+    kept = ("Rail freight between China and Russia rose 12% in the first quarter as Western "
+            "sanctions on Russian banks slowed settlements.")
+
+    def answer(body: Body) -> str:
+        out = json.loads(good_answer(body))
+        both = [n_of(body, "Rail freight"), n_of(body, "Western sanctions")]
+        out["summary"] += [{"text": moved, "cites": both}, {"text": kept, "cites": both}]
+        return json.dumps(out)
+    server.script(ok(answer))
+    brief = brief_of(tmp_path, server.url, rail_file)
+    dropped = {d.text: d.reason for d in brief.verification.dropped}
+    assert moved not in shown(brief)
+    assert "which the cited sentences holding it do not speak of" in dropped[moved]
+    assert kept in shown(brief), dropped.get(kept)
