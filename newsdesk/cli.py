@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,6 +36,7 @@ from newsdesk.brief.render import (
 from newsdesk.config import Settings
 from newsdesk.desk import EMBED_BATCH, Desk
 from newsdesk.errors import InputError, NewsdeskError
+from newsdesk.ingest.dates import day_or_time
 from newsdesk.models import Brief, IngestOutcome, SearchFilters, SearchHit, Story
 from newsdesk.pipeline import default_workers
 from newsdesk.store.sqlite import damage, damage_message, has_search_words
@@ -106,18 +107,12 @@ def _day(value: str | None, end: bool = False) -> datetime | None:
     """'2024-03-07' or a full ISO time; a bare day means its start (or end) in UTC."""
     if value is None:
         return None
-    try:  # a day in any ISO form (2024-03-07, 20240307): the whole day, not its first instant
-        return datetime.combine(date.fromisoformat(value.strip()), time.max if end else time.min,
-                                tzinfo=UTC)
-    except ValueError:
-        pass
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        return day_or_time(value, end)
     except ValueError:
         raise InputError(
             f"cannot read the date '{value}': use YYYY-MM-DD or an ISO 8601 time"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @app.callback()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateparser
@@ -47,6 +47,20 @@ _LONG_NAMES = {
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+)?$")
 _PREFIX = re.compile(r"^(?:published|updated|posted|date|on)\s*[:\-]?\s*", re.I)
 _HINT = "use ISO 8601 such as 2025-09-02T14:52:00-04:00, or 'MM/DD/YYYY, HH:MM:SS TZ'"
+
+
+def day_or_time(value: str, end: bool = False) -> datetime:
+    """A filter bound (--since/--until, ?since=/?until=): a day in any ISO form
+    (2024-03-07, 20240307) is the whole day, its first instant or with `end` its last;
+    otherwise an ISO time, UTC when it states no offset. ValueError when neither: the
+    CLI and the web server each say so in their own words."""
+    value = value.strip()
+    try:
+        return datetime.combine(date.fromisoformat(value), time.max if end else time.min,
+                                tzinfo=UTC)
+    except ValueError:
+        parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_published(raw: str) -> datetime:

@@ -6,12 +6,13 @@ the empty string", so every filter goes through `blank_to_none`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query
 
 from newsdesk.errors import InputError
+from newsdesk.ingest.dates import day_or_time
 from newsdesk.models import SearchFilters
 
 MAX_LIMIT = 200
@@ -30,17 +31,11 @@ def parse_when(value: str | None, *, end: bool = False, name: str = "date") -> d
     value = blank_to_none(value)
     if value is None:
         return None
-    try:  # a day in any ISO form (2024-03-07, 20240307): the whole day, not its first instant
-        return datetime.combine(date.fromisoformat(value), time.max if end else time.min,
-                                tzinfo=UTC)
-    except ValueError:
-        pass
     try:
-        parsed = datetime.fromisoformat(value)
+        return day_or_time(value, end)
     except ValueError:
         raise InputError(f"{name} '{value}' is not a date: use YYYY-MM-DD or an ISO time"
                          ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class Filters(SearchFilters):
